@@ -1,0 +1,117 @@
+"""Chart data -> Plotly figure JSON, in the site's one chart style."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
+
+from . import urls
+from .figures import display, format_number
+from .model import Chart, Statistic
+
+# Okabe-Ito: safe for the common kinds of colour blindness, with enough contrast on white.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+REMAINDER_COLOUR = "#767676"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+SITE_TEMPLATE = go.layout.Template(
+    layout=dict(
+        font=dict(family=FONT, size=14, color="#1a1a1a"),
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        colorway=PALETTE,
+        margin=dict(l=8, r=24, t=16, b=8),
+        xaxis=dict(showgrid=False, zeroline=False, showline=False, automargin=True, fixedrange=True),
+        yaxis=dict(showgrid=False, zeroline=False, showline=False, automargin=True, fixedrange=True),
+        showlegend=False,
+        hoverlabel=dict(font=dict(family=FONT)),
+    )
+)
+CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d", "zoom2d", "pan2d", "autoScale2d"]}
+
+
+@dataclass(frozen=True)
+class TableRow:
+    label: str
+    series: str | None
+    value_text: str
+    sources_url: str | None  # None for the computed remainder
+
+
+@dataclass(frozen=True)
+class ChartModel:
+    id: str
+    title: str
+    description: str
+    value_label: str
+    rows: list[TableRow]
+    has_series: bool
+    figure_json: str  # data, layout and config, ready for Plotly.newPlot
+
+
+def _rows(chart: Chart, stats: dict[str, Statistic]) -> tuple[list[TableRow], list[float]]:
+    rows, values = [], []
+    for point in chart.points:
+        stat = stats[point.stat]
+        rows.append(TableRow(point.label, point.series, display(stat.figure), urls.stat_sources(stat.slug)))
+        values.append(stat.figure.value)
+    if chart.whole is not None:
+        remainder = round(chart.whole - sum(values), 6)
+        if remainder > 0:
+            unit = stats[chart.points[0].stat].figure.unit
+            text = f"{format_number(remainder)}%" if unit == "percent" else format_number(remainder)
+            rows.append(TableRow(chart.remainder_label, None, text, None))
+            values.append(remainder)
+    return rows, values
+
+
+def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[go.Bar]:
+    horizontal = chart.kind == "bar"
+    if chart.kind == "grouped-column":
+        series_names = list(dict.fromkeys(row.series for row in rows))
+        traces = []
+        for i, name in enumerate(series_names):
+            chosen = [(row, value) for row, value in zip(rows, values) if row.series == name]
+            traces.append(go.Bar(
+                name=name, x=[r.label for r, _ in chosen], y=[v for _, v in chosen],
+                text=[r.value_text for r, _ in chosen], textposition="outside", cliponaxis=False,
+                marker=dict(color=PALETTE[i % len(PALETTE)]), hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+            ))
+        return traces
+    colours = [PALETTE[0] if row.sources_url else REMAINDER_COLOUR for row in rows]
+    labels, texts = [row.label for row in rows], [row.value_text for row in rows]
+    if horizontal:  # top-to-bottom in the author's order
+        labels, values, texts, colours = labels[::-1], values[::-1], texts[::-1], colours[::-1]
+    bar = go.Bar(
+        x=values if horizontal else labels, y=labels if horizontal else values,
+        orientation="h" if horizontal else "v", text=texts, textposition="outside", cliponaxis=False,
+        marker=dict(color=colours), hovertemplate="%{text}<extra></extra>",
+    )
+    return [bar]
+
+
+def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> ChartModel:
+    rows, values = _rows(chart, stats)
+    horizontal = chart.kind == "bar"
+    figure = go.Figure(data=_traces(chart, rows, values))
+    value_axis = dict(title=dict(text=chart.value_label), showticklabels=False, rangemode="tozero")
+    figure.update_layout(
+        template=SITE_TEMPLATE,
+        height=max(220, 56 * len(rows) + 60) if horizontal else 340,
+        showlegend=chart.kind == "grouped-column",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        bargap=0.3,
+    )
+    if horizontal:
+        figure.update_layout(xaxis=value_axis)
+    else:
+        figure.update_layout(yaxis=value_axis)
+    payload = {"data": figure.to_plotly_json()["data"], "layout": figure.to_plotly_json()["layout"], "config": CONFIG}
+    return ChartModel(
+        id=chart_id, title=chart.title, description=chart.description, value_label=chart.value_label,
+        rows=rows, has_series=chart.kind == "grouped-column",
+        figure_json=json.dumps(payload, cls=PlotlyJSONEncoder, sort_keys=True, separators=(",", ":")),
+    )

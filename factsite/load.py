@@ -1,0 +1,163 @@
+"""The only module that reads content: YAML records with the line of every field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, display_path
+
+try:  # libyaml is much faster and keeps the same line marks
+    from yaml import CSafeLoader as Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 50_000  # guards against alias bombs ("billion laughs")
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass
+class Record:
+    """One YAML file's data, and the line (1-based) where each field starts."""
+
+    path: Path
+    shown_path: str
+    data: Any
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+
+    def line_of(self, loc: FieldPath) -> int:
+        """The line of the deepest known field along `loc` (a pydantic error location)."""
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return 1
+
+
+@dataclass
+class RawContent:
+    site: Record | None
+    sources: list[Record]
+    stats: list[Record]
+    sheets: list[Record]
+    methodology: str
+    problems: list[Problem]
+
+
+class _LoadError(Exception):
+    def __init__(self, line: int | None, message: str):
+        self.line, self.message = line, message
+
+
+_scalar_constructor = yaml.constructor.SafeConstructor()
+
+
+def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int], budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _LoadError(node.start_mark.line + 1, "the file is too deeply nested or uses too many aliases")
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _LoadError(key_node.start_mark.line + 1, "a field name must be plain text")
+            key = key_node.value
+            if key in result:
+                raise _LoadError(key_node.start_mark.line + 1, f"field {key!r} is given twice")
+            lines[loc + (key,)] = key_node.start_mark.line + 1
+            result[key] = _to_python(value_node, loc + (key,), lines, budget)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, loc + (i,), lines, budget) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value  # dates stay as the author wrote them ("2021-06")
+    return _scalar_constructor.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, path: Path, shown_path: str) -> Record:
+    """Parse one YAML document, keeping line numbers; raises _LoadError with a line."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise _LoadError(line, f"this is not valid YAML: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise _LoadError(None, f"this is not valid YAML: {error}") from None
+    if node is None:
+        raise _LoadError(None, "the file is empty: it needs the fields of its kind (see README)")
+    lines: dict[FieldPath, int] = {}
+    try:
+        data = _to_python(node, (), lines, [MAX_NODES])
+    except yaml.constructor.ConstructorError as error:
+        raise _LoadError(error.problem_mark.line + 1 if error.problem_mark else None, str(error.problem)) from None
+    if not isinstance(data, dict):
+        raise _LoadError(1, "the file must hold fields (name: value), not a single value or a list")
+    return Record(path, shown_path, data, lines)
+
+
+def read_text(path: Path) -> str:
+    """Read a content file as UTF-8; raises _LoadError naming the line of a bad byte."""
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise _LoadError(None, f"the file is {len(raw):,} bytes; content files may be at most {MAX_FILE_BYTES:,}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise _LoadError(line, f"byte {error.start} is not UTF-8 text: save the file as UTF-8") from None
+
+
+def load_record(path: Path, root: Path, problems: list[Problem]) -> Record | None:
+    shown = display_path(path, root)
+    try:
+        return parse_yaml(read_text(path), path, shown)
+    except _LoadError as error:
+        problems.append(Problem(shown, error.line, "", error.message))
+        return None
+
+
+def _load_folder(folder: Path, root: Path, problems: list[Problem]) -> list[Record]:
+    if not folder.is_dir():
+        return []
+    records = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix not in (".yaml", ".yml"):
+            problems.append(Problem(display_path(path, root), None, "", "only .yaml files belong in this folder"))
+            continue
+        record = load_record(path, root, problems)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def load_content(root: Path) -> RawContent:
+    """Read every content file under `root`; problems are collected, never raised."""
+    problems: list[Problem] = []
+    site_path = root / "site.yaml"
+    site = load_record(site_path, root, problems) if site_path.is_file() else None
+    if site is None and not site_path.is_file():
+        problems.append(Problem(display_path(site_path, root), None, "", "the site file is missing"))
+    methodology_path = root / "pages" / "methodology.md"
+    methodology = ""
+    if methodology_path.is_file():
+        try:
+            methodology = read_text(methodology_path)
+        except _LoadError as error:
+            problems.append(Problem(display_path(methodology_path, root), error.line, "", error.message))
+    return RawContent(
+        site=site,
+        sources=_load_folder(root / "sources", root, problems),
+        stats=_load_folder(root / "stats", root, problems),
+        sheets=_load_folder(root / "sheets", root, problems),
+        methodology=methodology,
+        problems=problems,
+    )

@@ -1,0 +1,238 @@
+"""Page models: everything a template prints, decided here so templates only format."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from . import derive, urls
+from .charts import ChartModel, build_chart
+from .figures import display
+from .markdown_safe import render_markdown
+from .model import Discrepancy, Sheet, Source, Statistic
+from .validate import PLACEHOLDER_RE, Content
+
+DATE_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"]
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    template: str
+    title: str
+    description: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def output(self) -> str:
+        return urls.output_path(self.url)
+
+
+@dataclass(frozen=True)
+class SourceView:
+    id: str
+    anchor_url: str
+    short_name: str
+    title: str
+    publisher: str
+    authors: str
+    date_published: str
+    url: str | None
+    date_accessed: str | None
+    kind: str
+    notes: str
+    cited_by: list["StatLink"]
+
+
+@dataclass(frozen=True)
+class StatLink:
+    slug: str
+    short_title: str
+    figure: str
+    url: str
+    sources_url: str
+
+
+@dataclass(frozen=True)
+class CitationView:
+    source: SourceView
+    via: SourceView | None
+    locator: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class DiscrepancyView:
+    source: SourceView
+    locator: str
+    quote: str
+    says: str
+    figure: str | None
+    resolution: str
+    stat: StatLink
+
+
+@dataclass(frozen=True)
+class DerivationView:
+    inputs: list[tuple[str, StatLink]]
+    arithmetic: str
+    result: str
+    stated: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class StatView:
+    link: StatLink
+    sentence: Markup
+    period: str
+    scope: str
+    status: str
+    headline: bool
+    citations: list[CitationView]
+    caveats: list[str]
+    derivation: DerivationView | None
+    discrepancies: list[DiscrepancyView]
+    related: list[StatLink]
+    sheets: list[tuple[str, str]]  # (title, url)
+    chart: ChartModel | None
+
+
+def readable_date(value: str) -> str:
+    """'2021-06-18' -> '18 June 2021'; '2021-06' -> 'June 2021'."""
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = DATE_MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
+
+def figure_link(stat: Statistic) -> Markup:
+    """Every printed figure is a link to the passage that supports it."""
+    return Markup('<a class="figure" href="{}" data-stat="{}">{}</a>').format(
+        urls.stat_sources(stat.slug), stat.slug, display(stat.figure)
+    )
+
+
+def link_figures(html: Markup, stats: dict[str, Statistic], own: Statistic | None = None) -> Markup:
+    """Replace {figure} and {figure:slug} in already-escaped HTML with figure links."""
+
+    def replace(match: re.Match[str]) -> str:
+        slug = match.group(1)
+        return str(figure_link(own if slug is None else stats[slug]))
+
+    return Markup(PLACEHOLDER_RE.sub(replace, str(html)))
+
+
+class SiteModel:
+    """Builds every page of the site from validated content."""
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.stats = content.stats
+        self.links = {slug: self._link(stat) for slug, stat in self.stats.items()}
+        citing: dict[str, list[StatLink]] = {source_id: [] for source_id in content.sources}
+        for stat in self.stats.values():
+            ids = [c.source for c in stat.citations] + [c.via for c in stat.citations if c.via]
+            ids += [d.source for d in stat.discrepancies]
+            for source_id in dict.fromkeys(ids):
+                citing[source_id].append(self.links[stat.slug])
+        self.sources = {sid: self._source(s, citing[sid]) for sid, s in content.sources.items()}
+        self.charts = {slug: build_chart(s.chart, s.chart.id or slug, self.stats) for slug, s in self.stats.items() if s.chart}
+        self.sheet_charts = {
+            sheet.slug: [build_chart(chart, chart.id or f"{sheet.slug}-{i + 1}", self.stats) for i, chart in enumerate(sheet.charts)]
+            for sheet in content.sheets
+        }
+        self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
+
+    def _link(self, stat: Statistic) -> StatLink:
+        return StatLink(stat.slug, stat.short_title, display(stat.figure), urls.stat(stat.slug), urls.stat_sources(stat.slug))
+
+    def _source(self, source: Source, cited_by: list[StatLink]) -> SourceView:
+        return SourceView(
+            id=source.id, anchor_url=urls.source_anchor(source.id), short_name=source.short_name, title=source.title,
+            publisher=source.publisher, authors=", ".join(source.authors), date_published=readable_date(source.date_published),
+            url=source.url, date_accessed=readable_date(source.date_accessed) if source.date_accessed else None,
+            kind=source.kind, notes=source.notes, cited_by=cited_by,
+        )
+
+    def _discrepancy(self, stat: Statistic, item: Discrepancy) -> DiscrepancyView:
+        return DiscrepancyView(self.sources[item.source], item.locator, item.quote, item.says, item.figure,
+                               item.resolution, self.links[stat.slug])
+
+    def _derivation(self, stat: Statistic) -> DerivationView | None:
+        if stat.derivation is None:
+            return None
+        d = stat.derivation
+        values = {name: self.stats[slug].figure.value for name, slug in d.inputs.items()}
+        result = self.content.derived_values[stat.slug]
+        return DerivationView(
+            inputs=[(name, self.links[slug]) for name, slug in d.inputs.items()],
+            arithmetic=derive.printed(d.expression, values),
+            result=f"{result:,.{d.round_to + 2}f}",
+            stated=display(stat.figure),
+            explanation=d.explanation,
+        )
+
+    def _stat_view(self, stat: Statistic) -> StatView:
+        sheet_titles = {s.slug: s.title for s in self.content.sheets}
+        return StatView(
+            link=self.links[stat.slug],
+            sentence=link_figures(escape(stat.sentence), self.stats, stat),
+            period=stat.period, scope=stat.scope, status=stat.status, headline=stat.headline,
+            citations=[
+                CitationView(self.sources[c.source], self.sources[c.via] if c.via else None, c.locator, c.quote)
+                for c in stat.citations
+            ],
+            caveats=list(stat.caveats),
+            derivation=self._derivation(stat),
+            discrepancies=[self._discrepancy(stat, d) for d in stat.discrepancies],
+            related=[self.links[slug] for slug in stat.related],
+            sheets=[(sheet_titles[slug], urls.sheet(slug)) for slug in stat.sheets],
+            chart=self.charts.get(stat.slug),
+        )
+
+    def _sheet_context(self, sheet: Sheet) -> dict[str, Any]:
+        return {
+            "sheet": sheet,
+            "introduction": link_figures(render_markdown(sheet.introduction), self.stats),
+            "stats": [self.views[slug] for slug in sheet.statistics],
+            "charts": self.sheet_charts[sheet.slug],
+        }
+
+    def pages(self) -> list[Page]:
+        """Every HTML page of the site; two pages may never share a URL."""
+        site = self.content.site
+        sheets = self.content.sheets
+        sheet_links = [(s.title, s.summary, urls.sheet(s.slug)) for s in sheets]
+        headlines = [self.views[slug] for slug in self.stats if self.stats[slug].headline]
+        discrepancies = [d for view in self.views.values() for d in view.discrepancies]
+        result = [
+            Page(urls.home(), "home.html", site.title, site.description,
+                 {"headlines": headlines, "sheet_links": sheet_links}),
+            Page(urls.sources(), "sources.html", "Sources", "Every source the site cites, with the figures that cite it.",
+                 {"sources": list(self.sources.values())}),
+            Page(urls.methodology(), "methodology.html", "Methodology",
+                 "What the figures count, what they do not, and how the site checks them.",
+                 {"body": render_markdown(self.content.methodology), "discrepancies": discrepancies,
+                  "derived": [v for v in self.views.values() if v.derivation]}),
+            Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
+        ]
+        for sheet in sheets:
+            result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, self._sheet_context(sheet)))
+        for slug, view in self.views.items():
+            plain_sentence = self.stats[slug].sentence
+            description = PLACEHOLDER_RE.sub(lambda m: display(self.stats[m.group(1)].figure if m.group(1) else self.stats[slug].figure), plain_sentence)
+            result.append(Page(urls.stat(slug), "stat.html", f"{view.link.short_title}: {view.link.figure}", description, {"stat": view}))
+            result.append(Page(urls.stat_sources(slug), "stat_sources.html", f"Sources for: {view.link.short_title}",
+                               f"Where the figure {view.link.figure} comes from: {description}", {"stat": view}))
+        seen: dict[str, str] = {}
+        for page in result:
+            if page.output in seen:
+                raise urls.UnsafePath(f"two pages would write {page.output}: {seen[page.output]} and {page.title}")
+            seen[page.output] = page.title
+        return result

@@ -1,0 +1,57 @@
+"""The flow, end to end: load -> validate -> page models -> render -> write."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from .errors import Problem
+from .load import load_content
+from .validate import Content, validate
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _report(problems: list[Problem], stream=sys.stderr) -> None:
+    for problem in problems:
+        print(problem, file=stream)
+
+
+def load_and_validate(content_dir: Path) -> tuple[Content | None, list[Problem]]:
+    return validate(load_content(content_dir))
+
+
+def check_content(content_dir: Path) -> int:
+    """Validate only; report every problem; exit status 1 on any error."""
+    content, problems = load_and_validate(content_dir)
+    _report(problems)
+    errors = sum(p.severity == "error" for p in problems)
+    if content is None:
+        print(f"check: {errors} error(s) in {content_dir}; nothing was built.", file=sys.stderr)
+        return 1
+    print(f"check: content is valid ({len(content.stats)} statistics, {len(content.sources)} sources, "
+          f"{len(content.sheets)} fact sheets, {len(problems)} warning(s)).")
+    return 0
+
+
+def build_site(content_dir: Path, out_dir: Path) -> int:
+    """Build the whole site into `out_dir`, swapped in only if everything succeeded."""
+    from .render import render_site
+    from .write import write_site
+
+    started = time.perf_counter()
+    content, problems = load_and_validate(content_dir)
+    _report(problems)
+    if content is None:
+        print(f"build: {sum(p.severity == 'error' for p in problems)} error(s); {out_dir} was left as it was.", file=sys.stderr)
+        return 1
+    base_url = os.environ.get("URL") or content.site.base_url
+    files = render_site(content, base_url=base_url, repo_root=REPO_ROOT)
+    write_site(files, out_dir)
+    pages = sum(1 for name in files if name.endswith(".html"))
+    elapsed = time.perf_counter() - started
+    print(f"build: wrote {pages} pages and {len(files) - pages} other files to {out_dir} "
+          f"in {elapsed:.2f} s ({len(problems)} warning(s)).")
+    return 0

@@ -1,0 +1,56 @@
+"""Jinja rendering: autoescape on, StrictUndefined (a missing number is a wrong page). Pure: returns bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from . import urls
+from .assets import collect_assets
+from .pages import Page, SiteModel
+from .validate import Content
+
+
+def json_for_script(text: str) -> Markup:
+    """JSON placed in <script type="application/json">: '<' escaped so it can never close the tag."""
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def make_environment(template_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(template_dir),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["script_json"] = json_for_script
+    env.globals["urls"] = urls
+    return env
+
+
+def _sitemap(base_url: str, pages: list[Page]) -> str:
+    entries = "".join(
+        f"  <url><loc>{urls.absolute(base_url, page.url)}</loc></url>\n" for page in pages if page.url != "/404.html"
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
+
+
+def render_site(content: Content, base_url: str, repo_root: Path) -> dict[str, bytes]:
+    """Every output file of the site, as relative path -> bytes."""
+    env = make_environment(repo_root / "templates")
+    assets = collect_assets(repo_root / "static")
+    model = SiteModel(content)
+    pages = model.pages()
+    common = {"site": content.site, "assets": assets.urls, "base_url": base_url.rstrip("/")}
+    files: dict[str, bytes] = dict(assets.files)
+    for page in pages:
+        html = env.get_template(page.template).render(page=page, **common, **page.context)
+        files[page.output] = html.encode("utf-8")
+    files["sitemap.xml"] = _sitemap(base_url, pages).encode("utf-8")
+    files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(base_url, '/sitemap.xml')}\n".encode()
+    return files

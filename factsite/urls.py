@@ -1,0 +1,66 @@
+"""The one place that knows URLs and output paths. URLs never change: they are printed and shared."""
+
+from __future__ import annotations
+
+from posixpath import normpath
+
+from .model import SLUG_RE
+
+
+class UnsafePath(ValueError):
+    pass
+
+
+def _slug(slug: str) -> str:
+    if not SLUG_RE.match(slug):
+        raise UnsafePath(f"{slug!r} is not a safe slug")
+    return slug
+
+
+def home() -> str:
+    return "/"
+
+
+def sheet(slug: str) -> str:
+    return f"/sheets/{_slug(slug)}/"
+
+
+def sheet_pdf(slug: str, paper: str) -> str:
+    return f"/sheets/{_slug(slug)}/{_slug(slug)}-{paper}.pdf"
+
+
+def stat(slug: str) -> str:
+    return f"/stats/{_slug(slug)}/"
+
+
+def stat_sources(slug: str) -> str:
+    return f"/stats/{_slug(slug)}/sources/"
+
+
+def sources() -> str:
+    return "/sources/"
+
+
+def source_anchor(source_id: str) -> str:
+    return f"/sources/#source-{_slug(source_id)}"
+
+
+def methodology() -> str:
+    return "/methodology/"
+
+
+def output_path(url: str) -> str:
+    """The file, relative to site/, that serves `url`; refuses anything that could leave site/."""
+    if not url.startswith("/") or "\\" in url or "\x00" in url:
+        raise UnsafePath(f"{url!r} is not a site path")
+    relative = url.lstrip("/")
+    if url.endswith("/"):
+        relative += "index.html"
+    cleaned = normpath(relative)
+    if cleaned != relative or cleaned.startswith("..") or cleaned.startswith("/"):
+        raise UnsafePath(f"{url!r} would write outside site/")
+    return cleaned
+
+
+def absolute(base_url: str, url: str) -> str:
+    return base_url.rstrip("/") + url
