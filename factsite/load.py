@@ -47,6 +47,7 @@ class RawContent:
     sheets: list[Record]
     methodology: str
     problems: list[Problem]
+    unreadable: list[Path] = field(default_factory=list)  # files that could not be parsed at all
 
 
 class _LoadError(Exception):
@@ -111,7 +112,8 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise _LoadError(line, f"byte {error.start} is not UTF-8 text: save the file as UTF-8") from None
+        column = error.start - raw.rfind(b"\n", 0, error.start)
+        raise _LoadError(line, f"the character at column {column} is not UTF-8 text: save the file as UTF-8") from None
 
 
 def load_record(path: Path, root: Path, problems: list[Problem]) -> Record | None:
@@ -123,7 +125,7 @@ def load_record(path: Path, root: Path, problems: list[Problem]) -> Record | Non
         return None
 
 
-def _load_folder(folder: Path, root: Path, problems: list[Problem]) -> list[Record]:
+def _load_folder(folder: Path, root: Path, problems: list[Problem], unreadable: list[Path]) -> list[Record]:
     if not folder.is_dir():
         return []
     records = []
@@ -136,6 +138,8 @@ def _load_folder(folder: Path, root: Path, problems: list[Problem]) -> list[Reco
         record = load_record(path, root, problems)
         if record is not None:
             records.append(record)
+        else:
+            unreadable.append(path)
     return records
 
 
@@ -153,11 +157,13 @@ def load_content(root: Path) -> RawContent:
             methodology = read_text(methodology_path)
         except _LoadError as error:
             problems.append(Problem(display_path(methodology_path, root), error.line, "", error.message))
+    unreadable: list[Path] = []
     return RawContent(
         site=site,
-        sources=_load_folder(root / "sources", root, problems),
-        stats=_load_folder(root / "stats", root, problems),
-        sheets=_load_folder(root / "sheets", root, problems),
+        sources=_load_folder(root / "sources", root, problems, unreadable),
+        stats=_load_folder(root / "stats", root, problems, unreadable),
+        sheets=_load_folder(root / "sheets", root, problems, unreadable),
         methodology=methodology,
         problems=problems,
+        unreadable=unreadable,
     )

@@ -50,6 +50,8 @@ def _message(error: dict) -> str:
         return "this field is not known: check its spelling (see the README's field reference)"
     if kind == "literal_error":
         return text.replace("Input should be", "must be one of")
+    if kind == "too_short":
+        return "needs at least one entry"
     if kind == "string_pattern_mismatch":
         return "must be a date written YYYY, YYYY-MM or YYYY-MM-DD"
     return text.removeprefix("Value error, ")
@@ -69,11 +71,16 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem]) ->
 class _Checker:
     """Cross-file rules over validated models; appends to `problems`."""
 
-    def __init__(self, problems: list[Problem], warnings: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem], broken: set[str]):
         self.problems, self.warnings = problems, warnings
+        self.broken = broken  # names of records that already failed: references to them are not errors again
 
     def error(self, record: Record, loc: tuple[str | int, ...], message: str) -> None:
         self.problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message))
+
+    def unknown(self, name: str, known) -> bool:
+        """True when `name` names nothing, not even a record that failed validation."""
+        return name not in known and name not in self.broken
 
     def warn(self, record: Record, loc: tuple[str | int, ...], message: str) -> None:
         self.warnings.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message, "warning"))
@@ -96,7 +103,7 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     """Check everything; returns the content (None when there are errors) and all problems."""
     problems = list(raw.problems)
     warnings: list[Problem] = []
-    check = _Checker(problems, warnings)
+    check = _Checker(problems, warnings, _broken_names(raw))
 
     site = parse_record(raw.site, SiteConfig, problems) if raw.site else None
     sources = _unique(_parse_all(raw.sources, Source, problems), "id", "source", check)
@@ -132,6 +139,19 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     return content, sorted(warnings)
 
 
+def _broken_names(raw: RawContent) -> set[str]:
+    """Names of records that fail on their own, so one mistake is reported once, not at every reference."""
+    names = {path.stem for path in raw.unreadable}
+    models: dict[str, type[BaseModel]] = {"sources": Source, "stats": Statistic, "sheets": Sheet}
+    for record in raw.sources + raw.stats + raw.sheets:
+        try:
+            models[record.path.parent.name].model_validate(record.data)
+        except ValidationError:
+            names.add(record.path.stem)
+            names.update(record.data[key] for key in ("id", "slug") if isinstance(record.data.get(key), str))
+    return names
+
+
 def _parse_all(records: list[Record], model: type[Model], problems: list[Problem]) -> list[tuple[Record, Model]]:
     parsed = []
     for record in records:
@@ -144,7 +164,7 @@ def _parse_all(records: list[Record], model: type[Model], problems: list[Problem
 def _check_placeholders(record: Record, loc: tuple[str | int, ...], text: str, stats: dict, check: _Checker) -> None:
     for match in PLACEHOLDER_RE.finditer(text):
         slug = match.group(1)
-        if slug is not None and slug not in stats:
+        if slug is not None and check.unknown(slug, stats):
             check.error(record, loc, f"{{figure:{slug}}} names no statistic")
 
 
@@ -157,9 +177,9 @@ def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set
             source_id = getattr(citation, key)
             if source_id is None:
                 continue
-            if source_id not in sources:
+            if check.unknown(source_id, sources):
                 check.error(record, ("citations", i, key), f"no source has the id {source_id!r} (sources live in content/sources/)")
-            else:
+            elif source_id in sources:
                 cited.add(source_id)
         if stat.status != "derived" and not quote_states(citation.quote, stat.figure):
             check.error(
@@ -168,19 +188,19 @@ def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set
                 "or mark the statistic derived",
             )
     for i, item in enumerate(stat.discrepancies):
-        if item.source not in sources:
+        if check.unknown(item.source, sources):
             check.error(record, ("discrepancies", i, "source"), f"no source has the id {item.source!r}")
-        else:
+        elif item.source in sources:
             cited.add(item.source)
         if item.figure and not quote_states_text(item.quote, item.figure):
             check.error(record, ("discrepancies", i, "quote"), f"the quoted passage does not contain the competing figure {item.figure!r}")
     for i, sheet_slug in enumerate(stat.sheets):
-        if sheet_slug not in sheets:
+        if check.unknown(sheet_slug, sheets):
             check.error(record, ("sheets", i), f"no fact sheet has the slug {sheet_slug!r}")
-        elif stat.slug not in sheets[sheet_slug][1].statistics:
+        elif sheet_slug in sheets and stat.slug not in sheets[sheet_slug][1].statistics:
             check.error(record, ("sheets", i), f"fact sheet {sheet_slug!r} does not list this statistic: add it to its statistics")
     for i, other in enumerate(stat.related):
-        if other not in stats:
+        if check.unknown(other, stats):
             check.error(record, ("related", i), f"no statistic has the slug {other!r}")
     _check_placeholders(record, ("sentence",), stat.sentence, stats, check)
 
@@ -195,7 +215,8 @@ def _check_derivations(stats: dict[str, tuple[Record, Statistic]], check: _Check
         values: dict[str, float] = {}
         for name, slug in derivation.inputs.items():
             if slug not in stats:
-                check.error(record, ("derivation", "inputs", name), f"no statistic has the slug {slug!r}")
+                if check.unknown(slug, stats):
+                    check.error(record, ("derivation", "inputs", name), f"no statistic has the slug {slug!r}")
             elif stats[slug][1].status == "derived":
                 check.error(record, ("derivation", "inputs", name), f"{slug!r} is itself derived: derive from reported figures")
             else:
@@ -224,9 +245,9 @@ def _check_chart(record, loc, chart: Chart, default_id: str, stats, chart_ids: d
     chart_ids[chart_id] = record
     units = set()
     for i, point in enumerate(chart.points):
-        if point.stat not in stats:
+        if check.unknown(point.stat, stats):
             check.error(record, loc + ("points", i, "stat"), f"no statistic has the slug {point.stat!r}")
-        else:
+        elif point.stat in stats:
             units.add(stats[point.stat][1].figure.unit)
     if len(units) > 1:
         check.error(record, loc + ("points",), f"a chart's points must share one unit, not {', '.join(sorted(units))}")
@@ -242,9 +263,9 @@ def _check_chart(record, loc, chart: Chart, default_id: str, stats, chart_ids: d
 
 def _check_sheet(record, sheet: Sheet, stats, chart_ids, check: _Checker) -> None:
     for i, slug in enumerate(sheet.statistics):
-        if slug not in stats:
+        if check.unknown(slug, stats):
             check.error(record, ("statistics", i), f"no statistic has the slug {slug!r}")
-        elif sheet.slug not in stats[slug][1].sheets:
+        elif slug in stats and sheet.slug not in stats[slug][1].sheets:
             check.error(record, ("statistics", i), f"statistic {slug!r} does not list this sheet in its sheets")
     if len(set(sheet.statistics)) != len(sheet.statistics):
         check.error(record, ("statistics",), "a statistic is listed twice")

@@ -1,0 +1,110 @@
+"""The command line end to end: exit codes, atomic output, determinism, escaping of hostile text."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .conftest import copy_good_tree, run_build, write_tree
+from .site_pages import file_for, html_pages, parse
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_reports_what_it_did(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    result = run_build("--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert "build: wrote 15 pages" in result.stdout
+
+
+def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
+    content, out = copy_good_tree(tmp_path), tmp_path / "site"
+    assert run_build("--content", str(content), "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    (content / "stats" / "cases-rise.yaml").write_text("slug: cases-rise\nfigure: [\n")
+    result = run_build("--content", str(content), "--out", str(out))
+    assert result.returncode == 1
+    assert "content/stats/cases-rise.yaml:3: this is not valid YAML" in result.stderr
+    assert "was left as it was" in result.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-written folder left
+
+
+def test_check_writes_nothing(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    result = run_build("check", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0
+    assert "content is valid (5 statistics, 2 sources, 1 fact sheets" in result.stdout
+    assert not (tmp_path / "site").exists()
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    for name in ("one", "two"):
+        assert run_build("--content", str(content), "--out", str(tmp_path / name)).returncode == 0
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def test_base_url_from_environment_wins(tmp_path: Path, monkeypatch) -> None:
+    content = copy_good_tree(tmp_path)
+    monkeypatch.setenv("URL", "https://deploy-preview.example.net")
+    assert run_build("--content", str(content), "--out", str(tmp_path / "site")).returncode == 0
+    canonical = parse(tmp_path / "site" / "index.html").select_one('link[rel="canonical"]')["href"]
+    assert canonical == "https://deploy-preview.example.net/"
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    write_tree(content, {
+        "sources/paper.yaml": f"""id: paper
+short_name: 'Paper {HOSTILE}'
+title: 'Title {HOSTILE}'
+publisher: 'Pub {HOSTILE}'
+authors: ['{HOSTILE}']
+date_published: "2021-06-01"
+kind: news coverage
+notes: 'Notes {HOSTILE}'
+""",
+        "stats/cases-rise.yaml": f"""slug: cases-rise
+short_title: 'Rise {HOSTILE}'
+sentence: 'Cases rose by {{figure}} {HOSTILE}'
+figure: {{value: 11, unit: percent}}
+period: '2020 {HOSTILE}'
+scope: 'Scope {HOSTILE}'
+sheets: [main-sheet]
+caveats: ['{HOSTILE}']
+citations:
+  - source: paper
+    locator: 'p. {HOSTILE}'
+    quote: 'Cases rose 11 percent {HOSTILE}'
+""",
+        "sheets/main-sheet.yaml": f"""slug: main-sheet
+title: 'Sheet {HOSTILE}'
+summary: 'Summary {HOSTILE}'
+introduction: |
+  Intro {HOSTILE} [bad](javascript:alert(1)) [data](data:text/html,x) <a href="JAVASCRIPT:alert(1)">x</a>
+statistics: [cases-2020, cases-rise, cases-2019, girls-share, women-share]
+""",
+    })
+    site = tmp_path / "site"
+    result = run_build("--content", str(content), "--out", str(site))
+    assert result.returncode == 0, result.stderr
+    for page in html_pages(site):
+        soup = parse(page)
+        for script in soup.find_all("script"):
+            assert script.get("src", "").startswith("/assets/") or script.get("type") == "application/json", page
+        for tag in soup.find_all(True):
+            assert not any(attr.lower().startswith("on") for attr in tag.attrs), (page, tag)
+            for attr in ("href", "src"):
+                value = (tag.get(attr) or "").strip().lower()
+                assert not value.startswith(("javascript:", "data:")), (page, tag)
+        assert soup.find("img") is None, page
+    # The text survives, shown as text.
+    assert HOSTILE in parse(file_for(site, "/stats/cases-rise/")).select_one("h1").get_text()
