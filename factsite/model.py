@@ -197,5 +197,6 @@ class SiteConfig(Strict):
     content_note: str = NonEmpty
     last_reviewed: str = Field(pattern=PARTIAL_DATE_PATTERN)
     report_errors_to: str
+    quick_exit_url: str = "https://www.weather.gov/"  # a neutral site that the quick-exit button leaves for
 
-    _url = field_validator("base_url", "report_errors_to")(check_url)
+    _url = field_validator("base_url", "report_errors_to", "quick_exit_url")(check_url)

@@ -220,6 +220,8 @@ class SiteModel:
                  "What the figures count, what they do not, and how the site checks them.",
                  {"body": render_markdown(self.content.methodology), "discrepancies": discrepancies,
                   "derived": [v for v in self.views.values() if v.derivation]}),
+            Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day."),
+            Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers."),
             Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
         ]
         for sheet in sheets:

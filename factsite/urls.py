@@ -49,6 +49,14 @@ def methodology() -> str:
     return "/methodology/"
 
 
+def help() -> str:
+    return "/help/"
+
+
+def privacy() -> str:
+    return "/privacy/"
+
+
 def output_path(url: str) -> str:
     """The file, relative to site/, that serves `url`; refuses anything that could leave site/."""
     if not url.startswith("/") or "\\" in url or "\x00" in url:

@@ -1,0 +1,100 @@
+"""Safe for the people it is about: quick exit, no trace beyond the visit, help within reach."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from factsite.serve import start_server
+
+from .browser import launch
+from .conftest import ROOT
+from .site_pages import html_pages, parse
+
+PAGE_TYPES = ["/", "/sheets/main-sheet/", "/stats/cases-2020/", "/stats/cases-2020/sources/", "/sources/",
+              "/methodology/", "/help/", "/privacy/", "/no-such-page/"]
+
+
+@pytest.fixture(scope="module")
+def served(fixture_site: Path):
+    server = start_server(fixture_site, ROOT / "netlify.toml")
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        instance = launch(playwright)
+        yield instance
+        instance.close()
+
+
+def _context_with_neutral_site(browser):
+    """Requests to the neutral exit site are answered locally: tests never touch the network."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    context.route("https://www.weather.gov/**", lambda route: route.fulfill(status=200, body="<title>Weather</title>", content_type="text/html"))
+    return context
+
+
+def test_exit_button_leaves_and_back_does_not_return(browser, served: str) -> None:
+    context = _context_with_neutral_site(browser)
+    page = context.new_page()
+    page.goto(served + "/")
+    page.goto(served + "/stats/cases-2020/")
+    page.tap("a.quick-exit")
+    page.wait_for_url("https://www.weather.gov/")
+    page.go_back()
+    assert page.url == served + "/", "Back returned to the page that was left"
+    context.close()
+
+
+def test_shift_three_times_leaves(browser, served: str) -> None:
+    context = _context_with_neutral_site(browser)
+    page = context.new_page()
+    page.goto(served + "/sheets/main-sheet/")
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url("https://www.weather.gov/")
+    context.close()
+
+
+def test_exit_is_the_first_thing_reached_by_keyboard(browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "/stats/cases-2020/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "quick-exit"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.close()
+
+
+def test_without_script_exit_is_a_plain_link(fixture_site: Path) -> None:
+    for page in html_pages(fixture_site):
+        link = parse(page).select_one("a.quick-exit")
+        assert link["href"] == "https://www.weather.gov/" and "noreferrer" in link["rel"]
+
+
+def test_no_request_elsewhere_no_cookie_no_storage(browser, served: str) -> None:
+    context = browser.new_context()
+    origins = set()
+    context.on("request", lambda request: origins.add(re.match(r"^[a-z]+://[^/]+", request.url).group(0)))
+    page = context.new_page()
+    for path in PAGE_TYPES:
+        page.goto(served + path, wait_until="networkidle")
+        storage = page.evaluate("[localStorage.length, sessionStorage.length, document.cookie]")
+        assert storage == [0, 0, ""], path
+    assert origins == {served}
+    assert context.cookies() == []
+    context.close()
+
+
+def test_help_links_are_valid_tel_and_sms_links(fixture_site: Path) -> None:
+    soup = parse(fixture_site / "help" / "index.html")
+    hrefs = [a["href"] for a in soup.select("a[href^='tel:'], a[href^='sms:']")]
+    assert "tel:18883737888" in hrefs and "sms:233733" in hrefs and "tel:911" in hrefs
+    for href in hrefs:
+        assert re.fullmatch(r"(tel|sms):\+?\d+", href), href
