@@ -6,6 +6,7 @@ PORT ?= 8000
 
 deps:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	bash scripts/install-system-deps.sh build
 
 site: deps
 	$(PYTHON) build.py
@@ -15,7 +16,8 @@ check: deps
 	$(PYTHON) build.py check
 
 test-deps:
-	bash scripts/install-test-deps.sh
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	bash scripts/install-system-deps.sh test
 
 test: test-deps
 	$(PYTHON) -m pytest -q

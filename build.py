@@ -17,10 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", default="build", choices=["build", "check"])
     parser.add_argument("--content", type=Path, default=ROOT / "content", help="content folder (default: content/)")
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default: site/)")
+    parser.add_argument("--draft", action="store_true", help="skip static chart images (no Chromium needed); pages say so")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check_content(args.content)
-    return build_site(args.content, args.out)
+    return build_site(args.content, args.out, draft=args.draft)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 
@@ -9,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
 from . import urls
+from .chart_export import ImageJob
 from .figures import display, format_number
 from .model import Chart, Statistic
 
@@ -37,8 +40,15 @@ CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["
 class TableRow:
     label: str
     series: str | None
+    value: float
     value_text: str
     sources_url: str | None  # None for the computed remainder
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -50,20 +60,28 @@ class ChartModel:
     rows: list[TableRow]
     has_series: bool
     figure_json: str  # data, layout and config, ready for Plotly.newPlot
+    narrow: ImageSize  # the static image phones get
+    wide: ImageSize  # the static image wider screens, print and downloads get
+
+    def url(self, variant: str, extension: str) -> str:
+        return urls.chart_file(self.id, variant, extension)
+
+
+NARROW_WIDTH, WIDE_WIDTH = 340, 720
 
 
 def _rows(chart: Chart, stats: dict[str, Statistic]) -> tuple[list[TableRow], list[float]]:
     rows, values = [], []
     for point in chart.points:
         stat = stats[point.stat]
-        rows.append(TableRow(point.label, point.series, display(stat.figure), urls.stat_sources(stat.slug)))
+        rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure), urls.stat_sources(stat.slug)))
         values.append(stat.figure.value)
     if chart.whole is not None:
         remainder = round(chart.whole - sum(values), 6)
         if remainder > 0:
             unit = stats[chart.points[0].stat].figure.unit
             text = f"{format_number(remainder)}%" if unit == "percent" else format_number(remainder)
-            rows.append(TableRow(chart.remainder_label, None, text, None))
+            rows.append(TableRow(chart.remainder_label, None, remainder, text, None))
             values.append(remainder)
     return rows, values
 
@@ -98,9 +116,9 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> Cha
     horizontal = chart.kind == "bar"
     figure = go.Figure(data=_traces(chart, rows, values))
     value_axis = dict(title=dict(text=chart.value_label), showticklabels=False, rangemode="tozero")
+    height = max(200, 50 * len(rows) + 70) if horizontal else 340
     figure.update_layout(
         template=SITE_TEMPLATE,
-        height=max(220, 56 * len(rows) + 60) if horizontal else 340,
         showlegend=chart.kind == "grouped-column",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         bargap=0.3,
@@ -114,4 +132,25 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> Cha
         id=chart_id, title=chart.title, description=chart.description, value_label=chart.value_label,
         rows=rows, has_series=chart.kind == "grouped-column",
         figure_json=json.dumps(payload, cls=PlotlyJSONEncoder, sort_keys=True, separators=(",", ":")),
+        narrow=ImageSize(NARROW_WIDTH, height), wide=ImageSize(WIDE_WIDTH, height),
     )
+
+
+def image_jobs(chart: ChartModel) -> list[ImageJob]:
+    """The static images of one chart: narrow and wide SVG, and a PNG for print and downloads."""
+    return [
+        ImageJob(urls.output_path(chart.url("narrow", "svg")), chart.figure_json, chart.narrow.width, chart.narrow.height, "svg"),
+        ImageJob(urls.output_path(chart.url("wide", "svg")), chart.figure_json, chart.wide.width, chart.wide.height, "svg"),
+        ImageJob(urls.output_path(chart.url("wide", "png")), chart.figure_json, chart.wide.width, chart.wide.height, "png", 2),
+    ]
+
+
+def chart_csv(chart: ChartModel, base_url: str) -> bytes:
+    """The chart's numbers, with the page that sources each one."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["label", "series", "value", "as_printed", "sources_page"])
+    for row in chart.rows:
+        source = urls.absolute(base_url, row.sources_url) if row.sources_url else "remainder: not specified in the source"
+        writer.writerow([row.label, row.series or "", format_number(row.value).replace(",", ""), row.value_text, source])
+    return buffer.getvalue().encode("utf-8")

@@ -149,6 +149,9 @@ class SiteModel:
         }
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
 
+    def all_charts(self) -> list[ChartModel]:
+        return list(self.charts.values()) + [c for charts in self.sheet_charts.values() for c in charts]
+
     def _link(self, stat: Statistic) -> StatLink:
         return StatLink(stat.slug, stat.short_title, display(stat.figure), urls.stat(stat.slug), urls.stat_sources(stat.slug))
 

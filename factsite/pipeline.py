@@ -36,8 +36,15 @@ def check_content(content_dir: Path) -> int:
     return 0
 
 
-def build_site(content_dir: Path, out_dir: Path) -> int:
-    """Build the whole site into `out_dir`, swapped in only if everything succeeded."""
+def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir: Path | None = None) -> int:
+    """Build the whole site into `out_dir`, swapped in only if everything succeeded.
+
+    A draft build skips the static chart images (no Chromium needed) and says so on the pages.
+    """
+    from .browser import NoChromium
+    from .chart_export import ImageCache, export_images
+    from .charts import image_jobs
+    from .pages import SiteModel
     from .render import render_site
     from .write import write_site
 
@@ -48,10 +55,26 @@ def build_site(content_dir: Path, out_dir: Path) -> int:
         print(f"build: {sum(p.severity == 'error' for p in problems)} error(s); {out_dir} was left as it was.", file=sys.stderr)
         return 1
     base_url = os.environ.get("URL") or content.site.base_url
-    files = render_site(content, base_url=base_url, repo_root=REPO_ROOT)
+    model = SiteModel(content)
+    files = render_site(model, base_url=base_url, repo_root=REPO_ROOT, draft=draft)
+    drawn = 0
+    if not draft:
+        jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
+        try:
+            images, drawn = export_images(jobs, ImageCache(cache_dir or default_cache_dir()))
+        except NoChromium as error:
+            print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
+            return 1
+        files.update(images)
     write_site(files, out_dir)
     pages = sum(1 for name in files if name.endswith(".html"))
     elapsed = time.perf_counter() - started
+    images_note = "draft: no chart images" if draft else f"{drawn} chart image(s) drawn, the rest from cache"
     print(f"build: wrote {pages} pages and {len(files) - pages} other files to {out_dir} "
-          f"in {elapsed:.2f} s ({len(problems)} warning(s)).")
+          f"in {elapsed:.2f} s ({images_note}; {len(problems)} warning(s)).")
     return 0
+
+
+def default_cache_dir() -> Path:
+    """Rendered images are kept outside site/, between builds (FACTSITE_CACHE overrides)."""
+    return Path(os.environ.get("FACTSITE_CACHE") or REPO_ROOT / ".cache" / "render")

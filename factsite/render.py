@@ -9,8 +9,8 @@ from markupsafe import Markup
 
 from . import urls
 from .assets import collect_assets
+from .charts import chart_csv
 from .pages import Page, SiteModel
-from .validate import Content
 
 
 def json_for_script(text: str) -> Markup:
@@ -40,17 +40,18 @@ def _sitemap(base_url: str, pages: list[Page]) -> str:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
 
 
-def render_site(content: Content, base_url: str, repo_root: Path) -> dict[str, bytes]:
-    """Every output file of the site, as relative path -> bytes."""
+def render_site(model: SiteModel, base_url: str, repo_root: Path, draft: bool = False) -> dict[str, bytes]:
+    """Every output file of the site but the chart images, as relative path -> bytes."""
     env = make_environment(repo_root / "templates")
     assets = collect_assets(repo_root / "static")
-    model = SiteModel(content)
     pages = model.pages()
-    common = {"site": content.site, "assets": assets.urls, "base_url": base_url.rstrip("/")}
+    common = {"site": model.content.site, "assets": assets.urls, "base_url": base_url.rstrip("/"), "draft": draft}
     files: dict[str, bytes] = dict(assets.files)
     for page in pages:
         html = env.get_template(page.template).render(page=page, **common, **page.context)
         files[page.output] = html.encode("utf-8")
+    for chart in model.all_charts():
+        files[urls.output_path(chart.url("wide", "csv"))] = chart_csv(chart, base_url)
     files["sitemap.xml"] = _sitemap(base_url, pages).encode("utf-8")
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(base_url, '/sitemap.xml')}\n".encode()
     return files

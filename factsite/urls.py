@@ -49,6 +49,12 @@ def methodology() -> str:
     return "/methodology/"
 
 
+def chart_file(chart_id: str, variant: str, extension: str) -> str:
+    """/charts/<id>.svg, /charts/<id>-narrow.svg, /charts/<id>.png, /charts/<id>.csv"""
+    suffix = "" if variant == "wide" else f"-{_slug(variant)}"
+    return f"/charts/{_slug(chart_id)}{suffix}.{extension}"
+
+
 def help() -> str:
     return "/help/"
 

@@ -7,7 +7,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from factsite.serve import start_server  # noqa: E402
-from tests.browser import launch  # noqa: E402
+from factsite.browser import launch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path("/tmp/shots")

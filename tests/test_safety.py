@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 
 from factsite.serve import start_server
 
-from .browser import launch
+from factsite.browser import launch
 from .conftest import ROOT
 from .site_pages import html_pages, parse
 
