@@ -26,7 +26,7 @@ SITE_TEMPLATE = go.layout.Template(
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         colorway=PALETTE,
-        margin=dict(l=8, r=24, t=16, b=8),
+        margin=dict(l=8, r=56, t=16, b=8),
         xaxis=dict(showgrid=False, zeroline=False, showline=False, automargin=True, fixedrange=True),
         yaxis=dict(showgrid=False, zeroline=False, showline=False, automargin=True, fixedrange=True),
         showlegend=False,
@@ -115,7 +115,8 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> Cha
     rows, values = _rows(chart, stats)
     horizontal = chart.kind == "bar"
     figure = go.Figure(data=_traces(chart, rows, values))
-    value_axis = dict(title=dict(text=chart.value_label), showticklabels=False, rangemode="tozero")
+    # Values are printed on the bars and named in the caption: no axis, no ticks, no gridlines.
+    value_axis = dict(showticklabels=False, rangemode="tozero")
     height = max(200, 50 * len(rows) + 70) if horizontal else 340
     figure.update_layout(
         template=SITE_TEMPLATE,

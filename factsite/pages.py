@@ -212,7 +212,10 @@ class SiteModel:
         site = self.content.site
         sheets = self.content.sheets
         sheet_links = [(s.title, s.summary, urls.sheet(s.slug)) for s in sheets]
-        headlines = [self.views[slug] for slug in self.stats if self.stats[slug].headline]
+        # Headline figures in the order a reader meets them: by sheet, then by place in the sheet.
+        in_sheet_order = dict.fromkeys(slug for sheet in sheets for slug in sheet.statistics)
+        headlines = [self.views[slug] for slug in [*in_sheet_order, *self.stats] if self.stats[slug].headline]
+        headlines = list({view.link.slug: view for view in headlines}.values())
         discrepancies = [d for view in self.views.values() for d in view.discrepancies]
         result = [
             Page(urls.home(), "home.html", site.title, site.description,

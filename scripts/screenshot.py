@@ -20,11 +20,16 @@ def main(paths: list[str]) -> None:
         browser = launch(p)
         for width, height, name in [(360, 780, "phone"), (1280, 900, "desktop")]:
             page = browser.new_page(viewport={"width": width, "height": height})
-            for path in paths:
+            for target in paths:
+                path, _, selector = target.partition(" ")  # "/page/ .css-selector" shoots one element
                 page.goto(f"http://127.0.0.1:{server.server_port}{path}")
-                page.wait_for_timeout(800)
-                file = OUT / f"{path.strip('/').replace('/', '_') or 'home'}-{name}.png"
-                page.screenshot(path=str(file), full_page=True)
+                page.wait_for_timeout(500)
+                stem = (path.strip("/").replace("/", "_") or "home") + ("-" + selector.strip(".#").replace(" ", "_") if selector else "")
+                file = OUT / f"{stem}-{name}.png"
+                if selector:
+                    page.locator(selector).first.screenshot(path=str(file))
+                else:
+                    page.screenshot(path=str(file), full_page=True)
                 print(file)
         browser.close()
     server.shutdown()
