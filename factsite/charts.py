@@ -18,6 +18,7 @@ from .model import Chart, Statistic
 # Okabe-Ito: safe for the common kinds of colour blindness, with enough contrast on white.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
 REMAINDER_COLOUR = "#767676"
+SERIES_PATTERNS = ["/", "", "x", "."]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 SITE_TEMPLATE = go.layout.Template(
@@ -89,16 +90,19 @@ def _rows(chart: Chart, stats: dict[str, Statistic]) -> tuple[list[TableRow], li
 def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[go.Bar]:
     horizontal = chart.kind == "bar"
     if chart.kind == "grouped-column":
+        # Drawn as grouped horizontal bars: category names stay readable on a phone, and each
+        # series has its own hatching so the chart still reads when printed in greyscale.
         series_names = list(dict.fromkeys(row.series for row in rows))
         traces = []
         for i, name in enumerate(series_names):
-            chosen = [(row, value) for row, value in zip(rows, values) if row.series == name]
+            chosen = [(row, value) for row, value in zip(rows, values) if row.series == name][::-1]
             traces.append(go.Bar(
-                name=name, x=[r.label for r, _ in chosen], y=[v for _, v in chosen],
+                name=name, y=[r.label for r, _ in chosen], x=[v for _, v in chosen], orientation="h",
                 text=[r.value_text for r, _ in chosen], textposition="outside", cliponaxis=False,
-                marker=dict(color=PALETTE[i % len(PALETTE)]), hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+                marker=dict(color=PALETTE[i % len(PALETTE)], pattern=dict(shape=SERIES_PATTERNS[i % len(SERIES_PATTERNS)])),
+                hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
             ))
-        return traces
+        return traces[::-1]
     colours = [PALETTE[0] if row.sources_url else REMAINDER_COLOUR for row in rows]
     labels, texts = [row.label for row in rows], [row.value_text for row in rows]
     if horizontal:  # top-to-bottom in the author's order
@@ -113,15 +117,17 @@ def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[go.
 
 def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> ChartModel:
     rows, values = _rows(chart, stats)
-    horizontal = chart.kind == "bar"
+    horizontal = chart.kind in ("bar", "grouped-column")
     figure = go.Figure(data=_traces(chart, rows, values))
     # Values are printed on the bars and named in the caption: no axis, no ticks, no gridlines.
-    value_axis = dict(showticklabels=False, rangemode="tozero")
-    height = max(200, 50 * len(rows) + 70) if horizontal else 340
+    # Room beyond the longest bar for its label ("about 1,350"), so no label is cut off.
+    value_axis = dict(showticklabels=False, range=[0, max(values) * (1.45 if horizontal else 1.15)])
+    height = max(200, (34 if chart.kind == "grouped-column" else 50) * len(rows) + 90) if horizontal else 340
     figure.update_layout(
         template=SITE_TEMPLATE,
         showlegend=chart.kind == "grouped-column",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="reversed"),
+        uniformtext=dict(minsize=12, mode="show"),
         bargap=0.3,
     )
     if horizontal:
