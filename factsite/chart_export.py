@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .assets import plotly_js
+from .headless import Headless
 
 # Bump when the way images are drawn changes, so cached images are redrawn.
 EXPORT_VERSION = "1"
@@ -66,26 +67,20 @@ def _decode(data_url: str) -> bytes:
     return unquote(payload).encode("utf-8")
 
 
-def _draw(jobs: list[ImageJob]) -> list[bytes]:
-    from playwright.sync_api import sync_playwright
-
-    from .browser import launch
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            page = browser.new_page()
-            page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
-            page.add_script_tag(content=_SEEDED_RANDOM)
-            page.add_script_tag(content=plotly_js().decode("utf-8"))
-            payload = [
-                {"figure": json.loads(job.figure_json), "width": job.width, "height": job.height,
-                 "format": job.format, "scale": job.scale}
-                for job in jobs
-            ]
-            return [_decode(url) for url in page.evaluate(_DRAW_ALL, payload)]
-        finally:
-            browser.close()
+def _draw(jobs: list[ImageJob], headless: Headless) -> list[bytes]:
+    page = headless.new_page()
+    try:
+        page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
+        page.add_script_tag(content=_SEEDED_RANDOM)
+        page.add_script_tag(content=plotly_js().decode("utf-8"))
+        payload = [
+            {"figure": json.loads(job.figure_json), "width": job.width, "height": job.height,
+             "format": job.format, "scale": job.scale}
+            for job in jobs
+        ]
+        return [_decode(url) for url in page.evaluate(_DRAW_ALL, payload)]
+    finally:
+        page.close()
 
 
 class ImageCache:
@@ -114,7 +109,7 @@ def engine_fingerprint() -> str:
     return hashlib.sha256(plotly_js()).hexdigest()[:16]
 
 
-def export_images(jobs: list[ImageJob], cache: ImageCache) -> tuple[dict[str, bytes], int]:
+def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
     """Every job's image as output path -> bytes; returns how many had to be drawn."""
     engine = engine_fingerprint()
     results: dict[str, bytes] = {}
@@ -127,7 +122,7 @@ def export_images(jobs: list[ImageJob], cache: ImageCache) -> tuple[dict[str, by
         else:
             results[job.output] = cached
     if missing:
-        for (job, key), data in zip(missing, _draw([job for job, _ in missing])):
+        for (job, key), data in zip(missing, _draw([job for job, _ in missing], headless)):
             cache.put(key, job.format, data)
             results[job.output] = data
     return results, len(missing)

@@ -44,6 +44,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     from .browser import NoChromium
     from .chart_export import ImageCache, export_images
     from .charts import image_jobs
+    from .headless import Headless
     from .pages import SiteModel
     from .render import render_site
     from .write import write_site
@@ -61,7 +62,8 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     if not draft:
         jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
         try:
-            images, drawn = export_images(jobs, ImageCache(cache_dir or default_cache_dir()))
+            with Headless() as headless:
+                images, drawn = export_images(jobs, ImageCache(cache_dir or default_cache_dir()), headless)
         except NoChromium as error:
             print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
             return 1
