@@ -129,7 +129,9 @@ class Chart(Strict):
 
 class Statistic(Strict):
     slug: str
-    sentence: str = NonEmpty  # contains {figure}; may name other figures as {figure:slug}
+    # Contains {figure}; may name other figures as {figure:slug}. At most 280 characters, so that it
+    # fits on a share card and in a post.
+    sentence: str = Field(min_length=1, max_length=280)
     short_title: str = NonEmpty
     figure: Figure
     period: str = NonEmpty

@@ -9,9 +9,11 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from . import derive, urls
+from .cards import Card
 from .charts import ChartModel, build_chart
 from .figures import display
 from .markdown_safe import render_markdown
+from .meta import creative_work, json_ld, share_links
 from .model import Discrepancy, Sheet, Source, Statistic
 from .validate import PLACEHOLDER_RE, Content
 
@@ -26,6 +28,8 @@ class Page:
     title: str
     description: str
     context: dict[str, Any] = field(default_factory=dict)
+    card: Card | None = None  # the link-preview image
+    structured_data: str = ""  # JSON-LD
 
     @property
     def output(self) -> str:
@@ -89,6 +93,7 @@ class DerivationView:
 class StatView:
     link: StatLink
     sentence: Markup
+    plain_sentence: str  # the sentence with its figures as text, for previews and share links
     period: str
     scope: str
     status: str
@@ -131,8 +136,9 @@ def link_figures(html: Markup, stats: dict[str, Statistic], own: Statistic | Non
 class SiteModel:
     """Builds every page of the site from validated content."""
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, base_url: str):
         self.content = content
+        self.base_url = base_url.rstrip("/")
         self.stats = content.stats
         self.links = {slug: self._link(stat) for slug, stat in self.stats.items()}
         citing: dict[str, list[StatLink]] = {source_id: [] for source_id in content.sources}
@@ -149,8 +155,50 @@ class SiteModel:
         }
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
 
+    def cards(self) -> list[Card]:
+        """Every page's share card, once each."""
+        return list({page.card.output: page.card for page in self.pages() if page.card}.values())
+
     def all_charts(self) -> list[ChartModel]:
         return list(self.charts.values()) + [c for charts in self.sheet_charts.values() for c in charts]
+
+    def _plain(self, stat: Statistic) -> str:
+        return PLACEHOLDER_RE.sub(lambda m: display((self.stats[m.group(1)] if m.group(1) else stat).figure), stat.sentence)
+
+    def absolute(self, url: str) -> str:
+        return urls.absolute(self.base_url, url)
+
+    def _card(self, name: str, url: str, kicker: str, figure: str | None, sentence: str, source_line: str) -> Card:
+        return Card(output=f"cards/{name}.png", url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
+                    kicker=kicker, figure=figure, sentence=sentence, source_line=source_line,
+                    site_name=self.content.site.title.split(":")[0])
+
+    def _stat_card(self, view: StatView) -> Card:
+        primary = view.citations[0].source
+        return self._card(f"stat-{view.link.slug}", view.link.url, view.link.short_title, view.link.figure,
+                          view.plain_sentence, primary.short_name)
+
+    def _sources_line(self, views: list[StatView]) -> str:
+        return "; ".join(dict.fromkeys(view.citations[0].source.short_name for view in views))
+
+    def _stat_json_ld(self, view: StatView, page_url: str) -> str:
+        citations = [creative_work(c.source.title, c.source.url, c.source.publisher, self.content.sources[c.source.id].date_published)
+                     for c in view.citations]
+        data = {
+            "@context": "https://schema.org", "@type": "WebPage", "url": self.absolute(page_url),
+            "name": f"{view.link.short_title}: {view.link.figure}", "description": view.plain_sentence,
+            "citation": citations, "isPartOf": {"@type": "WebSite", "name": self.content.site.title, "url": self.absolute("/")},
+        }
+        if view.chart:
+            data["mainEntity"] = self._dataset(view.chart)
+        return json_ld(data)
+
+    def _dataset(self, chart: ChartModel) -> dict:
+        return {
+            "@type": "Dataset", "name": chart.title, "description": chart.description,
+            "distribution": [{"@type": "DataDownload", "encodingFormat": "text/csv",
+                              "contentUrl": self.absolute(chart.url("wide", "csv"))}],
+        }
 
     def _link(self, stat: Statistic) -> StatLink:
         return StatLink(stat.slug, stat.short_title, display(stat.figure), urls.stat(stat.slug), urls.stat_sources(stat.slug))
@@ -186,6 +234,7 @@ class SiteModel:
         return StatView(
             link=self.links[stat.slug],
             sentence=link_figures(escape(stat.sentence), self.stats, stat),
+            plain_sentence=self._plain(stat),
             period=stat.period, scope=stat.scope, status=stat.status, headline=stat.headline,
             citations=[
                 CitationView(self.sources[c.source], self.sources[c.via] if c.via else None, c.locator, c.quote)
@@ -200,15 +249,31 @@ class SiteModel:
         )
 
     def _sheet_context(self, sheet: Sheet) -> dict[str, Any]:
+        views = [self.views[slug] for slug in sheet.statistics]
+        # Printed sheets carry numbered sources at the foot; each figure points to its numbers.
+        numbered: dict[str, int] = {}
+        for view in views:
+            for citation in view.citations:
+                numbered.setdefault(citation.source.id, len(numbered) + 1)
+        notes = {view.link.slug: sorted({numbered[c.source.id] for c in view.citations}) for view in views}
         return {
             "sheet": sheet,
             "introduction": link_figures(render_markdown(sheet.introduction), self.stats),
-            "stats": [self.views[slug] for slug in sheet.statistics],
+            "stats": views,
+            "notes": notes,
+            "print_sources": [self.sources[source_id] for source_id in numbered],
             "charts": self.sheet_charts[sheet.slug],
+            "share": share_links(self.absolute(urls.sheet(sheet.slug)), sheet.summary, sheet.title),
+            "page_url": self.absolute(urls.sheet(sheet.slug)),
         }
 
     def pages(self) -> list[Page]:
-        """Every HTML page of the site; two pages may never share a URL."""
+        """Every HTML page of the site (built once); two pages may never share a URL."""
+        if not hasattr(self, "_pages"):
+            self._pages = self._build_pages()
+        return self._pages
+
+    def _build_pages(self) -> list[Page]:
         site = self.content.site
         sheets = self.content.sheets
         sheet_links = [(s.title, s.summary, urls.sheet(s.slug)) for s in sheets]
@@ -217,27 +282,37 @@ class SiteModel:
         headlines = [self.views[slug] for slug in [*in_sheet_order, *self.stats] if self.stats[slug].headline]
         headlines = list({view.link.slug: view for view in headlines}.values())
         discrepancies = [d for view in self.views.values() for d in view.discrepancies]
+        home_card = self._card("home", "/", "Fact sheets", site.title, site.description, self._sources_line(list(self.views.values())))
+        website = json_ld({"@context": "https://schema.org", "@type": "WebSite", "name": site.title,
+                           "url": self.absolute("/"), "description": site.description})
         result = [
             Page(urls.home(), "home.html", site.title, site.description,
-                 {"headlines": headlines, "sheet_links": sheet_links}),
+                 {"headlines": headlines, "sheet_links": sheet_links}, home_card, website),
             Page(urls.sources(), "sources.html", "Sources", "Every source the site cites, with the figures that cite it.",
-                 {"sources": list(self.sources.values())}),
+                 {"sources": list(self.sources.values())}, home_card),
             Page(urls.methodology(), "methodology.html", "Methodology",
                  "What the figures count, what they do not, and how the site checks them.",
                  {"body": render_markdown(self.content.methodology), "discrepancies": discrepancies,
-                  "derived": [v for v in self.views.values() if v.derivation]}),
-            Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day."),
-            Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers."),
+                  "derived": [v for v in self.views.values() if v.derivation]}, home_card),
+            Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
+            Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers.", card=home_card),
             Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
         ]
         for sheet in sheets:
-            result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, self._sheet_context(sheet)))
+            context = self._sheet_context(sheet)
+            card = self._card(f"sheet-{sheet.slug}", urls.sheet(sheet.slug), "Fact sheet", sheet.title, sheet.summary,
+                              self._sources_line(context["stats"]))
+            data = {"@context": "https://schema.org", "@type": "WebPage", "url": context["page_url"], "name": sheet.title,
+                    "description": sheet.summary, "hasPart": [self._dataset(chart) for chart in context["charts"]]}
+            result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, context, card, json_ld(data)))
         for slug, view in self.views.items():
-            plain_sentence = self.stats[slug].sentence
-            description = PLACEHOLDER_RE.sub(lambda m: display(self.stats[m.group(1)].figure if m.group(1) else self.stats[slug].figure), plain_sentence)
-            result.append(Page(urls.stat(slug), "stat.html", f"{view.link.short_title}: {view.link.figure}", description, {"stat": view}))
+            card = self._stat_card(view)
+            share = share_links(self.absolute(view.link.url), view.plain_sentence, view.link.short_title)
+            result.append(Page(urls.stat(slug), "stat.html", f"{view.link.short_title}: {view.link.figure}", view.plain_sentence,
+                               {"stat": view, "share": share}, card, self._stat_json_ld(view, view.link.url)))
             result.append(Page(urls.stat_sources(slug), "stat_sources.html", f"Sources for: {view.link.short_title}",
-                               f"Where the figure {view.link.figure} comes from: {description}", {"stat": view}))
+                               f"Where the figure {view.link.figure} comes from: {view.plain_sentence}", {"stat": view},
+                               card, self._stat_json_ld(view, view.link.sources_url)))
         seen: dict[str, str] = {}
         for page in result:
             if page.output in seen:

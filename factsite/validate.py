@@ -50,6 +50,8 @@ def _message(error: dict) -> str:
         return "this field is not known: check its spelling (see the README's field reference)"
     if kind == "literal_error":
         return text.replace("Input should be", "must be one of")
+    if kind == "string_too_long":
+        return f"is {len(str(error['input']))} characters long; at most {error['ctx']['max_length']} are allowed"
     if kind == "too_short":
         return "needs at least one entry"
     if kind == "string_pattern_mismatch":

@@ -114,5 +114,5 @@ def test_sitemap_lists_every_page_absolutely(fixture_site: Path) -> None:
 def test_chart_data_is_json_not_inline_code(fixture_site: Path) -> None:
     soup = parse(file_for(fixture_site, "/stats/cases-2020/"))
     for script in soup.find_all("script"):
-        assert script.get("src") or script.get("type") == "application/json", script
+        assert script.get("src") or script.get("type") in ("application/json", "application/ld+json"), script
     assert all(s["src"].startswith("/assets/") for s in soup.find_all("script", src=True))

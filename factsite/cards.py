@@ -1,0 +1,108 @@
+"""Share cards: a 1200x630 PNG per statistic, sheet and the home page, for link previews.
+
+Each card is a small HTML page (templates/card.html) screenshotted in the build's headless Chromium.
+The sentence shrinks to fit; a card whose text still does not fit stops the build, so no preview is
+ever cut. Cards are cached by a hash of their HTML, so an unchanged card is never rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from jinja2 import Environment
+
+from .chart_export import ImageCache
+from .headless import Headless
+
+WIDTH, HEIGHT = 1200, 630
+CARD_VERSION = "1"
+SENTENCE_SIZES = [44, 40, 36, 32, 30, 28]  # px, largest first; 28 px still reads on a phone preview
+
+# Shrinks the sentence until nothing overflows; reports what still overflows, measured on the layout.
+_FIT = """
+() => {
+  const sentence = document.querySelector('.sentence');
+  const sizes = %s;
+  // Overflow is measured on the laid-out page: text wider than its box, or taller than the box that clips it.
+  const card = document.querySelector('.card').getBoundingClientRect();
+  const overflowing = () => [...document.querySelectorAll('.card *')].filter(el => {
+    const box = el.getBoundingClientRect();
+    return el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1 && el.classList.contains('sentence')
+      || box.right > card.right + 0.5 || box.bottom > card.bottom + 0.5;
+  }).map(el => el.className || el.tagName);
+  let problems = [];
+  for (const size of sizes) {
+    sentence.style.fontSize = size + 'px';
+    problems = overflowing();
+    if (problems.length === 0) return {size, problems};
+  }
+  return {size: sizes[sizes.length - 1], problems};
+}
+""" % SENTENCE_SIZES
+
+
+class CardDoesNotFit(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Card:
+    output: str  # path in site/, e.g. "cards/stat-victims-identified-2020.png"
+    url: str
+    alt: str
+    kicker: str
+    figure: str | None
+    sentence: str
+    source_line: str
+    site_name: str
+
+    def html(self, env: Environment) -> str:
+        length = len(self.figure or "")
+        figure_size = 150 if length <= 8 else 104 if length <= 16 else 64  # a figure large, a title smaller
+        return env.get_template("card.html").render(
+            kicker=self.kicker, figure=self.figure, sentence=self.sentence, source_line=self.source_line,
+            site_name=self.site_name, figure_size=figure_size,
+        )
+
+
+def card_key(html: str) -> str:
+    return hashlib.sha256(f"{CARD_VERSION}\n{WIDTH}x{HEIGHT}\n{html}".encode()).hexdigest()
+
+
+def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
+    """Lay the card out, fit the sentence, and screenshot it; returns (png, fit report)."""
+    page.set_content(html, wait_until="load")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    report = page.evaluate(_FIT)
+    return page.screenshot(clip={"x": 0, "y": 0, "width": WIDTH, "height": HEIGHT}, type="png"), report
+
+
+def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
+    """Every card as output path -> PNG bytes; returns how many had to be rendered."""
+    results: dict[str, bytes] = {}
+    page = None
+    rendered = 0
+    try:
+        for card in cards:
+            html = card.html(env)
+            key = card_key(html)
+            cached = cache.get(key, "png")
+            if cached is not None:
+                results[card.output] = cached
+                continue
+            if page is None:
+                page = headless.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+            png, report = measure_and_shoot(page, html)
+            if report["problems"]:
+                raise CardDoesNotFit(
+                    f"the share card for {card.url} does not fit even at {report['size']} px "
+                    f"({', '.join(report['problems'])}): shorten its sentence"
+                )
+            cache.put(key, "png", png)
+            results[card.output] = png
+            rendered += 1
+    finally:
+        if page is not None:
+            page.close()
+    return results, rendered

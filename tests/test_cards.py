@@ -1,0 +1,127 @@
+"""Link previews: every page's head read as a crawler does, and share cards that always fit."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import pytest
+import yaml
+
+from factsite.cards import Card, CardDoesNotFit, render_cards
+from factsite.chart_export import ImageCache
+from factsite.headless import Headless
+from factsite.render import make_environment
+
+from .conftest import ROOT
+from .site_pages import html_pages, parse, url_of
+
+BASE = "https://trafficking-facts.netlify.app"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def head_tags(soup) -> dict[str, str]:
+    """Meta tags as a link-preview crawler collects them: property or name -> content (first wins)."""
+    tags: dict[str, str] = {}
+    for meta in soup.head.find_all("meta"):
+        key = meta.get("property") or meta.get("name")
+        if key and key not in tags:
+            tags[key] = meta.get("content", "")
+    return tags
+
+
+def test_every_page_head_has_a_complete_preview(shipped_site: Path) -> None:
+    for page in html_pages(shipped_site):
+        if page.name == "404.html":
+            continue
+        soup = parse(page)
+        tags = head_tags(soup)
+        url = BASE + url_of(shipped_site, page)
+        assert soup.head.find("link", rel="canonical")["href"] == url
+        assert tags["og:url"] == url
+        assert tags["og:title"] and tags["og:description"] and tags["og:site_name"]
+        assert tags["og:type"] in ("website", "article")
+        assert tags["twitter:card"] == "summary_large_image"
+        assert tags["og:image"].startswith(BASE + "/cards/")
+        assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+        assert tags["og:image:alt"]
+        image = shipped_site / tags["og:image"].removeprefix(BASE + "/")
+        assert png_size(image.read_bytes()) == (1200, 630), image
+
+
+def test_statistic_preview_states_the_figure(shipped_site: Path) -> None:
+    stat = yaml.safe_load((ROOT / "content/stats/victims-identified-2020.yaml").read_text())
+    tags = head_tags(parse(shipped_site / "stats/victims-identified-2020/index.html"))
+    assert "1,499" in tags["description"] and "1,499" in tags["og:title"]
+    assert tags["og:image"] == BASE + "/cards/stat-victims-identified-2020.png"
+    assert stat["short_title"] in tags["og:title"]
+
+
+def test_structured_data_names_the_citations(shipped_site: Path) -> None:
+    soup = parse(shipped_site / "stats/victims-identified-2020/sources/index.html")
+    data = json.loads(soup.find("script", type="application/ld+json").string)
+    assert data["@type"] == "WebPage" and data["url"] == BASE + "/stats/victims-identified-2020/sources/"
+    assert any(c["publisher"]["name"] == "Human Trafficking Institute" for c in data["citation"])
+    sheet = json.loads(parse(shipped_site / "sheets/victims/index.html").find("script", type="application/ld+json").string)
+    assert sheet["hasPart"][0]["@type"] == "Dataset"
+    assert sheet["hasPart"][0]["distribution"][0]["contentUrl"].endswith(".csv")
+
+
+def test_sitemap_and_robots(shipped_site: Path) -> None:
+    sitemap = (shipped_site / "sitemap.xml").read_text()
+    for page in html_pages(shipped_site):
+        if page.name != "404.html":
+            assert f"<loc>{BASE}{url_of(shipped_site, page)}</loc>" in sitemap
+    assert f"Sitemap: {BASE}/sitemap.xml" in (shipped_site / "robots.txt").read_text()
+
+
+def test_share_links_are_plain_links(shipped_site: Path) -> None:
+    soup = parse(shipped_site / "stats/victims-identified-2020/index.html")
+    links = {a.get_text(): a["href"] for a in soup.select(".share-links a")}
+    assert set(links) >= {"Email", "WhatsApp", "Facebook", "X", "LinkedIn"}
+    target = "https%3A%2F%2Ftrafficking-facts.netlify.app%2Fstats%2Fvictims-identified-2020%2F"
+    assert all(target in href for name, href in links.items()), links
+    assert links["Email"].startswith("mailto:?subject=")
+    assert soup.select_one("button.copy-link")["data-url"] == BASE + "/stats/victims-identified-2020/"
+
+
+def _card(sentence: str, figure: str = "1,499") -> Card:
+    return Card(output="cards/test.png", url="/stats/test/", alt="alt", kicker="Victims identified in 2020",
+                figure=figure, sentence=sentence, source_line="Human Trafficking Institute, 2020 Federal Human Trafficking Report",
+                site_name="Trafficking Facts")
+
+
+@pytest.fixture(scope="module")
+def headless():
+    with Headless() as instance:
+        yield instance
+
+
+def longest_sentence() -> str:
+    sentences = [yaml.safe_load(p.read_text())["sentence"] for p in (ROOT / "content/stats").glob("*.yaml")]
+    return max(sentences, key=len).replace("{figure}", "1,499")
+
+
+@pytest.mark.parametrize("sentence", [
+    pytest.param(longest_sentence(), id="longest-in-content"),
+    pytest.param(("A synthetic sentence at the longest length the content model allows, written to check "
+                  "that the share card shrinks its text to fit rather than cutting it off, whatever words "
+                  "an author uses and however many of them there are, within the limit. ")[:280], id="synthetic-280"),
+])
+def test_card_text_fits_on_the_rendered_layout(sentence: str, headless, tmp_path: Path) -> None:
+    env = make_environment(ROOT / "templates")
+    images, rendered = render_cards([_card(sentence)], env, ImageCache(tmp_path), headless)
+    assert rendered == 1 and png_size(images["cards/test.png"]) == (1200, 630)
+    # Cached by what it shows: the same card is not rendered again.
+    assert render_cards([_card(sentence)], env, ImageCache(tmp_path), headless)[1] == 0
+
+
+def test_text_that_cannot_fit_stops_the_build(headless, tmp_path: Path) -> None:
+    env = make_environment(ROOT / "templates")
+    with pytest.raises(CardDoesNotFit, match="does not fit even at 28 px"):
+        render_cards([_card("word " * 400)], env, ImageCache(tmp_path), headless)
