@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+
+import segno
 
 from markupsafe import Markup, escape
 
@@ -15,8 +18,11 @@ from .figures import display
 from .markdown_safe import render_markdown
 from .meta import creative_work, json_ld, share_links
 from .model import Discrepancy, Sheet, Source, Statistic
+from .pdf import PdfJob
 from .validate import PLACEHOLDER_RE, Content
 
+PAPERS = ("letter", "a4")
+PAPER_LABELS = {"letter": "US Letter", "a4": "A4"}
 DATE_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"]
 
@@ -50,6 +56,7 @@ class SourceView:
     kind: str
     notes: str
     cited_by: list["StatLink"]
+    short_url: str | None  # the address without scheme or "www.", for print
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,20 @@ def readable_date(value: str) -> str:
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
+def short_url(url: str | None) -> str | None:
+    """'https://www.example.org/a/b/' -> 'example.org': short enough to print and type."""
+    if not url:
+        return None
+    host = urlsplit(url).netloc.lower()
+    return host.removeprefix("www.")
+
+
+def qr_code_svg(url: str) -> Markup:
+    """A QR code for the printed sheet, as inline SVG (no file, no script)."""
+    code = segno.make(url, error="m")
+    return Markup(code.svg_inline(scale=3, border=2, title=f"QR code for {url}", omitsize=True))
+
+
 def figure_link(stat: Statistic) -> Markup:
     """Every printed figure is a link to the passage that supports it."""
     return Markup('<a class="figure" href="{}" data-stat="{}">{}</a>').format(
@@ -154,6 +175,16 @@ class SiteModel:
             for sheet in content.sheets
         }
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
+
+    def pdf_jobs(self) -> list[PdfJob]:
+        """A PDF of every fact sheet on each paper size."""
+        site = self.content.site
+        return [
+            PdfJob(output=urls.output_path(urls.sheet_pdf(sheet.slug, paper)), page_output=urls.output_path(urls.sheet(sheet.slug)),
+                   page_url=urls.sheet(sheet.slug), paper=paper, title=sheet.title, author=site.title,
+                   subject=sheet.summary, date=site.last_reviewed)
+            for sheet in self.content.sheets for paper in PAPERS
+        ]
 
     def cards(self) -> list[Card]:
         """Every page's share card, once each."""
@@ -208,7 +239,7 @@ class SiteModel:
             id=source.id, anchor_url=urls.source_anchor(source.id), short_name=source.short_name, title=source.title,
             publisher=source.publisher, authors=", ".join(source.authors), date_published=readable_date(source.date_published),
             url=source.url, date_accessed=readable_date(source.date_accessed) if source.date_accessed else None,
-            kind=source.kind, notes=source.notes, cited_by=cited_by,
+            kind=source.kind, notes=source.notes, cited_by=cited_by, short_url=short_url(source.url),
         )
 
     def _discrepancy(self, stat: Statistic, item: Discrepancy) -> DiscrepancyView:
@@ -265,6 +296,8 @@ class SiteModel:
             "charts": self.sheet_charts[sheet.slug],
             "share": share_links(self.absolute(urls.sheet(sheet.slug)), sheet.summary, sheet.title),
             "page_url": self.absolute(urls.sheet(sheet.slug)),
+            "qr_svg": qr_code_svg(self.absolute(urls.sheet(sheet.slug))),
+            "pdfs": [(PAPER_LABELS[paper], urls.sheet_pdf(sheet.slug, paper)) for paper in PAPERS],
         }
 
     def pages(self) -> list[Page]:

@@ -47,6 +47,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     from .charts import image_jobs
     from .headless import Headless
     from .pages import SiteModel
+    from .pdf import render_pdfs
     from .render import make_environment, render_site
     from .write import write_site
 
@@ -59,27 +60,27 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     base_url = os.environ.get("URL") or content.site.base_url
     model = SiteModel(content, base_url)
     files = render_site(model, base_url=base_url, repo_root=REPO_ROOT, draft=draft)
-    drawn = carded = 0
+    drawn = carded = printed = 0
     if not draft:
         jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
         cache = ImageCache(cache_dir or default_cache_dir())
         try:
             with Headless() as headless:
                 images, drawn = export_images(jobs, cache, headless)
+                files.update(images)
                 cards, carded = render_cards(model.cards(), make_environment(REPO_ROOT / "templates"), cache, headless)
-        except NoChromium as error:
+                files.update(cards)
+                # Sheets are printed last: their pages use the chart images drawn above.
+                pdfs, printed = render_pdfs(model.pdf_jobs(), files, cache, headless)
+                files.update(pdfs)
+        except (NoChromium, CardDoesNotFit) as error:
             print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
             return 1
-        except CardDoesNotFit as error:
-            print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
-            return 1
-        files.update(images)
-        files.update(cards)
     write_site(files, out_dir)
     pages = sum(1 for name in files if name.endswith(".html"))
     elapsed = time.perf_counter() - started
     images_note = ("draft: no chart images or cards" if draft
-                   else f"{drawn} chart image(s) and {carded} card(s) rendered, the rest from cache")
+                   else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
     print(f"build: wrote {pages} pages and {len(files) - pages} other files to {out_dir} "
           f"in {elapsed:.2f} s ({images_note}; {len(problems)} warning(s)).")
     return 0

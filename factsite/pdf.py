@@ -1,0 +1,108 @@
+"""A PDF of every fact sheet, in US Letter and A4, printed by headless Chromium from the sheet page
+itself with the print stylesheet (so the PDF is what a browser prints).
+
+Pages are served to the browser from memory, before anything is written. PDFs are cached by a hash
+of the page and every file it uses, so an unchanged sheet is not printed again. pypdf sets the
+document's metadata and fixed dates, so the same sheet always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import mimetypes
+import re
+from dataclasses import dataclass
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, ByteStringObject, NameObject
+
+from .chart_export import ImageCache
+from .headless import Headless
+
+PDF_VERSION = "1"
+PAPER_FORMATS = {"letter": "Letter", "a4": "A4"}
+ORIGIN = "http://sheet.invalid"  # never resolved: every request is answered from memory
+_REFERENCE_RE = re.compile(r'(?:src|href|srcset)="(/[^"#?]+)')
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    output: str  # e.g. "sheets/victims/victims-a4.pdf"
+    page_output: str  # the sheet's HTML file in site/
+    page_url: str
+    paper: str  # "letter" or "a4"
+    title: str
+    author: str
+    subject: str
+    date: str  # the content's review date: the PDF's dates, so builds are reproducible
+
+
+def _cache_key(job: PdfJob, files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256(f"{PDF_VERSION}\n{job}\n".encode())
+    html = files[job.page_output]
+    digest.update(html)
+    for reference in sorted(set(_REFERENCE_RE.findall(html.decode("utf-8")))):
+        data = files.get(reference.lstrip("/"))
+        if data is not None:
+            digest.update(reference.encode() + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _serve_from_memory(files: dict[str, bytes]):
+    def handle(route) -> None:
+        path = route.request.url.removeprefix(ORIGIN).split("?")[0].split("#")[0]
+        relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+        if route.request.url.startswith(ORIGIN) and relative in files:
+            kind = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+            route.fulfill(status=200, body=files[relative], content_type=kind)
+        else:
+            route.fulfill(status=404, body=b"")  # nothing leaves the machine
+
+    return handle
+
+
+def _with_metadata(pdf: bytes, job: PdfJob) -> bytes:
+    stamp = "D:" + (job.date.replace("-", "") + "0101")[:8] + "000000Z"
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.metadata = None
+    writer.add_metadata({
+        "/Title": job.title, "/Author": job.author, "/Subject": job.subject,
+        "/Creator": "factsite", "/Producer": "factsite (Chromium, pypdf)",
+        "/CreationDate": stamp, "/ModDate": stamp,
+    })
+    identifier = ByteStringObject(hashlib.md5(pdf).digest())
+    writer._ID = ArrayObject([identifier, identifier])  # a stable file identifier, from the content
+    writer._root_object[NameObject("/Lang")] = writer._root_object.get("/Lang", NameObject("/en"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
+    """Every job's PDF as output path -> bytes; returns how many had to be printed."""
+    results: dict[str, bytes] = {}
+    page = None
+    printed = 0
+    try:
+        for job in jobs:
+            key = _cache_key(job, files)
+            cached = cache.get(key, "pdf")
+            if cached is not None:
+                results[job.output] = cached
+                continue
+            if page is None:
+                page = headless.new_page()
+                page.route("**/*", _serve_from_memory(files))
+                page.emulate_media(media="print")
+            page.goto(ORIGIN + job.page_url, wait_until="load")
+            pdf = page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
+                           tagged=True, outline=False)
+            pdf = _with_metadata(pdf, job)
+            cache.put(key, "pdf", pdf)
+            results[job.output] = pdf
+            printed += 1
+    finally:
+        if page is not None:
+            page.close()
+    return results, printed

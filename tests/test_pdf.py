@@ -1,0 +1,98 @@
+"""Printed fact sheets: the PDFs, as a PDF reader, a text extractor and a phone camera see them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from factsite.figures import display
+from factsite.model import Figure
+
+from .conftest import ROOT, run_build, copy_good_tree
+from .site_pages import parse
+
+BASE = "https://trafficking-facts.netlify.app"
+SHEETS = sorted(p.stem for p in (ROOT / "content/sheets").glob("*.yaml"))
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in out.splitlines())}
+
+
+def pdf_text(path: Path) -> str:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("slug", SHEETS)
+def test_sheet_pdf(shipped_site: Path, slug: str, paper: str, tmp_path: Path) -> None:
+    sheet = yaml.safe_load((ROOT / f"content/sheets/{slug}.yaml").read_text())
+    pdf = shipped_site / "sheets" / slug / f"{slug}-{paper}.pdf"
+    info = pdf_info(pdf)
+    assert 1 <= int(info["Pages"]) <= 2, info["Pages"]
+    assert info["Page size"].endswith("(letter)" if paper == "letter" else "(A4)")
+    assert info["Title"] == sheet["title"] and info["Subject"] == sheet["summary"]
+    assert info["Author"].startswith("Trafficking Facts")
+    text = pdf_text(pdf)
+    for stat_slug in sheet["statistics"]:
+        stat = yaml.safe_load((ROOT / f"content/stats/{stat_slug}.yaml").read_text())
+        figure = display(Figure(**stat["figure"]))
+        assert figure in text, f"{figure} ({stat_slug}) missing from {pdf.name}"
+    sources = [li.get_text(" ", strip=True) for li in parse(shipped_site / "sheets" / slug / "index.html").select(".print-sources li")]
+    assert sources
+    for source in sources:
+        assert re.sub(r"\s+", " ", source)[:40] in text
+    assert "1-888-373-7888" in text and "Content last reviewed" in text
+    # The QR code, read from the printed page as a phone would, leads back to the sheet.
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", *sorted(map(str, tmp_path.glob("page*.png")))],
+                             capture_output=True, text=True).stdout.split()
+    assert decoded == [f"{BASE}/sheets/{slug}/"]
+
+
+def test_sheet_page_links_its_pdfs(shipped_site: Path) -> None:
+    links = [a["href"] for a in parse(shipped_site / "sheets/victims/index.html").select(".sheet-downloads a")]
+    assert links == ["/sheets/victims/victims-letter.pdf", "/sheets/victims/victims-a4.pdf"]
+
+
+def test_unchanged_sheets_are_not_printed_again(tmp_path: Path, monkeypatch) -> None:
+    content = copy_good_tree(tmp_path)
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    first = run_build("--content", str(content), "--out", str(tmp_path / "site"))
+    assert "2 PDF(s) rendered" in first.stdout, first.stdout
+    second = run_build("--content", str(content), "--out", str(tmp_path / "site"))
+    assert "0 chart image(s), 0 card(s) and 0 PDF(s) rendered" in second.stdout, second.stdout
+    (content / "sheets/main-sheet.yaml").write_text((content / "sheets/main-sheet.yaml").read_text().replace("The main sheet", "The main fact sheet"))
+    third = run_build("--content", str(content), "--out", str(tmp_path / "site"))
+    assert "2 PDF(s) rendered" in third.stdout, third.stdout
+
+
+def test_statistic_and_sources_pages_print_cleanly(fixture_site: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from factsite.browser import launch
+    from factsite.serve import start_server
+
+    server = start_server(fixture_site, ROOT / "netlify.toml")
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page()
+            page.emulate_media(media="print")
+            for path in ["/stats/cases-2020/", "/stats/cases-2020/sources/"]:
+                page.goto(f"http://127.0.0.1:{server.server_port}{path}")
+                hidden = page.evaluate("""() => ['.quick-exit-bar', '.helpline-bar', '.site-header nav', '.share',
+                    '.chart-actions', '.site-footer'].map(s => document.querySelector(s))
+                    .filter(e => e && getComputedStyle(e).display !== 'none').map(e => e.className)""")
+                assert hidden == [], (path, hidden)
+                assert page.locator(".big-figure").is_visible()
+                assert len(page.pdf(format="Letter")) > 1000
+            browser.close()
+    finally:
+        server.shutdown()
