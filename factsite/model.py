@@ -40,24 +40,40 @@ def check_url(value: str) -> str:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # A string right under a field is its description: the JSON Schema (editor hints) and the
+    # `build.py new` skeletons show it, and a missing field's error quotes it.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
 
 
 NonEmpty = Field(min_length=1)
+# Editors check these as the author types; the validators below give the build's own messages.
+SLUG_SCHEMA = {"pattern": SLUG_PATTERN, "maxLength": 80}
+LINK_SCHEMA = {"pattern": r"^(https?://|mailto:)"}
 
 
 class Source(Strict):
-    id: str
+    id: str = Field(json_schema_extra=SLUG_SCHEMA)
+    """The id citations use: lower-case words joined by hyphens; the file is named <id>.yaml."""
     title: str = NonEmpty
+    """The source's full title, as published."""
     publisher: str = NonEmpty
+    """Who published it (an organisation, a newspaper)."""
     authors: list[str] = []
+    """Its authors, where known, one a line."""
     date_published: str = Field(pattern=PARTIAL_DATE_PATTERN)
-    url: str | None = None
+    """When it was published: YYYY, YYYY-MM or YYYY-MM-DD, in quotes."""
+    url: str | None = Field(default=None, json_schema_extra=LINK_SCHEMA)
+    """Its https address. Without one, notes must say where the text can be read."""
     date_accessed: str | None = Field(default=None, pattern=PARTIAL_DATE_PATTERN)
+    """When the url was last read: YYYY-MM-DD, in quotes."""
     kind: Literal["primary report", "news coverage", "official statement", "data release"]
+    """What kind of source it is."""
     short_name: str = NonEmpty
+    """How citations name it on the pages, e.g. "HTI report, 2021"."""
     notes: str = ""
+    """Anything a reader should know; required when there is no url: where the text is kept."""
     http_only: bool = False  # the publisher offers no https address; checked by hand
+    """true only if the publisher has no https address (the url then starts http://)."""
 
     _id = field_validator("id")(check_slug)
 
@@ -77,49 +93,78 @@ class Source(Strict):
 
 class Citation(Strict):
     source: str
+    """The id of the source (a file in content/sources/)."""
     locator: str = NonEmpty
+    """Where in the source: page, section, paragraph."""
     quote: str = NonEmpty
+    """The exact passage. It must contain the figure, written any ordinary way: 59%, 59 percent; 1,499 or 1499."""
     via: str | None = None  # id of the source that carries this quotation, when not read first-hand
+    """The id of the coverage that carries the source's words, when the source itself was not read."""
 
 
 class Figure(Strict):
     value: float
+    """The number, written plainly: 1499 or 21.4 (no commas, no % sign)."""
     unit: Literal["percent", "count", "million", "words"]
+    """What the number counts in."""
     display: str | None = None  # how the page writes it; derived from value and unit when absent
+    """How the page writes the figure, when not the plain number ("Over one third")."""
     approximate: bool = False
+    """true to print "about" before the figure."""
 
 
 class Discrepancy(Strict):
     source: str
+    """The id of the source that disagrees."""
     locator: str = NonEmpty
+    """Where in that source: page, section, paragraph."""
     quote: str = NonEmpty
+    """The exact passage that disagrees; it must contain the competing figure, if one is given."""
     says: str = NonEmpty  # what that source states, in the site's words
+    """What that source states, in the site's words."""
     figure: str | None = None  # the competing figure, when the source gives a different number
+    """The competing figure, as that source writes it ("1,600")."""
     resolution: str = NonEmpty  # which reading the site uses, and why
+    """Which reading the site uses, and why."""
 
 
 class Derivation(Strict):
     inputs: dict[str, str]  # name in the expression -> slug of the statistic it takes
+    """Each name used in the expression, and the slug of the statistic it stands for."""
     expression: str = NonEmpty
+    """The arithmetic over the input names: + - * / and brackets, e.g. "a / b * 100"."""
     round_to: int = Field(default=0, ge=0, le=4)
+    """How many decimal places the figure is rounded to (0 to 4)."""
     explanation: str = NonEmpty
+    """How the figure is worked out, and why, in plain words."""
 
 
 class ChartPoint(Strict):
     stat: str
+    """The slug of the statistic whose figure the bar shows."""
     label: str = NonEmpty
+    """The bar's label."""
     series: str | None = None
+    """For a grouped chart: the group the bar belongs to (e.g. the year)."""
 
 
 class Chart(Strict):
-    id: str | None = None
+    id: str | None = Field(default=None, json_schema_extra=SLUG_SCHEMA)
+    """Names the chart's files (/charts/<id>.svg); required on a fact sheet's chart."""
     kind: Literal["bar", "column", "grouped-column"]
+    """bar (horizontal), column (vertical) or grouped-column (bars in groups, needs series)."""
     title: str = NonEmpty
+    """The chart's title."""
     description: str = NonEmpty
+    """One sentence: what the chart shows (read out by screen readers)."""
     value_label: str = NonEmpty
+    """What the values are, e.g. "Share of victims (%)"."""
     points: list[ChartPoint] = Field(min_length=1)
+    """The bars, in order; values always come from the statistics."""
     whole: float | None = None  # the parts add up to this (100 for a breakdown in percent)
+    """What the parts add up to (100 for shares in percent); the rest is shown as not specified."""
     remainder_label: str = "Not specified in the source"
+    """The label of the remainder bar, when there is a whole."""
 
     @field_validator("id")
     @classmethod
@@ -128,23 +173,38 @@ class Chart(Strict):
 
 
 class Statistic(Strict):
-    slug: str
+    slug: str = Field(json_schema_extra=SLUG_SCHEMA)
+    """The address (/stats/<slug>/): lower-case words joined by hyphens; the file is named <slug>.yaml."""
     # Contains {figure}; may name other figures as {figure:slug}. At most 280 characters, so that it
     # fits on a share card and in a post.
     sentence: str = Field(min_length=1, max_length=280)
+    """The site's own sentence; {figure} marks where the figure is printed, {figure:other-slug} prints another statistic's figure."""
     short_title: str = NonEmpty
+    """A short label, e.g. "Victims identified"."""
     figure: Figure
+    """The figure itself: value and unit."""
     period: str = NonEmpty
+    """When: the year or period the figure covers."""
     scope: str = NonEmpty
+    """Exactly what is counted."""
     sheets: list[str] = []
+    """The slugs of the fact sheets it belongs to (each sheet lists it too)."""
     headline: bool = False
+    """true to show it on the home page."""
     status: Literal["reported", "derived", "disputed"] = "reported"
+    """reported; derived (needs a derivation); or disputed (needs a discrepancy with a competing figure)."""
     citations: list[Citation] = Field(min_length=1)
+    """One or more passages that state the figure."""
     caveats: list[str] = []
+    """Plain sentences that travel with the figure."""
     derivation: Derivation | None = None
+    """For a derived figure: how the build recomputes it from other statistics."""
     discrepancies: list[Discrepancy] = []
+    """Sources that say something different, and how the site resolves it."""
     related: list[str] = []
+    """The slugs of related statistics."""
     chart: Chart | None = None
+    """An optional chart shown with the figure."""
 
     _slug = field_validator("slug")(check_slug)
 
@@ -166,15 +226,34 @@ class Statistic(Strict):
         return self
 
 
+class Statement(Strict):
+    """A quotation shown on a sheet (an organisation's response, say), always with who said it and where."""
+
+    speaker: str = NonEmpty
+    quote: str = NonEmpty
+    source: str
+    locator: str = NonEmpty
+    context: str = ""  # one sentence, the site's own words, on when and to whom it was said
+
+
 class Sheet(Strict):
-    slug: str
+    slug: str = Field(json_schema_extra=SLUG_SCHEMA)
+    """The address (/sheets/<slug>/): lower-case words joined by hyphens; the file is named <slug>.yaml."""
     title: str = NonEmpty
+    """The sheet's title."""
     summary: str = NonEmpty  # one sentence, for the home page and link previews
+    """One sentence, for the home page and link previews."""
     introduction: str = NonEmpty  # Markdown; may print figures as {figure:slug}
+    """Markdown; {figure:slug} prints a linked figure."""
     statistics: list[str] = Field(min_length=1)
+    """The slugs of its statistics, in order (each statistic lists the sheet too)."""
     charts: list[Chart] = []
+    """Charts shown on the sheet."""
+    statements: list[Statement] = []
     order: int = 0
+    """Its place among the sheets: lower comes first."""
     content_note: bool = False
+    """true for sheets about the sexual exploitation of children: the page starts with a content note."""
 
     _slug = field_validator("slug")(check_slug)
 

@@ -296,6 +296,7 @@ class SiteModel:
             "charts": self.sheet_charts[sheet.slug],
             "share": share_links(self.absolute(urls.sheet(sheet.slug)), sheet.summary, sheet.title),
             "page_url": self.absolute(urls.sheet(sheet.slug)),
+            "statements": [(st, self.sources[st.source]) for st in sheet.statements],
             "qr_svg": qr_code_svg(self.absolute(urls.sheet(sheet.slug))),
             "pdfs": [(PAPER_LABELS[paper], urls.sheet_pdf(sheet.slug, paper)) for paper in PAPERS],
         }

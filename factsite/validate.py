@@ -122,6 +122,11 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
             _check_chart(record, ("chart",), stat.chart, stat.slug, stats, chart_ids, check)
     for record, sheet in sheets.values():
         _check_sheet(record, sheet, stats, chart_ids, check)
+        for i, statement in enumerate(sheet.statements):
+            if check.unknown(statement.source, sources):
+                check.error(record, ("statements", i, "source"), f"no source has the id {statement.source!r}")
+            elif statement.source in sources:
+                cited.add(statement.source)
     for record, source in sources.values():
         if source.id not in cited:
             check.warn(record, ("id",), "no statistic cites this source")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import yaml
 from factsite import urls
 
 from .conftest import GOOD, ROOT
-from .site_pages import file_for, html_pages, internal_references, parse, resolve
+from .site_pages import base_url_of, external_url_problem, file_for, html_pages, link_problems, parse
+from .tools import report
 
 
 def stat_slugs(content: Path) -> list[str]:
@@ -32,16 +34,59 @@ def test_every_statistic_has_its_page_and_sources_page(site_name, content, reque
 
 @pytest.mark.parametrize("site_name", ["shipped_site", "fixture_site"])
 def test_every_internal_link_and_asset_resolves(site_name, request) -> None:
+    """Links, images (srcset too), scripts, stylesheets, link-preview images and #fragments on every page
+    resolve to a file in site/; every external link is a well-formed http(s), mailto, tel or sms URL."""
     site = request.getfixturevalue(site_name)
-    broken = []
-    for page in html_pages(site):
-        for ref in internal_references(parse(page)):
-            target, fragment = resolve(site, page, ref)
-            if target is None:
-                broken.append(f"{page.relative_to(site)} -> {ref}")
-            elif fragment and target.suffix == ".html" and parse(target).find(id=fragment) is None:
-                broken.append(f"{page.relative_to(site)} -> {ref} (no id {fragment!r})")
-    assert broken == []
+    problems, counts = link_problems(site)
+    assert problems == []
+    assert counts["pages"] == len(html_pages(site)) and counts["internal"] > counts["pages"] and counts["fragments"] > 0
+    report("links", f"{site_name}: {counts['pages']} pages, {counts['internal']} internal references "
+                    f"({counts['fragments']} with a #fragment), {counts['external']} external links: all good")
+
+
+def test_link_check_finds_each_kind_of_break(fixture_site: Path, tmp_path: Path) -> None:
+    """The gate above can fail: one broken reference of each kind, planted in a copy of a built site."""
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    base = base_url_of(site)
+    page = site / "sources" / "index.html"
+    planted = {
+        '<a href="/stats/no-such-stat/">x</a>': "/stats/no-such-stat/: no such file",
+        '<a href="/methodology/#no-such-part">x</a>': "/methodology/#no-such-part: no element with id 'no-such-part'",
+        '<a href="#nowhere">x</a>': "#nowhere: no element with id 'nowhere'",
+        '<img alt="" src="/charts/gone.svg">': "/charts/gone.svg: no such file",
+        '<picture><source srcset="/charts/gone-wide.svg 2x"><img alt="" src="/charts/victims-breakdown.png"></picture>': "/charts/gone-wide.svg: no such file",
+        '<link rel="stylesheet" href="/assets/gone.css">': "/assets/gone.css: no such file",
+        '<script src="/assets/gone.js"></script>': "/assets/gone.js: no such file",
+        '<button data-plotly="/assets/plotly.gone.js">x</button>': "/assets/plotly.gone.js: no such file",
+        f'<meta property="og:image" content="{base}/cards/gone.png">': "/cards/gone.png: no such file",
+        '<a href="javascript:alert(1)">x</a>': "javascript:alert(1): scheme 'javascript' is not one of",
+        '<a href="https://exa mple.org/">x</a>': "characters a URL may not",
+        '<a href="https://localhost/">x</a>': "host 'localhost' is not a domain name",
+        '<a href="tel:call-us">x</a>': "a phone number is digits only",
+    }
+    page.write_text(page.read_text().replace("</main>", "".join(planted) + "</main>"))
+    problems, _ = link_problems(site)
+    for expected in planted.values():
+        assert any(expected in problem for problem in problems), (expected, problems)
+    assert len(problems) == len(planted), problems
+
+
+@pytest.mark.parametrize("content", [ROOT / "content", GOOD], ids=["shipped", "fixture"])
+def test_every_source_url_is_a_well_formed_web_address(content: Path) -> None:
+    """Sources are cited by their address: each is a well-formed http(s) URL (https unless http_only); no network."""
+    checked = 0
+    for path in sorted((content / "sources").glob("*.yaml")):
+        source = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if source.get("url") is None:
+            assert source.get("notes"), f"{path.name}: no url and no notes saying where the text is kept"
+            continue
+        url = source["url"]
+        assert external_url_problem(url) is None, f"{path.name}: {url}: {external_url_problem(url)}"
+        assert url.startswith("https://") or (url.startswith("http://") and source.get("http_only")), f"{path.name}: {url}"
+        checked += 1
+    assert checked > 0
+    report("links", f"{content.relative_to(ROOT)}: {checked} source URLs well-formed")
 
 
 @pytest.mark.parametrize("site_name", ["shipped_site", "fixture_site"])
@@ -116,3 +161,11 @@ def test_chart_data_is_json_not_inline_code(fixture_site: Path) -> None:
     for script in soup.find_all("script"):
         assert script.get("src") or script.get("type") in ("application/json", "application/ld+json"), script
     assert all(s["src"].startswith("/assets/") for s in soup.find_all("script", src=True))
+
+
+def test_statements_are_quoted_with_attribution(fixture_site: Path) -> None:
+    statement = parse(file_for(fixture_site, "/sheets/main-sheet/")).select_one("figure.statement")
+    assert statement.select_one("blockquote").get_text(strip=True) == "We do not allow this."
+    caption = statement.select_one("figcaption")
+    assert caption.get_text(" ", strip=True).startswith("A Platform, in a statement to a newspaper. Quoted in")
+    assert caption.select_one("a")["href"] == "/sources/#source-paper"
