@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from . import derive, urls
 from .cards import Card
 from .charts import ChartModel, build_chart
+from .cite import CiteInput, citations
 from .figures import display
 from .markdown_safe import render_markdown
 from .meta import creative_work, json_ld, share_links
@@ -21,6 +22,24 @@ from .model import Discrepancy, Sheet, Source, Statistic
 from .pdf import PdfJob
 from .validate import PLACEHOLDER_RE, Content
 
+# What each column of /data/statistics.csv holds (shown on the data page).
+DATA_COLUMNS = [
+    ("slug", "The figure's identifier; its page is /stats/<slug>/."),
+    ("title", "A short name for the figure."),
+    ("sentence", "The sentence that states the figure, in this site's words."),
+    ("value", "The figure as a number (percentages as 59, not 0.59; millions as 21.4)."),
+    ("unit", "percent, count, million, or words (a figure stated in words, such as 'over one third')."),
+    ("as_printed", "The figure as the site prints it."),
+    ("approximate", "true where the site prints 'about'."),
+    ("period", "The time the figure covers."),
+    ("scope", "Exactly what is counted."),
+    ("status", "reported (a source states it), derived (worked out by this site) or disputed (sources disagree)."),
+    ("derivation", "For derived figures, the arithmetic."),
+    ("sheets", "The fact sheets the figure appears on, separated by semicolons."),
+    ("sources", "Each citation: publisher, title, where in the source, and address; separated by ' | '."),
+    ("page_url", "The figure's page."),
+    ("sources_page_url", "The page quoting the passages that state it."),
+]
 PAPERS = ("letter", "a4")
 PAPER_LABELS = {"letter": "US Letter", "a4": "A4"}
 DATE_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -231,6 +250,15 @@ class SiteModel:
                               "contentUrl": self.absolute(chart.url("wide", "csv"))}],
         }
 
+    def _cite(self, view: StatView) -> list[tuple[str, str]]:
+        source = view.citations[0].source
+        return citations(CiteInput(
+            slug=view.link.slug, title=view.link.short_title, figure=view.link.figure,
+            page_url=self.absolute(view.link.url), site_name=self.content.site.title.split(":")[0],
+            reviewed=self.content.site.last_reviewed, source_title=source.title, source_publisher=source.publisher,
+            source_year=self.content.sources[source.id].date_published[:4], source_url=source.url,
+        ))
+
     def _link(self, stat: Statistic) -> StatLink:
         return StatLink(stat.slug, stat.short_title, display(stat.figure), urls.stat(stat.slug), urls.stat_sources(stat.slug))
 
@@ -328,6 +356,8 @@ class SiteModel:
                  "What the figures count, what they do not, and how the site checks them.",
                  {"body": render_markdown(self.content.methodology), "discrepancies": discrepancies,
                   "derived": [v for v in self.views.values() if v.derivation]}, home_card),
+            Page(urls.data(), "data.html", "Download the data", "Every figure on the site, with its sources, as CSV and JSON.",
+                 {"columns": DATA_COLUMNS, "licence": "CC BY 4.0"}, home_card),
             Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
             Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers.", card=home_card),
             Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
@@ -345,7 +375,8 @@ class SiteModel:
             result.append(Page(urls.stat(slug), "stat.html", f"{view.link.short_title}: {view.link.figure}", view.plain_sentence,
                                {"stat": view, "share": share}, card, self._stat_json_ld(view, view.link.url)))
             result.append(Page(urls.stat_sources(slug), "stat_sources.html", f"Sources for: {view.link.short_title}",
-                               f"Where the figure {view.link.figure} comes from: {view.plain_sentence}", {"stat": view},
+                               f"Where the figure {view.link.figure} comes from: {view.plain_sentence}",
+                               {"stat": view, "cite": self._cite(view)},
                                card, self._stat_json_ld(view, view.link.sources_url)))
         seen: dict[str, str] = {}
         for page in result:

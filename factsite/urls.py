@@ -55,6 +55,10 @@ def chart_file(chart_id: str, variant: str, extension: str) -> str:
     return f"/charts/{_slug(chart_id)}{suffix}.{extension}"
 
 
+def data() -> str:
+    return "/data/"
+
+
 def help() -> str:
     return "/help/"
 

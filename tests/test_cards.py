@@ -87,7 +87,7 @@ def test_share_links_are_plain_links(shipped_site: Path) -> None:
     target = "https%3A%2F%2Ftrafficking-facts.netlify.app%2Fstats%2Fvictims-identified-2020%2F"
     assert all(target in href for name, href in links.items()), links
     assert links["Email"].startswith("mailto:?subject=")
-    assert soup.select_one("button.copy-link")["data-url"] == BASE + "/stats/victims-identified-2020/"
+    assert soup.select_one("button.copy-link")["data-copy"] == BASE + "/stats/victims-identified-2020/"
 
 
 def _card(sentence: str, figure: str = "1,499") -> Card:

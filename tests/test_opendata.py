@@ -1,0 +1,71 @@
+"""Open data: the downloads parse, match their schemas and say what the pages say; citations are complete."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+
+from .site_pages import file_for, parse
+
+BASE = "https://trafficking-facts.netlify.app"
+
+
+def load(site: Path, name: str):
+    return json.loads((site / "data" / name).read_text(encoding="utf-8"))
+
+
+def test_json_files_match_their_schemas(shipped_site: Path) -> None:
+    jsonschema.validate(load(shipped_site, "statistics.json"), load(shipped_site, "statistics.schema.json"))
+    jsonschema.validate(load(shipped_site, "sources.json"), load(shipped_site, "sources.schema.json"))
+    broken = load(shipped_site, "statistics.json")
+    broken["statistics"][0]["value"] = "many"
+    try:
+        jsonschema.validate(broken, load(shipped_site, "statistics.schema.json"))
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("the schema accepted a text value")
+
+
+def test_downloads_say_what_the_pages_say(shipped_site: Path) -> None:
+    statistics = load(shipped_site, "statistics.json")["statistics"]
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO((shipped_site / "data/statistics.csv").read_text()))}
+    pages = sorted(p.parent.name for p in (shipped_site / "stats").glob("*/index.html"))
+    assert sorted(s["slug"] for s in statistics) == sorted(rows) == pages
+    for stat in statistics:
+        page = parse(file_for(shipped_site, f"/stats/{stat['slug']}/"))
+        printed = page.select_one(".big-figure a.figure").get_text()
+        assert stat["as_printed"] == rows[stat["slug"]]["as_printed"] == printed
+        assert float(rows[stat["slug"]]["value"]) == stat["value"]
+        assert page.select_one("p.sentence").get_text() == stat["sentence"] == rows[stat["slug"]]["sentence"]
+        assert stat["page_url"] == f"{BASE}/stats/{stat['slug']}/"
+        sources_page = parse(file_for(shipped_site, f"/stats/{stat['slug']}/sources/"))
+        quotes = [q.get_text(strip=True) for q in sources_page.select("ol.citations blockquote")]
+        assert [c["quote"] for c in stat["citations"]] == quotes
+    sources = load(shipped_site, "sources.json")["sources"]
+    cited = {c["source_id"] for s in statistics for c in s["citations"]}
+    assert cited <= {s["id"] for s in sources}
+
+
+def test_every_citation_format_names_the_source_and_the_page(shipped_site: Path) -> None:
+    for sources_page in sorted((shipped_site / "stats").glob("*/sources/index.html")):
+        slug = sources_page.parent.parent.name
+        soup = parse(sources_page)
+        formats = {f.select_one("h3").get_text(): f.select_one("pre").get_text() for f in soup.select("#cite .cite-format")}
+        assert set(formats) == {"APA", "MLA", "Chicago", "BibTeX", "CSL-JSON"}
+        publisher = soup.select_one("ol.citations .source-details dd:nth-of-type(2)").get_text()
+        for style, text in formats.items():
+            assert f"{BASE}/stats/{slug}/" in text, (slug, style)
+            assert publisher in text, (slug, style)
+        csl = json.loads(formats["CSL-JSON"])
+        assert csl[0]["URL"] == f"{BASE}/stats/{slug}/" and csl[0]["type"] == "webpage"
+
+
+def test_data_page_explains_every_column(shipped_site: Path) -> None:
+    header = (shipped_site / "data/statistics.csv").read_text().splitlines()[0].split(",")
+    explained = [c.get_text() for c in parse(file_for(shipped_site, "/data/")).select("table.columns code")]
+    assert explained == header
