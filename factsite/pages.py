@@ -250,6 +250,18 @@ class SiteModel:
                               "contentUrl": self.absolute(chart.url("wide", "csv"))}],
         }
 
+    def _embed_pages(self) -> list[Page]:
+        """A minimal page per chart, to be shown in an iframe on other sites."""
+        owners = [(chart, urls.stat(slug)) for slug, chart in self.charts.items()]
+        owners += [(chart, urls.sheet(slug)) for slug, charts in self.sheet_charts.items() for chart in charts]
+        by_sources_url = {view.link.sources_url: view for view in self.views.values()}
+        pages = []
+        for chart, back_url in owners:
+            stats = [by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
+            pages.append(Page(urls.embed(chart.id), "embed.html", chart.title, chart.description,
+                              {"chart": chart, "back_url": back_url, "source_line": self._sources_line(stats)}))
+        return pages
+
     def _cite(self, view: StatView) -> list[tuple[str, str]]:
         source = view.citations[0].source
         return citations(CiteInput(
@@ -378,6 +390,7 @@ class SiteModel:
                                f"Where the figure {view.link.figure} comes from: {view.plain_sentence}",
                                {"stat": view, "cite": self._cite(view)},
                                card, self._stat_json_ld(view, view.link.sources_url)))
+        result.extend(self._embed_pages())
         seen: dict[str, str] = {}
         for page in result:
             if page.output in seen:

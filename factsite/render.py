@@ -35,7 +35,7 @@ def make_environment(template_dir: Path) -> Environment:
 
 def _sitemap(base_url: str, pages: list[Page]) -> str:
     entries = "".join(
-        f"  <url><loc>{urls.absolute(base_url, page.url)}</loc></url>\n" for page in pages if page.url != "/404.html"
+        f"  <url><loc>{urls.absolute(base_url, page.url)}</loc></url>\n" for page in pages if page.url != "/404.html" and page.template != "embed.html"
     )
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")

@@ -55,6 +55,10 @@ def chart_file(chart_id: str, variant: str, extension: str) -> str:
     return f"/charts/{_slug(chart_id)}{suffix}.{extension}"
 
 
+def embed(chart_id: str) -> str:
+    return f"/embed/{_slug(chart_id)}/"
+
+
 def data() -> str:
     return "/data/"
 

@@ -37,7 +37,7 @@ def head_tags(soup) -> dict[str, str]:
 
 def test_every_page_head_has_a_complete_preview(shipped_site: Path) -> None:
     for page in html_pages(shipped_site):
-        if page.name == "404.html":
+        if page.name == "404.html" or "embed" in page.parts:
             continue
         soup = parse(page)
         tags = head_tags(soup)
@@ -75,7 +75,7 @@ def test_structured_data_names_the_citations(shipped_site: Path) -> None:
 def test_sitemap_and_robots(shipped_site: Path) -> None:
     sitemap = (shipped_site / "sitemap.xml").read_text()
     for page in html_pages(shipped_site):
-        if page.name != "404.html":
+        if page.name != "404.html" and "embed" not in page.parts:
             assert f"<loc>{BASE}{url_of(shipped_site, page)}</loc>" in sitemap
     assert f"Sitemap: {BASE}/sitemap.xml" in (shipped_site / "robots.txt").read_text()
 

@@ -151,7 +151,7 @@ def test_every_page_carries_the_helpline(shipped_site: Path) -> None:
 
 def test_sitemap_lists_every_page_absolutely(fixture_site: Path) -> None:
     sitemap = (fixture_site / "sitemap.xml").read_text()
-    pages = [p for p in html_pages(fixture_site) if p.name != "404.html"]
+    pages = [p for p in html_pages(fixture_site) if p.name != "404.html" and "embed" not in p.parts]
     assert sitemap.count("<loc>https://fixture.example.org/") == len(pages)
     assert "Sitemap: https://fixture.example.org/sitemap.xml" in (fixture_site / "robots.txt").read_text()
 

@@ -1,0 +1,58 @@
+"""Embeddable charts: a page on another origin frames /embed/<chart>/ and sees the chart; other pages refuse."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from factsite.browser import launch
+from factsite.serve import start_server
+
+from .conftest import ROOT
+from .site_pages import file_for, parse
+
+
+@pytest.fixture(scope="module")
+def origins(fixture_site: Path, tmp_path_factory):
+    """The site on one origin, and a stranger's page on a second origin that embeds its chart."""
+    site = start_server(fixture_site, ROOT / "netlify.toml")
+    site_origin = f"http://127.0.0.1:{site.server_port}"
+    other = tmp_path_factory.mktemp("other-origin")
+    (other / "index.html").write_text(
+        f'<!doctype html><title>Host</title><h1>A campaign page</h1>'
+        f'<iframe id="embed" src="{site_origin}/embed/victims-breakdown/" width="700" height="560"></iframe>'
+        f'<iframe id="page" src="{site_origin}/stats/cases-2020/" width="700" height="300"></iframe>'
+    )
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(other))  # noqa: E731
+    host = http.server.ThreadingHTTPServer(("localhost", 0), handler)
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    yield site_origin, f"http://localhost:{host.server_port}"
+    site.shutdown()
+    host.shutdown()
+
+
+def test_chart_embeds_on_another_origin(origins) -> None:
+    site_origin, host_origin = origins
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(host_origin + "/", wait_until="networkidle")
+        frame = next(f for f in page.frames if f.url.endswith("/embed/victims-breakdown/"))
+        assert frame.evaluate("document.querySelector('img.chart-image').naturalWidth") > 0
+        assert "Every figure with its sources" in frame.locator(".embed-source").inner_text()
+        back = frame.locator(".embed-source a").get_attribute("href")
+        assert back == "https://fixture.example.org/sheets/main-sheet/"
+        # An ordinary page refuses to be framed (frame-ancestors 'none'): its frame stays empty.
+        blocked = next(f for f in page.frames if f.url.endswith("/stats/cases-2020/") or f.url.startswith("chrome-error"))
+        assert blocked.evaluate("document.querySelector('.big-figure')") is None
+        browser.close()
+
+
+def test_embed_code_is_offered_beside_the_chart(fixture_site: Path) -> None:
+    code = parse(file_for(fixture_site, "/sheets/main-sheet/")).select_one("#embed-victims-breakdown").get_text()
+    assert code.startswith('<iframe src="https://fixture.example.org/embed/victims-breakdown/"')
+    assert "/embed/" not in (fixture_site / "sitemap.xml").read_text()
