@@ -55,6 +55,7 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     card: Card | None = None  # the link-preview image
     structured_data: str = ""  # JSON-LD
+    searchable: bool = False  # statistic and fact-sheet pages are what search finds
 
     @property
     def output(self) -> str:
@@ -370,6 +371,7 @@ class SiteModel:
                   "derived": [v for v in self.views.values() if v.derivation]}, home_card),
             Page(urls.data(), "data.html", "Download the data", "Every figure on the site, with its sources, as CSV and JSON.",
                  {"columns": DATA_COLUMNS, "licence": "CC BY 4.0"}, home_card),
+            Page(urls.search(), "search.html", "Search", "Search every figure and fact sheet.", {"sheet_links": sheet_links}, home_card),
             Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
             Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers.", card=home_card),
             Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
@@ -380,12 +382,13 @@ class SiteModel:
                               self._sources_line(context["stats"]))
             data = {"@context": "https://schema.org", "@type": "WebPage", "url": context["page_url"], "name": sheet.title,
                     "description": sheet.summary, "hasPart": [self._dataset(chart) for chart in context["charts"]]}
-            result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, context, card, json_ld(data)))
+            result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, context, card, json_ld(data),
+                               searchable=True))
         for slug, view in self.views.items():
             card = self._stat_card(view)
             share = share_links(self.absolute(view.link.url), view.plain_sentence, view.link.short_title)
             result.append(Page(urls.stat(slug), "stat.html", f"{view.link.short_title}: {view.link.figure}", view.plain_sentence,
-                               {"stat": view, "share": share}, card, self._stat_json_ld(view, view.link.url)))
+                               {"stat": view, "share": share}, card, self._stat_json_ld(view, view.link.url), searchable=True))
             result.append(Page(urls.stat_sources(slug), "stat_sources.html", f"Sources for: {view.link.short_title}",
                                f"Where the figure {view.link.figure} comes from: {view.plain_sentence}",
                                {"stat": view, "cite": self._cite(view)},

@@ -11,6 +11,7 @@ from . import urls
 from .assets import collect_assets
 from .charts import chart_csv
 from .opendata import data_files
+from .search import search_files
 from .pages import Page, SiteModel
 
 
@@ -54,6 +55,7 @@ def render_site(model: SiteModel, base_url: str, repo_root: Path, draft: bool = 
     for chart in model.all_charts():
         files[urls.output_path(chart.url("wide", "csv"))] = chart_csv(chart, base_url)
     files.update(data_files(model))
+    files.update(search_files(files))
     files["sitemap.xml"] = _sitemap(base_url, pages).encode("utf-8")
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(base_url, '/sitemap.xml')}\n".encode()
     return files

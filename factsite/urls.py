@@ -59,6 +59,10 @@ def embed(chart_id: str) -> str:
     return f"/embed/{_slug(chart_id)}/"
 
 
+def search() -> str:
+    return "/search/"
+
+
 def data() -> str:
     return "/data/"
 
