@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, display_path
+from .hints import yaml_hint
 
 try:  # libyaml is much faster and keeps the same line marks
     from yaml import CSafeLoader as Loader
@@ -17,6 +18,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 50_000  # guards against alias bombs ("billion laughs")
+MAX_DEPTH = 50  # no content field nests deeper than a few levels
 
 FieldPath = tuple[str | int, ...]
 
@@ -62,6 +64,8 @@ def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int], bud
     budget[0] -= 1
     if budget[0] < 0:
         raise _LoadError(node.start_mark.line + 1, "the file is too deeply nested or uses too many aliases")
+    if len(loc) > MAX_DEPTH:
+        raise _LoadError(node.start_mark.line + 1, f"the file nests lists or fields too deeply (more than {MAX_DEPTH} levels)")
     lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -70,7 +74,7 @@ def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int], bud
                 raise _LoadError(key_node.start_mark.line + 1, "a field name must be plain text")
             key = key_node.value
             if key in result:
-                raise _LoadError(key_node.start_mark.line + 1, f"field {key!r} is given twice")
+                raise _LoadError(key_node.start_mark.line + 1, f"field {key!r} is given twice: keep one")
             lines[loc + (key,)] = key_node.start_mark.line + 1
             result[key] = _to_python(value_node, loc + (key,), lines, budget)
         return result
@@ -78,7 +82,10 @@ def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int], bud
         return [_to_python(item, loc + (i,), lines, budget) for i, item in enumerate(node.value)]
     if node.tag == "tag:yaml.org,2002:timestamp":
         return node.value  # dates stay as the author wrote them ("2021-06")
-    return _scalar_constructor.construct_object(node, deep=True)
+    try:
+        return _scalar_constructor.construct_object(node, deep=True)
+    except ValueError:  # e.g. an integer of thousands of digits, which Python refuses to convert
+        raise _LoadError(node.start_mark.line + 1, "this value cannot be read as a number: it is far too long") from None
 
 
 def parse_yaml(text: str, path: Path, shown_path: str) -> Record:
@@ -88,7 +95,8 @@ def parse_yaml(text: str, path: Path, shown_path: str) -> Record:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        raise _LoadError(line, f"this is not valid YAML: {error.problem or error}") from None
+        problem = str(error.problem or error)
+        raise _LoadError(line, f"this is not valid YAML: {problem}{yaml_hint(problem)}") from None
     except yaml.YAMLError as error:
         raise _LoadError(None, f"this is not valid YAML: {error}") from None
     if node is None:
@@ -98,6 +106,8 @@ def parse_yaml(text: str, path: Path, shown_path: str) -> Record:
         data = _to_python(node, (), lines, [MAX_NODES])
     except yaml.constructor.ConstructorError as error:
         raise _LoadError(error.problem_mark.line + 1 if error.problem_mark else None, str(error.problem)) from None
+    except RecursionError:
+        raise _LoadError(None, f"the file nests lists or fields too deeply (more than {MAX_DEPTH} levels)") from None
     if not isinstance(data, dict):
         raise _LoadError(1, "the file must hold fields (name: value), not a single value or a list")
     return Record(path, shown_path, data, lines)
@@ -131,6 +141,10 @@ def _load_folder(folder: Path, root: Path, problems: list[Problem], unreadable: 
     records = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
+            continue
+        if not path.is_file():
+            problems.append(Problem(display_path(path, root), None, "", "this is a folder, not a content file: move it out of this folder"))
+            unreadable.append(path)
             continue
         if path.suffix not in (".yaml", ".yml"):
             problems.append(Problem(display_path(path, root), None, "", "only .yaml files belong in this folder"))

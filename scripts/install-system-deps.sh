@@ -7,11 +7,17 @@ missing=()
 if [ -z "${CHROMIUM:-}" ]; then
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 fi
-fc-list 2>/dev/null | grep -qi "DejaVu Sans" || missing+=(fonts-dejavu-core fontconfig)
+# Read the font list once: `fc-list | grep -q` would fail under pipefail when grep stops early.
+fonts="$(fc-list 2>/dev/null || true)"
+grep -qi "DejaVu Sans" <<<"$fonts" || missing+=(fonts-dejavu-core fontconfig)
 # Share cards use Inter, so they look the same on every machine that builds them.
-fc-list 2>/dev/null | grep -q "/Inter-" || missing+=(fonts-inter)
+grep -q "/Inter-" <<<"$fonts" || missing+=(fonts-inter)
 if [ "$purpose" = "test" ]; then
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  # The Nu HTML Checker (vnu.jar) runs on Java; axe-core, Lighthouse and vnu.jar come from npm (make test-deps).
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -56,3 +56,15 @@ def fixture_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("fixture") / "site"
     assert build_site(GOOD, out) == 0
     return out
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """What each quality gate checked, and Lighthouse's scores, in CI's output (no `pytest -s` there)."""
+    from .tools import GATE_REPORT
+
+    if not GATE_REPORT:
+        return
+    terminalreporter.write_sep("=", "quality gates")
+    for gate in sorted(GATE_REPORT):
+        for line in GATE_REPORT[gate]:
+            terminalreporter.write_line(f"{gate}: {line}")

@@ -12,15 +12,36 @@ from factsite.validate import validate
 
 from .conftest import FIXTURES, copy_good_tree
 
-BAD_CASES = sorted(FIXTURES.glob("bad/*.yaml"))
+
+def read_case(path: Path) -> tuple[str, list[str], bytes]:
+    """A bad case names the file it replaces and the messages it must produce in its header comments.
+
+    The case is bytes (some cases are deliberately not UTF-8); the header comments are ASCII. A
+    `# xfail: why` header marks a case that the code does not yet handle cleanly (strict: once it
+    does, the mark must go).
+    """
+    data = path.read_bytes()
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    target = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("# target:"))
+    expected = [line.split(":", 1)[1].strip() for line in lines if line.startswith("# expect:")]
+    return target, expected, data
 
 
-def read_case(path: Path) -> tuple[str, list[str], str]:
-    """A bad case names the file it replaces and the messages it must produce in its header comments."""
-    text = path.read_text(encoding="utf-8")
-    target = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# target:"))
-    expected = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# expect:")]
-    return target, expected, text
+def known_failure(path: Path) -> str | None:
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("# xfail:")), None)
+
+
+def bad_cases() -> list:
+    cases = []
+    for path in sorted(FIXTURES.glob("bad/*.yaml")):
+        reason = known_failure(path)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        cases.append(pytest.param(path, marks=marks, id=path.stem))
+    return cases
+
+
+BAD_CASES = bad_cases()
 
 
 def problems_for(content: Path) -> list[str]:
@@ -28,11 +49,12 @@ def problems_for(content: Path) -> list[str]:
     return [str(p) for p in problems if p.severity == "error"] if result is None else []
 
 
-@pytest.mark.parametrize("case", BAD_CASES, ids=[p.stem for p in BAD_CASES])
+@pytest.mark.parametrize("case", BAD_CASES)
 def test_bad_case_gives_its_message(case: Path, tmp_path: Path) -> None:
     content = copy_good_tree(tmp_path)
-    target, expected, text = read_case(case)
-    (content / target).write_text(text, encoding="utf-8")
+    target, expected, data = read_case(case)
+    (content / target).parent.mkdir(parents=True, exist_ok=True)
+    (content / target).write_bytes(data)
     errors = problems_for(content)
     assert errors, f"{case.name} was accepted"
     for message in expected:
@@ -48,8 +70,8 @@ def test_good_fixture_is_valid(tmp_path: Path) -> None:
 def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
     content = copy_good_tree(tmp_path)
     for name in ("unknown-source", "javascript-url", "unknown-statistic-in-sheet"):
-        target, _, text = read_case(FIXTURES / "bad" / f"{name}.yaml")
-        (content / target).write_text(text, encoding="utf-8")
+        target, _, data = read_case(FIXTURES / "bad" / f"{name}.yaml")
+        (content / target).write_bytes(data)
     errors = problems_for(content)
     assert any("nowhere" in e for e in errors)
     assert any("javascript:" in e for e in errors)

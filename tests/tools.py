@@ -1,0 +1,40 @@
+"""The external checkers the quality gates run, all installed by `make test-deps`, and the gates' report.
+
+Java (for the Nu HTML Checker) comes from Debian (scripts/install-system-deps.sh test); vnu.jar, axe-core
+and Lighthouse from npm (`npm ci` into node_modules/, pinned by package-lock.json). A missing tool fails
+the test that needs it, with the command that installs it: a gate that silently skips is no gate.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
+
+# What each gate checked, and Lighthouse's scores: printed at the end of the run by conftest.py's
+# pytest_terminal_summary, so they appear in CI's output without `pytest -s`.
+GATE_REPORT: dict[str, list[str]] = {}
+
+
+def report(gate: str, line: str) -> None:
+    GATE_REPORT.setdefault(gate, []).append(line)
+
+
+def need_file(path: Path) -> Path:
+    if not path.is_file():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make test-deps` (it runs `npm ci`)", pytrace=False)
+    return path
+
+
+def need_program(name: str, package: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"`{name}` is not installed: run `make test-deps` (as root it installs Debian's {package})", pytrace=False)
+    return found
