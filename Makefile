@@ -15,9 +15,16 @@ site: deps
 check: deps
 	$(PYTHON) build.py check
 
+# Build, serve on 127.0.0.1:$(PORT), rebuild and reload the page on every change (Ctrl-C stops).
+serve: deps
+	$(PYTHON) build.py serve --port $(PORT)
+
+# npm ci: the Nu HTML Checker (vnu-jar), axe-core and Lighthouse, pinned in package-lock.json, into
+# node_modules/. --ignore-scripts: vnu-jar's install script would download a Java runtime; Debian's is used.
 test-deps:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	bash scripts/install-system-deps.sh test
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 test: test-deps
 	$(PYTHON) -m pytest -q

@@ -1,5 +1,12 @@
 #!/usr/bin/env python3
-"""Build the fact-sheet site: `python build.py` (build) or `python build.py check` (validate only)."""
+"""Build the fact-sheet site from content/.
+
+  python3 build.py                     validate content/ and build site/
+  python3 build.py check               validate only; list every problem, with how to fix it
+  python3 build.py serve [--port N]    build, serve on 127.0.0.1, rebuild and reload on every change
+  python3 build.py new stat <slug>     start a statistic from a commented skeleton (also: source, sheet)
+  python3 build.py schema              regenerate schema/*.schema.json (editor support) from the models
+"""
 
 from __future__ import annotations
 
@@ -10,18 +17,51 @@ from pathlib import Path
 from factsite.pipeline import build_site, check_content
 
 ROOT = Path(__file__).resolve().parent
+COMMANDS = ["build", "check", "serve", "new", "schema"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check"])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="build", choices=COMMANDS)
+    parser.add_argument("names", nargs="*", help="for new: the kind (stat, source or sheet) and the slug or id")
     parser.add_argument("--content", type=Path, default=ROOT / "content", help="content folder (default: content/)")
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default: site/)")
     parser.add_argument("--draft", action="store_true", help="skip static chart images (no Chromium needed); pages say so")
+    parser.add_argument("--port", type=int, default=8000, help="for serve: the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     args = parser.parse_args(argv)
+    if args.command != "new" and args.names:
+        parser.error(f"unexpected arguments: {' '.join(args.names)}")
     if args.command == "check":
         return check_content(args.content)
+    if args.command == "serve":
+        from factsite.devserver import serve
+
+        return serve(args.content, args.out, ROOT, args.port, draft=args.draft)
+    if args.command == "new":
+        return new(parser, args)
+    if args.command == "schema":
+        from factsite.schema import write_schemas
+
+        changed = write_schemas()
+        print(f"schema: {len(changed)} file(s) updated in schema/" if changed else "schema: already up to date")
+        return 0
     return build_site(args.content, args.out, draft=args.draft)
+
+
+def new(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from factsite.scaffold import ScaffoldError, new_file
+
+    if len(args.names) != 2:
+        parser.error("usage: python3 build.py new stat|source|sheet <slug>")
+    try:
+        path = new_file(args.names[0], args.names[1], args.content)
+    except ScaffoldError as error:
+        print(f"new: {error}", file=sys.stderr)
+        return 1
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    where = "" if args.content == ROOT / "content" else f" --content {args.content}"
+    print(f"new: wrote {shown}. Replace every TODO in it, then run: python3 build.py check{where}")
+    return 0
 
 
 if __name__ == "__main__":

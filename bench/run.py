@@ -1,17 +1,127 @@
-"""Benchmark: build time and page weight of the shipped content. Run: make bench"""
+"""Benchmark: build time and memory at scale, and page weight of the shipped content. Run: make bench
+
+For 1,000 statistics in 50 sheets and 10,000 in 500 (synthetic content from bench/synth.py, every
+rule satisfied, a chart on each sheet and on one statistic in ten), each build runs in its own
+process and is timed on the wall clock, with its peak memory (the largest resident size of the build
+or its helpers, from os.wait4):
+
+  floor             a plain Jinja2 loop over the same pages (bench/floor.py): what any Python
+                    generator pays; "x floor" is how many times that an HTML-only build takes
+  html cold         python3 build.py --draft into an empty folder (no images, cards or PDFs)
+  html unchanged    the same again: nothing to write
+  full cold         python3 build.py with an empty render cache: every chart image, card and PDF
+  full unchanged    the same again: everything from the cache
+  html one change   --draft after one statistic (one with its own chart) changed
+  full one change   the full build after the same change: "image work" is its time less the
+                    HTML-only time for the same change
+
+Full builds draw 3 images per chart and render a card per page and a PDF per sheet and paper, so by
+default they run at 1,000 statistics only (--full-sizes 1000,10000 for both: about half an hour).
+
+  python3 bench/run.py [--sizes 1000,10000] [--full-sizes 1000] [--stat-chart-every 10] [--keep DIR]
+"""
 
 from __future__ import annotations
 
+import argparse
 import gzip
+import os
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from factsite.pipeline import build_site  # noqa: E402
+from synth import generate, stat_slug  # noqa: E402
+
+SHEETS_PER_1000 = 50
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    cpu: float  # user + system seconds of the build and the helpers it waited for (Pagefind, Chromium)
+    peak_mb: float
+    output: str
+
+    @property
+    def drawn(self) -> str:
+        found = re.search(r"\((\d+) chart image\(s\), (\d+) card\(s\) and (\d+) PDF", self.output)
+        return f"{found.group(1)} images, {found.group(2)} cards, {found.group(3)} PDFs drawn" if found else ""
+
+
+def timed(name: str, argv: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run a command in its own process: wall time and peak resident memory (MB)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{name} failed ({' '.join(argv)}):\n{output[-3000:]}")
+    return Run(name, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output)
+
+
+def change_one_statistic(content: Path, every: int) -> str:
+    """Change the figure (and its quote) of a statistic that has its own chart; returns its slug."""
+    slug = stat_slug(every * 3) if every else stat_slug(1)
+    path = content / "stats" / f"{slug}.yaml"
+    text = path.read_text()
+    value = int(re.search(r"figure: \{value: (\d+),", text).group(1))
+    text = text.replace(f"{{value: {value},", f"{{value: {value + 1},")
+    text = text.replace(f"counted {value:,} cases", f"counted {value + 1:,} cases").replace(f"Some {value:,} cases", f"Some {value + 1:,} cases")
+    path.write_text(text)
+    return slug
+
+
+def bench_size(stats: int, full: bool, every: int, work: Path) -> list[Run]:
+    sheets = max(1, stats * SHEETS_PER_1000 // 1000)
+    root = work / f"s{stats}"
+    content = generate(root, stats, sheets, stat_chart_every=every)
+    python = sys.executable
+    build = [python, str(ROOT / "build.py"), "--content", str(content)]
+    env = {**os.environ, "FACTSITE_CACHE": str(root / "cache"), "FACTSITE_PROGRESS": "plain"}
+    env.pop("URL", None)
+    runs = [
+        timed("floor", [python, str(ROOT / "bench" / "floor.py"), str(content), str(root / "floor")], env),
+        timed("html cold", build + ["--draft", "--out", str(root / "html")], env),
+        timed("html unchanged", build + ["--draft", "--out", str(root / "html")], env),
+    ]
+    if full:
+        runs.append(timed("full cold", build + ["--out", str(root / "full")], env))
+        runs.append(timed("full unchanged", build + ["--out", str(root / "full")], env))
+    change_one_statistic(content, every)
+    runs.append(timed("html one change", build + ["--draft", "--out", str(root / "html")], env))
+    if full:
+        runs.append(timed("full one change", build + ["--out", str(root / "full")], env))
+    return runs
+
+
+def report(stats: int, runs: list[Run]) -> None:
+    by_name = {run.name: run for run in runs}
+    floor = by_name["floor"].seconds
+    pages = re.search(r"wrote (\d+) pages", by_name["html cold"].output)
+    floor_pages = re.search(r"wrote (\d+) pages", by_name["floor"].output)
+    print(f"\n{stats:,} statistics ({pages.group(1) if pages else '?'} pages; the floor writes "
+          f"{floor_pages.group(1) if floor_pages else '?'} of them)")
+    print(f"  {'build':<17} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'x floor':>8}  notes")
+    for run in runs:
+        ratio = f"{run.seconds / floor:8.2f}" if run.name.startswith("html") else " " * 8
+        print(f"  {run.name:<17} {run.seconds:8.2f} {run.cpu:8.2f} {run.peak_mb:8.0f} {ratio}  {run.drawn}")
+    if "full one change" in by_name:
+        image_work = by_name["full one change"].seconds - by_name["html one change"].seconds
+        print(f"  image work for one change: {image_work:.2f} s (full one change less html one change)")
 
 
 def page_weight(site: Path, page: str) -> tuple[int, int]:
@@ -28,7 +138,9 @@ def page_weight(site: Path, page: str) -> tuple[int, int]:
     return raw, zipped
 
 
-def main() -> None:
+def shipped_content() -> None:
+    from factsite.pipeline import build_site
+
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"
         times = []
@@ -41,6 +153,37 @@ def main() -> None:
             if (out / page.lstrip("/")).exists():
                 raw, zipped = page_weight(out, page)
                 print(f"{page}: {raw / 1024:.1f} KB raw, {zipped / 1024:.1f} KB gzip (HTML + CSS + scripts)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="numbers of statistics (default: 1000,10000)")
+    parser.add_argument("--full-sizes", default="1000", help="sizes that also get full builds (default: 1000)")
+    parser.add_argument("--stat-chart-every", type=int, default=10, help="one statistic in N has its own chart (default: 10)")
+    parser.add_argument("--keep", type=Path, help="generate and build in this folder and keep it")
+    parser.add_argument("--skip-shipped", action="store_true", help="skip the shipped content's build and page weights")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    full_sizes = {int(size) for size in args.full_sizes.split(",") if size}
+    work = args.keep or Path(tempfile.mkdtemp(prefix="factsite-bench-"))
+    try:
+        results = {}
+        for stats in sizes:
+            results[stats] = bench_size(stats, stats in full_sizes, args.stat_chart_every, work)
+            report(stats, results[stats])
+        if len(sizes) > 1:
+            small, large = min(sizes), max(sizes)
+            growth = {run.name: run.seconds for run in results[large]}
+            print(f"\ngrowth from {small:,} to {large:,} statistics ({large / small:.0f}x the content):")
+            for run in results[small]:
+                if run.name in growth:
+                    print(f"  {run.name:<17} {growth[run.name] / run.seconds:6.1f}x")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    if not args.skip_shipped:
+        print()
+        shipped_content()
 
 
 if __name__ == "__main__":

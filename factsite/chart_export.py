@@ -1,8 +1,9 @@
 """Static chart images (SVG and PNG), drawn by plotly.js in one headless Chromium page.
 
-One page loads plotly.js once and draws every chart of the build in a single call: much
+One page loads plotly.js once and draws every chart of the build, a batch per call: much
 cheaper than a browser per image. Results are cached by a hash of everything that shapes
-the image, so an unchanged chart is never drawn again.
+the image (the figure and its size, plotly.js, the drawing code here, the browser and the
+fonts), so an unchanged chart is never drawn again and a cached image is never stale.
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import re
+import shutil
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
 from .assets import plotly_js
 from .headless import Headless
+from .progress import Progress
 
-# Bump when the way images are drawn changes, so cached images are redrawn.
-EXPORT_VERSION = "1"
+# Bump when the way images are drawn changes outside this file (the scripts below are hashed anyway).
+EXPORT_VERSION = "2"  # 2: the SVG root's attributes in a fixed order
+BATCH = 24  # images per call into the page: progress between calls, and no giant reply in memory
 
 # plotly.js names clip paths with Math.random(); a seeded generator keeps every image byte-identical.
 _SEEDED_RANDOM = """
@@ -64,65 +72,137 @@ def _decode(data_url: str) -> bytes:
     header, _, payload = data_url.partition(",")
     if header.endswith(";base64"):
         return base64.b64decode(payload)
-    return unquote(payload).encode("utf-8")
+    return _canonical_svg(unquote(payload).encode("utf-8"))
 
 
-def _draw(jobs: list[ImageJob], headless: Headless) -> list[bytes]:
-    page = headless.new_page()
-    try:
+_SVG_ROOT = re.compile(rb"<svg((?:\s+[\w:-]+=\"[^\"]*\")*)\s*>")
+_ATTRIBUTE = re.compile(rb'\s+([\w:-]+)="([^"]*)"')
+
+
+def _canonical_svg(svg: bytes) -> bytes:
+    """The root <svg> tag with its attributes sorted by name.
+
+    plotly.js now and then sets the root's style attribute before its viewBox rather than after
+    (seen about once in a few hundred images, under load): the same image in other bytes, which a
+    cache would then keep. The order means nothing to a reader of SVG, so it is fixed here.
+    """
+    root = _SVG_ROOT.match(svg)
+    if root is None:
+        return svg
+    attributes = sorted(_ATTRIBUTE.findall(root.group(1)))
+    tag = b"<svg" + b"".join(b" " + name + b'="' + value + b'"' for name, value in attributes) + b">"
+    return tag + svg[root.end():]
+
+
+def _drawing_page(headless: Headless):
+    """A page with plotly.js loaded, kept open for the browser's life: loading plotly.js takes about a
+    second and a half, so the dev server's rebuilds pay it once, not at every change."""
+    page = getattr(headless, "_chart_page", None)
+    if page is None or page.is_closed():
+        page = headless.new_page()
         page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
         page.add_script_tag(content=_SEEDED_RANDOM)
         page.add_script_tag(content=plotly_js().decode("utf-8"))
-        payload = [
-            {"figure": json.loads(job.figure_json), "width": job.width, "height": job.height,
-             "format": job.format, "scale": job.scale}
-            for job in jobs
-        ]
-        return [_decode(url) for url in page.evaluate(_DRAW_ALL, payload)]
-    finally:
-        page.close()
+        headless._chart_page = page  # closed with the browser
+    return page
+
+
+def _draw(jobs: list[ImageJob], headless: Headless, progress: Progress):
+    """Yields each job's image, in order, drawing a batch at a time."""
+    page = _drawing_page(headless)
+    try:
+        for start in range(0, len(jobs), BATCH):
+            batch = jobs[start:start + BATCH]
+            payload = [
+                {"figure": json.loads(job.figure_json), "width": job.width, "height": job.height,
+                 "format": job.format, "scale": job.scale}
+                for job in batch
+            ]
+            images = [_decode(url) for url in page.evaluate(_DRAW_ALL, payload)]
+            progress.advance(len(batch))
+            yield from images
+    except Exception:  # not GeneratorExit: a finished draw keeps its page
+        page.close()  # a page that failed mid-draw is not reused
+        raise
 
 
 class ImageCache:
-    """Rendered images on disk, outside site/, keyed by a hash of what they show."""
+    """Rendered files on disk, outside site/, keyed by a hash of what they show.
+
+    Entries live under a folder named after the engine that rendered them (browser version and
+    fonts, see browser.engine_identity), so every user of the cache (chart images, cards, PDFs)
+    gets a miss, never a stale entry, when Chromium or the fonts change. Folders of engines not used
+    for PRUNE_AFTER_DAYS are removed, so a deploy cache does not grow with every browser upgrade.
+    """
+
+    PRUNE_AFTER_DAYS = 30
 
     def __init__(self, folder: Path):
-        self.folder = folder
+        from .browser import engine_identity
+
+        self.root = folder
+        self.folder = folder / f"engine-{engine_identity(folder)}"
 
     def _path(self, key: str, suffix: str) -> Path:
         return self.folder / key[:2] / f"{key}.{suffix}"
 
     def get(self, key: str, suffix: str) -> bytes | None:
-        path = self._path(key, suffix)
-        return path.read_bytes() if path.is_file() else None
+        try:
+            data = self._path(key, suffix).read_bytes()
+        except FileNotFoundError:
+            return None
+        return data or None  # an empty file is never a result
 
     def put(self, key: str, suffix: str, data: bytes) -> None:
         path = self._path(key, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may share a cache
         temporary.write_bytes(data)
         temporary.replace(path)  # never a half-written cache entry
 
+    def mark_used(self) -> None:
+        """Note that this engine's entries are in use, and remove engines' long unused."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "last-used").write_text(time.strftime("%Y-%m-%d\n"))
+        cutoff = time.time() - self.PRUNE_AFTER_DAYS * 86400
+        for other in self.root.glob("engine-*"):
+            stamp = other / "last-used"
+            if other != self.folder and (not stamp.exists() or stamp.stat().st_mtime < cutoff):
+                shutil.rmtree(other, ignore_errors=True)
 
+
+@lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """Images depend on plotly.js itself: a new version redraws everything."""
-    return hashlib.sha256(plotly_js()).hexdigest()[:16]
+    """Images depend on plotly.js and on the scripts that drive it: a change to either redraws everything."""
+    material = plotly_js() + _SEEDED_RANDOM.encode() + _DRAW_ALL.encode()
+    return hashlib.sha256(material).hexdigest()[:16]
 
 
 def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
     """Every job's image as output path -> bytes; returns how many had to be drawn."""
     engine = engine_fingerprint()
+    cache.mark_used()
     results: dict[str, bytes] = {}
-    missing: list[tuple[ImageJob, str]] = []
+    missing: dict[str, ImageJob] = {}  # by key: two charts that look the same are drawn once
+    waiting: list[tuple[ImageJob, str]] = []
     for job in jobs:
         key = job.cache_key(engine)
         cached = cache.get(key, job.format)
         if cached is None:
-            missing.append((job, key))
+            missing.setdefault(key, job)
+            waiting.append((job, key))
         else:
             results[job.output] = cached
     if missing:
-        for (job, key), data in zip(missing, _draw([job for job, _ in missing], headless)):
-            cache.put(key, job.format, data)
-            results[job.output] = data
+        drawn: dict[str, bytes] = {}
+        with Progress("chart images", len(missing)) as progress:
+            images = _draw(list(missing.values()), headless, progress)
+            try:
+                for (key, job), data in zip(missing.items(), images):
+                    cache.put(key, job.format, data)  # each image is kept as soon as it is drawn
+                    drawn[key] = data
+            finally:
+                images.close()
+        for job, key in waiting:
+            results[job.output] = drawn[key]
     return results, len(missing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .model import Figure
 
@@ -37,6 +38,7 @@ def _number_patterns(value: float) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
+@lru_cache(maxsize=None)  # one pattern per distinct figure: re's own cache holds only 512
 def number_variants_regex(value: float, unit: str) -> re.Pattern[str]:
     """A pattern matching `value` in `unit` written any ordinary way, never inside a longer number."""
     numbers = "(?:" + "|".join(_number_patterns(value)) + ")"

@@ -28,8 +28,12 @@ def headers_for(path: str, rules: list[tuple[str, dict[str, str]]]) -> dict[str,
 class _Handler(http.server.SimpleHTTPRequestHandler):
     rules: list[tuple[str, dict[str, str]]] = []
 
+    def site_headers(self) -> dict[str, str]:
+        """The headers Netlify would add to this response (the dev server adjusts caching)."""
+        return headers_for(self.path.split("?")[0], self.rules)
+
     def end_headers(self) -> None:
-        for name, value in headers_for(self.path.split("?")[0], self.rules).items():
+        for name, value in self.site_headers().items():
             self.send_header(name, value)
         super().end_headers()
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import derive
+from . import derive, hints
 from .errors import Problem
 from .figures import display, display_matches_value, quote_states, quote_states_text
 from .load import RawContent, Record
@@ -42,32 +42,22 @@ def _field_name(loc: tuple[str | int, ...]) -> str:
     return name
 
 
-def _message(error: dict) -> str:
-    kind, text = error["type"], error["msg"]
-    if kind == "missing":
-        return "this field is required"
-    if kind == "extra_forbidden":
-        return "this field is not known: check its spelling (see the README's field reference)"
-    if kind == "literal_error":
-        return text.replace("Input should be", "must be one of")
-    if kind == "string_too_long":
-        return f"is {len(str(error['input']))} characters long; at most {error['ctx']['max_length']} are allowed"
-    if kind == "too_short":
-        return "needs at least one entry"
-    if kind == "string_pattern_mismatch":
-        return "must be a date written YYYY, YYYY-MM or YYYY-MM-DD"
-    return text.removeprefix("Value error, ")
-
-
 def parse_record(record: Record, model: type[Model], problems: list[Problem]) -> Model | None:
     """Validate one record against its model; each pydantic error becomes a located problem."""
+    waiting = hints.placeholders(record.data)
+    for loc, value in waiting:
+        problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
+                                f"replace the placeholder {value!r} (written by build.py new) with the real value"))
     try:
-        return model.model_validate(record.data)
+        item = model.model_validate(record.data)
     except ValidationError as error:
+        held = {loc for loc, _ in waiting}  # one message for a placeholder, not a type error as well
         for detail in error.errors():
             loc = tuple(part for part in detail["loc"] if not str(part).startswith("function-"))
-            problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), _message(detail)))
+            if loc not in held:
+                problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), hints.message(detail, model)))
         return None
+    return None if waiting else item
 
 
 class _Checker:
@@ -84,6 +74,13 @@ class _Checker:
         """True when `name` names nothing, not even a record that failed validation."""
         return name not in known and name not in self.broken
 
+    def missing(self, record: Record, loc: tuple[str | int, ...], kind: str, name: str, known) -> None:
+        """A reference to nothing: the nearest known name, or else where such records live."""
+        what, key, folder = {"source": ("source", "id", "sources"), "statistic": ("statistic", "slug", "stats"),
+                             "sheet": ("fact sheet", "slug", "sheets")}[kind]
+        hint = hints.did_you_mean(name, known) or f" ({what}s live in content/{folder}/)"
+        self.error(record, loc, f"no {what} has the {key} {name!r}{hint}")
+
     def warn(self, record: Record, loc: tuple[str | int, ...], message: str) -> None:
         self.warnings.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message, "warning"))
 
@@ -95,7 +92,7 @@ def _unique(items: list[tuple[Record, Model]], key: str, kind: str, check: _Chec
         if record.path.stem != name:
             check.error(record, (key,), f"the file must be named {name}.yaml, after its {key}, so that URLs and files agree")
         if name in seen:
-            check.error(record, (key,), f"{kind} {name!r} is already defined in {seen[name][0].shown_path}")
+            check.error(record, (key,), f"{kind} {name!r} is already defined in {seen[name][0].shown_path}: give one of them another {key}")
             continue
         seen[name] = (record, item)
     return seen
@@ -105,12 +102,17 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     """Check everything; returns the content (None when there are errors) and all problems."""
     problems = list(raw.problems)
     warnings: list[Problem] = []
-    check = _Checker(problems, warnings, _broken_names(raw))
+    # Names of records that fail on their own, so one mistake is reported once, not at every reference.
+    broken = {path.stem for path in raw.unreadable}
 
     site = parse_record(raw.site, SiteConfig, problems) if raw.site else None
-    sources = _unique(_parse_all(raw.sources, Source, problems), "id", "source", check)
-    stats = _unique(_parse_all(raw.stats, Statistic, problems), "slug", "statistic", check)
-    sheets = _unique(_parse_all(raw.sheets, Sheet, problems), "slug", "fact sheet", check)
+    parsed_sources = _parse_all(raw.sources, Source, problems, broken)
+    parsed_stats = _parse_all(raw.stats, Statistic, problems, broken)
+    parsed_sheets = _parse_all(raw.sheets, Sheet, problems, broken)
+    check = _Checker(problems, warnings, broken)
+    sources = _unique(parsed_sources, "id", "source", check)
+    stats = _unique(parsed_stats, "slug", "statistic", check)
+    sheets = _unique(parsed_sheets, "slug", "fact sheet", check)
 
     cited: set[str] = set()
     for record, stat in stats.values():
@@ -124,7 +126,7 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
         _check_sheet(record, sheet, stats, chart_ids, check)
         for i, statement in enumerate(sheet.statements):
             if check.unknown(statement.source, sources):
-                check.error(record, ("statements", i, "source"), f"no source has the id {statement.source!r}")
+                check.missing(record, ("statements", i, "source"), "source", statement.source, sources)
             elif statement.source in sources:
                 cited.add(statement.source)
     for record, source in sources.values():
@@ -146,25 +148,16 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     return content, sorted(warnings)
 
 
-def _broken_names(raw: RawContent) -> set[str]:
-    """Names of records that fail on their own, so one mistake is reported once, not at every reference."""
-    names = {path.stem for path in raw.unreadable}
-    models: dict[str, type[BaseModel]] = {"sources": Source, "stats": Statistic, "sheets": Sheet}
-    for record in raw.sources + raw.stats + raw.sheets:
-        try:
-            models[record.path.parent.name].model_validate(record.data)
-        except ValidationError:
-            names.add(record.path.stem)
-            names.update(record.data[key] for key in ("id", "slug") if isinstance(record.data.get(key), str))
-    return names
-
-
-def _parse_all(records: list[Record], model: type[Model], problems: list[Problem]) -> list[tuple[Record, Model]]:
+def _parse_all(records: list[Record], model: type[Model], problems: list[Problem], broken: set[str]) -> list[tuple[Record, Model]]:
+    """Validate each record once; the names of those that fail go into `broken`."""
     parsed = []
     for record in records:
         item = parse_record(record, model, problems)
         if item is not None:
             parsed.append((record, item))
+        else:
+            broken.add(record.path.stem)
+            broken.update(record.data[key] for key in ("id", "slug") if isinstance(record.data.get(key), str))
     return parsed
 
 
@@ -172,7 +165,7 @@ def _check_placeholders(record: Record, loc: tuple[str | int, ...], text: str, s
     for match in PLACEHOLDER_RE.finditer(text):
         slug = match.group(1)
         if slug is not None and check.unknown(slug, stats):
-            check.error(record, loc, f"{{figure:{slug}}} names no statistic")
+            check.error(record, loc, f"{{figure:{slug}}} names no statistic{hints.did_you_mean(slug, stats)}")
 
 
 def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set[str], check: _Checker) -> None:
@@ -185,7 +178,7 @@ def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set
             if source_id is None:
                 continue
             if check.unknown(source_id, sources):
-                check.error(record, ("citations", i, key), f"no source has the id {source_id!r} (sources live in content/sources/)")
+                check.missing(record, ("citations", i, key), "source", source_id, sources)
             elif source_id in sources:
                 cited.add(source_id)
         if stat.status != "derived" and not quote_states(citation.quote, stat.figure):
@@ -196,19 +189,19 @@ def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set
             )
     for i, item in enumerate(stat.discrepancies):
         if check.unknown(item.source, sources):
-            check.error(record, ("discrepancies", i, "source"), f"no source has the id {item.source!r}")
+            check.missing(record, ("discrepancies", i, "source"), "source", item.source, sources)
         elif item.source in sources:
             cited.add(item.source)
         if item.figure and not quote_states_text(item.quote, item.figure):
             check.error(record, ("discrepancies", i, "quote"), f"the quoted passage does not contain the competing figure {item.figure!r}")
     for i, sheet_slug in enumerate(stat.sheets):
         if check.unknown(sheet_slug, sheets):
-            check.error(record, ("sheets", i), f"no fact sheet has the slug {sheet_slug!r}")
+            check.missing(record, ("sheets", i), "sheet", sheet_slug, sheets)
         elif sheet_slug in sheets and stat.slug not in sheets[sheet_slug][1].statistics:
             check.error(record, ("sheets", i), f"fact sheet {sheet_slug!r} does not list this statistic: add it to its statistics")
     for i, other in enumerate(stat.related):
         if check.unknown(other, stats):
-            check.error(record, ("related", i), f"no statistic has the slug {other!r}")
+            check.missing(record, ("related", i), "statistic", other, stats)
     _check_placeholders(record, ("sentence",), stat.sentence, stats, check)
 
 
@@ -223,7 +216,7 @@ def _check_derivations(stats: dict[str, tuple[Record, Statistic]], check: _Check
         for name, slug in derivation.inputs.items():
             if slug not in stats:
                 if check.unknown(slug, stats):
-                    check.error(record, ("derivation", "inputs", name), f"no statistic has the slug {slug!r}")
+                    check.missing(record, ("derivation", "inputs", name), "statistic", slug, stats)
             elif stats[slug][1].status == "derived":
                 check.error(record, ("derivation", "inputs", name), f"{slug!r} is itself derived: derive from reported figures")
             else:
@@ -240,7 +233,8 @@ def _check_derivations(stats: dict[str, tuple[Record, Statistic]], check: _Check
             check.error(
                 record, ("figure", "value"),
                 f"the derivation gives {result:.{derivation.round_to + 2}f}, which rounds to "
-                f"{round(result, derivation.round_to):g}, but the figure says {stat.figure.value:g}",
+                f"{round(result, derivation.round_to):g}, but the figure says {stat.figure.value:g}: "
+                "correct the figure's value, or the derivation's inputs or expression",
             )
     return results
 
@@ -253,7 +247,7 @@ def _check_chart(record, loc, chart: Chart, default_id: str, stats, chart_ids: d
     units = set()
     for i, point in enumerate(chart.points):
         if check.unknown(point.stat, stats):
-            check.error(record, loc + ("points", i, "stat"), f"no statistic has the slug {point.stat!r}")
+            check.missing(record, loc + ("points", i, "stat"), "statistic", point.stat, stats)
         elif point.stat in stats:
             units.add(stats[point.stat][1].figure.unit)
     if len(units) > 1:
@@ -265,17 +259,18 @@ def _check_chart(record, loc, chart: Chart, default_id: str, stats, chart_ids: d
     if chart.whole is not None and len(units) == 1 and all(p.stat in stats for p in chart.points):
         total = sum(stats[p.stat][1].figure.value for p in chart.points)
         if total > chart.whole + ROUNDING_TOLERANCE:
-            check.error(record, loc + ("whole",), f"the parts add up to {total:g}, more than the whole ({chart.whole:g})")
+            check.error(record, loc + ("whole",), f"the parts add up to {total:g}, more than the whole ({chart.whole:g}): "
+                        "check the points' statistics, or the whole")
 
 
 def _check_sheet(record, sheet: Sheet, stats, chart_ids, check: _Checker) -> None:
     for i, slug in enumerate(sheet.statistics):
         if check.unknown(slug, stats):
-            check.error(record, ("statistics", i), f"no statistic has the slug {slug!r}")
+            check.missing(record, ("statistics", i), "statistic", slug, stats)
         elif slug in stats and sheet.slug not in stats[slug][1].sheets:
             check.error(record, ("statistics", i), f"statistic {slug!r} does not list this sheet in its sheets")
     if len(set(sheet.statistics)) != len(sheet.statistics):
-        check.error(record, ("statistics",), "a statistic is listed twice")
+        check.error(record, ("statistics",), "a statistic is listed twice: remove one")
     for i, chart in enumerate(sheet.charts):
         if chart.id is None:
             check.error(record, ("charts", i, "id"), "a fact sheet's chart needs an id (it names the chart's files)")

@@ -1,0 +1,308 @@
+"""`python3 build.py serve`: build, serve the site on 127.0.0.1, rebuild on change, reload the page.
+
+The rebuild loop polls content/, templates/ and static/ (no file-watching dependency) and runs the
+ordinary build in this process, keeping one headless Chromium open between builds so that a changed
+chart costs its drawing, not a browser start. Pages are served with the same headers as on Netlify
+(factsite/serve.py), plus, in HTML responses only, a small script (factsite/dev/live.js) that
+listens on a Server-Sent Events endpoint: after a good rebuild it reloads the page; after a failed
+one it lists the problems in a panel over the page, which stays as the last good build left it.
+Nothing of this reaches the built site: the script is added as pages are sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import io
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import escape
+
+from .serve import _Handler, netlify_headers
+
+DEV_PREFIX = "/__factsite/"
+EVENTS_URL = DEV_PREFIX + "events"
+SCRIPT_URL = DEV_PREFIX + "live.js"
+LIVE_JS = Path(__file__).resolve().parent / "dev" / "live.js"
+POLL_SECONDS = 0.4
+SETTLE_SECONDS = 0.15  # editors save in steps (write, rename): wait until the files stop changing
+KEEPALIVE_SECONDS = 15
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+@dataclass
+class BuildStatus:
+    """The last build's outcome, shared by the rebuild loop and the request threads."""
+
+    build: int = 0  # counts finished builds; a page remembers the one it came from
+    ok: bool = False
+    problems: list[str] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    stopping: bool = False
+
+    def publish(self, ok: bool, problems: list[str]) -> None:
+        with self.changed:
+            self.build += 1
+            self.ok, self.problems = ok, problems
+            self.changed.notify_all()
+
+    def as_json(self) -> str:
+        return json.dumps({"build": self.build, "ok": self.ok, "problems": self.problems})
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+def snapshot(folders: list[Path]) -> Snapshot:
+    """Every input file's modification time and size; hidden files and editor backups are skipped."""
+    found: Snapshot = {}
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in names:
+                if name.startswith(".") or name.endswith("~") or name.endswith(".swp"):
+                    continue
+                path = os.path.join(root, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:  # removed while we looked
+                    continue
+                found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def describe_change(before: Snapshot, after: Snapshot, folders: list[Path]) -> str:
+    """'content/stats/x.yaml, templates/stat.html and 2 more': paths as an author knows them."""
+    changed = sorted(set(before) ^ set(after) | {p for p in before.keys() & after.keys() if before[p] != after[p]})
+
+    def shown_path(path: str) -> str:
+        for folder in folders:
+            if Path(path).is_relative_to(folder):
+                return Path(path).relative_to(folder.parent).as_posix()
+        return path
+
+    shown = [shown_path(p) for p in changed[:3]]
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return ", ".join(shown) + more
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the terminal and keeps a copy: build messages go to both the terminal and the page."""
+
+    def __init__(self, terminal):
+        self.terminal, self.copy = terminal, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.terminal.write(text)
+        self.copy.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.terminal.flush()
+
+    def isatty(self) -> bool:
+        return False  # progress as plain lines: a bar's carriage returns would garble the page's list
+
+
+def _problem_lines(captured: str) -> list[str]:
+    """The lines of a failed build's output worth showing: problems and the reason, not progress."""
+    lines = [line.strip() for line in captured.replace("\r", "\n").splitlines()]
+    return [line for line in lines if line and not line.startswith("chart images")]
+
+
+class DevServer:
+    def __init__(self, content_dir: Path, out_dir: Path, repo_root: Path, port: int = 8000, draft: bool = False,
+                 cache_dir: Path | None = None):
+        self.content_dir, self.out_dir, self.repo_root = content_dir, out_dir, repo_root
+        self.draft, self.cache_dir = draft, cache_dir
+        self.watched = [content_dir, repo_root / "templates", repo_root / "static"]
+        self.status = BuildStatus()
+        self.headless = None
+        handler = type("DevHandler", (_DevHandler,), {
+            "rules": netlify_headers(repo_root / "netlify.toml"), "status": self.status, "site_dir": out_dir})
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(out_dir)))
+        self.server.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/"
+
+    def build(self) -> bool:
+        """One build, in this process; its problems go to the terminal and to open pages."""
+        from .pipeline import build_site
+
+        if self.headless is None and not self.draft:
+            from .headless import Headless
+
+            self.headless = Headless()
+        tee = _Tee(sys.stderr)
+        try:
+            with contextlib.redirect_stderr(tee):
+                code = build_site(self.content_dir, self.out_dir, draft=self.draft, cache_dir=self.cache_dir,
+                                  headless=self.headless)
+        except Exception:  # a crash in the build is shown like a content problem; the server stays up
+            text = traceback.format_exc()
+            print(text, file=sys.stderr)
+            self._close_browser()  # it may be the browser that broke: start a fresh one next time
+            self.status.publish(False, ["The build stopped with an error (details in the terminal):"]
+                                + text.strip().splitlines()[-3:])
+            return False
+        ok = code == 0
+        self.status.publish(ok, [] if ok else _problem_lines(tee.copy.getvalue()))
+        return ok
+
+    def _close_browser(self) -> None:
+        if self.headless is not None:
+            with contextlib.suppress(Exception):
+                self.headless.__exit__(None, None, None)
+            self.headless = None
+
+    def watch(self, stop: threading.Event | None = None) -> None:
+        """Rebuild whenever a watched file changes, until `stop` is set (or Ctrl-C)."""
+        stop = stop or threading.Event()
+        seen = snapshot(self.watched)
+        while not stop.wait(POLL_SECONDS):
+            now = snapshot(self.watched)
+            if now == seen:
+                continue
+            while True:  # let a save that writes several files finish
+                time.sleep(SETTLE_SECONDS)
+                settled = snapshot(self.watched)
+                if settled == now:
+                    break
+                now = settled
+            print(f"serve: {describe_change(seen, now, self.watched)} changed; rebuilding", file=sys.stderr, flush=True)
+            seen = now
+            self.build()
+            print(f"serve: {'ready' if self.status.ok else 'the page shows the problems'} at {self.url}", flush=True)
+
+    def run(self) -> int:
+        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        thread.start()
+        signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C: the browser is closed
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started with & from a script
+            signal.signal(signal.SIGINT, _stop)
+        try:
+            self.build()
+            print(f"serve: {self.url}  (rebuilds when content/, templates/ or static/ change; Ctrl-C stops)", flush=True)
+            self.watch()
+        except KeyboardInterrupt:
+            print("\nserve: stopped", flush=True)
+        finally:
+            self.close()
+        return 0
+
+    def close(self) -> None:
+        self.status.stop()
+        self.server.shutdown()
+        self.server.server_close()
+        self._close_browser()
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+class _DevHandler(_Handler):
+    status: BuildStatus
+    site_dir: Path
+
+    def site_headers(self) -> dict[str, str]:
+        headers = super().site_headers()
+        if not self.path.startswith("/assets/"):  # always ask again: the page may have been rebuilt
+            headers["Cache-Control"] = "no-cache"
+        return headers
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        if path == EVENTS_URL:
+            return self._events()
+        if path == SCRIPT_URL:
+            return self._send(200, LIVE_JS.read_bytes(), "text/javascript; charset=utf-8")
+        if path.startswith(DEV_PREFIX):
+            return self._send(404, b"not found", "text/plain; charset=utf-8")
+        html = self._html_file(path)
+        if html is not None:
+            return self._send(200, self._inject(html.read_bytes()), "text/html; charset=utf-8")
+        if not self.status.ok and (path.endswith("/") or path.endswith(".html")):
+            # No page to show yet (the first build failed): a blank one that lists the problems.
+            page = b"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Build failed</title></head><body></body></html>"
+            return self._send(503, self._inject(page), "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _html_file(self, path: str) -> Path | None:
+        target = Path(self.translate_path(path))
+        if path.endswith("/") and target.is_dir():
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            return target
+        return None
+
+    def _inject(self, html: bytes) -> bytes:
+        """The live-reload script before </head>; after a failed build, the problems after <body>."""
+        with self.status.changed:
+            build, ok, problems = self.status.build, self.status.ok, list(self.status.problems)
+        text = html.decode("utf-8")
+        script = f'<script src="{SCRIPT_URL}" data-build="{build}" defer></script>\n'
+        text = text.replace("</head>", script + "</head>", 1) if "</head>" in text else script + text
+        if not ok:
+            items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
+            notice = (f'<section id="factsite-dev-problems" role="alert" aria-label="Build problems" '
+                      f'style="border:4px solid #b00020;background:#fff4f4;color:#1a1a1a;padding:1rem;margin:0;'
+                      f'font:14px/1.45 monospace"><h2>The last build failed: this page is from the last good build. '
+                      f'Fix these and save:</h2><ul>{items}</ul></section>')
+            at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
+            text = text[:at] + notice + text[at:]
+        return text.encode("utf-8")
+
+    def _send(self, code: int, body: bytes, content_type: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the build status now, then after every build; a comment keeps it open."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        status, seen = self.status, -1
+        try:
+            while True:
+                with status.changed:  # wait under the lock, write outside it: a slow page never holds up a build
+                    if status.build == seen and not status.stopping:
+                        status.changed.wait(KEEPALIVE_SECONDS)
+                    if status.stopping:
+                        return
+                    if status.build != seen:
+                        seen = status.build
+                        message = f"event: status\ndata: {status.as_json()}\n\n"
+                    else:
+                        message = ": still here\n\n"
+                self.wfile.write(message.encode("utf-8"))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the page was closed or reloaded
+
+
+def serve(content_dir: Path, out_dir: Path, repo_root: Path, port: int, draft: bool = False) -> int:
+    try:
+        server = DevServer(content_dir, out_dir, repo_root, port=port, draft=draft)
+    except OSError as error:
+        print(f"serve: cannot listen on 127.0.0.1:{port} ({error.strerror}): is another server running? "
+              "Try another port: python3 build.py serve --port 8001", file=sys.stderr)
+        return 1
+    return server.run()

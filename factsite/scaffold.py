@@ -1,0 +1,270 @@
+"""`python3 build.py new stat|source|sheet <slug>`: a commented skeleton to fill in.
+
+Each field's comment is its description in factsite/model.py (the same text the JSON Schema shows
+in an editor), so the skeletons cannot drift from what the build accepts. Values to write are
+"TODO ..." placeholders: `check` refuses every one left, naming its line, so a half-filled file
+can never be published by accident.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from . import model as models
+from .model import check_slug
+from .schema import SCHEMA_DIR
+
+# kind as typed -> (folder, schema kind)
+KINDS = {"stat": ("stats", "statistic"), "statistic": ("stats", "statistic"),
+         "source": ("sources", "source"), "sheet": ("sheets", "sheet")}
+
+_MARKER = re.compile(r"^(?P<indent>[ ]*)(?P<hash>#[ ]*)?<<(?P<model>\w+)\.(?P<field>\w+)>>(?P<extra>.*)$", re.MULTILINE)
+
+STAT = """\
+# A statistic: one figure, the sentence that carries it, and the passages that state it.
+# Write your values in place of every "TODO ..."; `python3 build.py check` lists any left.
+# Lines starting with # are comments. For an optional field, remove the "# " before it.
+# Field reference: README.md, "Content files".
+
+<<Statistic.slug>>
+slug: {slug}
+<<Statistic.short_title>>
+short_title: "TODO a short label, e.g. Victims identified"
+<<Statistic.sentence>>
+sentence: "TODO e.g. In 2020, {{figure}} victims were identified in federal cases."
+<<Statistic.figure>>
+figure:
+  <<Figure.value>>
+  value: TODO
+  <<Figure.unit>> One of: percent, count, million, words.
+  unit: count
+  <<Figure.display>>
+  # display: "Over one third"
+  <<Figure.approximate>>
+  # approximate: true
+<<Statistic.period>>
+period: "TODO e.g. 2020"
+<<Statistic.scope>>
+scope: "TODO e.g. Victims identified in active federal criminal human trafficking cases"
+<<Statistic.sheets>>
+sheets: []
+<<Statistic.headline>>
+headline: false
+<<Statistic.status>>
+status: reported
+<<Statistic.citations>>
+citations:
+  <<Citation.source>>
+  - source: "TODO the id of a source, e.g. hti-fhtr-2020"
+    <<Citation.locator>>
+    locator: "TODO e.g. page 12, second paragraph"
+    <<Citation.quote>>
+    quote: "TODO the exact passage that states the figure"
+    <<Citation.via>>
+    # via: some-news-story
+<<Statistic.caveats>>
+caveats: []
+<<Statistic.related>>
+related: []
+<<Statistic.derivation>> Needs status: derived.
+# derivation:
+#   <<Derivation.inputs>>
+#   inputs: {{part: one-statistic-slug, whole: another-statistic-slug}}
+#   <<Derivation.expression>>
+#   expression: "part / whole * 100"
+#   <<Derivation.round_to>>
+#   round_to: 0
+#   <<Derivation.explanation>>
+#   explanation: The part's share of the whole.
+<<Statistic.discrepancies>> With a figure, set status: disputed.
+# discrepancies:
+#   <<Discrepancy.source>>
+#   - source: other-source-id
+#     <<Discrepancy.locator>>
+#     locator: paragraph 5
+#     <<Discrepancy.quote>>
+#     quote: "The exact passage that disagrees, e.g. 1,600 victims."
+#     <<Discrepancy.says>>
+#     says: gives a higher count
+#     <<Discrepancy.figure>>
+#     figure: "1,600"
+#     <<Discrepancy.resolution>>
+#     resolution: The site uses the report's own figure, which counts victims once.
+<<Statistic.history>>
+# history:
+#   <<HistoryEntry.date>>
+#   - date: "2022-03-01"
+#     <<HistoryEntry.kind>>
+#     kind: correction
+#     <<HistoryEntry.change>>
+#     change: The figure now counts victims once, not once per case.
+#     <<HistoryEntry.reason>>
+#     reason: The report's appendix gives the count of distinct victims.
+#     <<HistoryEntry.previous>>
+#     previous: "1,600"
+<<Statistic.chart>>
+# chart:
+#   <<Chart.kind>>
+#   kind: column
+#   <<Chart.title>>
+#   title: Victims identified, 2019 and 2020
+#   <<Chart.description>>
+#   description: The number of victims identified in 2019 and in 2020.
+#   <<Chart.value_label>>
+#   value_label: Victims identified
+#   <<Chart.points>>
+#   points:
+#     <<ChartPoint.stat>> <<ChartPoint.label>>
+#     - {{stat: {slug}, label: "2020"}}
+#     - {{stat: another-statistic-slug, label: "2019"}}
+#   <<Chart.whole>>
+#   whole: 100
+"""
+
+SOURCE = """\
+# A source: declared once, cited by its id from statistics' citations.
+# Write your values in place of every "TODO ..."; `python3 build.py check` lists any left.
+# Lines starting with # are comments. For an optional field, remove the "# " before it.
+# Field reference: README.md, "Content files".
+
+<<Source.id>>
+id: {slug}
+<<Source.short_name>>
+short_name: "TODO e.g. HTI report, 2021"
+<<Source.title>>
+title: "TODO the full title"
+<<Source.publisher>>
+publisher: "TODO e.g. Human Trafficking Institute"
+<<Source.authors>>
+authors: []
+<<Source.date_published>>
+date_published: "TODO e.g. 2021-06-18"
+<<Source.kind>> One of: primary report, news coverage, official statement, data release.
+kind: "TODO e.g. news coverage"
+<<Source.url>>
+url: "TODO e.g. https://www.example.org/report.pdf"
+<<Source.date_accessed>>
+# date_accessed: "2021-07-01"
+<<Source.notes>>
+# notes: Also kept as a PDF in the project's archive.
+<<Source.http_only>>
+# http_only: true
+"""
+
+SHEET = """\
+# A fact sheet: an introduction and an ordered list of statistics, with optional charts.
+# Write your values in place of every "TODO ..."; `python3 build.py check` lists any left.
+# Lines starting with # are comments. For an optional field, remove the "# " before it.
+# Field reference: README.md, "Content files".
+
+<<Sheet.slug>>
+slug: {slug}
+<<Sheet.title>>
+title: "TODO the sheet's title"
+<<Sheet.summary>>
+summary: "TODO one sentence: what the sheet shows"
+<<Sheet.introduction>>
+introduction: |
+  TODO A paragraph or two of Markdown. {{figure:some-statistic-slug}} prints that figure, linked
+  to its sources.
+<<Sheet.statistics>>
+statistics:
+  - "TODO the slug of a statistic"
+<<Sheet.order>>
+order: 0
+<<Sheet.content_note>>
+content_note: false
+<<Sheet.statements>>
+# statements:
+#   <<Statement.speaker>>
+#   - speaker: Meta
+#     <<Statement.quote>>
+#     quote: "The exact words of the statement."
+#     <<Statement.source>>
+#     source: some-news-story
+#     <<Statement.locator>>
+#     locator: paragraph 9
+#     <<Statement.context>>
+#     context: A spokesperson's reply to the reporter's questions, in June 2021.
+<<Sheet.charts>>
+# charts:
+#   <<Chart.id>>
+#   - id: {slug}-breakdown
+#     <<Chart.kind>>
+#     kind: bar
+#     <<Chart.title>>
+#     title: Victims by age and sex
+#     <<Chart.description>>
+#     description: The share of victims who were girls, women and boys.
+#     <<Chart.value_label>>
+#     value_label: Share of victims (%)
+#     <<Chart.whole>>
+#     whole: 100
+#     <<Chart.points>>
+#     points:
+#       - {{stat: girls-share-slug, label: Girls}}
+#       - {{stat: women-share-slug, label: Women}}
+"""
+
+TEMPLATES = {"statistic": STAT, "source": SOURCE, "sheet": SHEET}
+
+
+class ScaffoldError(ValueError):
+    pass
+
+
+def _comment(match: re.Match[str]) -> str:
+    """A <<Model.field>> marker -> the field's description as wrapped comment lines."""
+    indent = match["indent"] + (match["hash"] or "")
+    texts = []
+    for model_name, field in re.findall(r"<<(\w+)\.(\w+)>>", match.group(0)):
+        model: type[BaseModel] = getattr(models, model_name)
+        texts.append(model.model_fields[field].description or "")
+    extra = re.sub(r"<<\w+\.\w+>>", "", match["extra"]).strip()
+    text = " ".join(t for t in texts + [extra] if t)
+    return "\n".join(textwrap.wrap(text, width=100, initial_indent=indent + "# ", subsequent_indent=indent + "# "))
+
+
+def _unlisted(kind: str) -> str:
+    """Fields added to the model after the skeleton was written: listed, commented out, at the end."""
+    from .schema import KINDS as SCHEMA_KINDS
+
+    model = SCHEMA_KINDS[kind][0]
+    lines = []
+    for name, field in model.model_fields.items():
+        if not re.search(rf"^(# )?{name}:", TEMPLATES[kind], re.MULTILINE):
+            lines += textwrap.wrap(field.description or name, width=100, initial_indent="# ", subsequent_indent="# ")
+            lines.append(f"# {name}: (see README.md, \"Content files\")")
+    return "".join(line + "\n" for line in lines)
+
+
+def skeleton(kind: str, slug: str, target: Path) -> str:
+    """The commented skeleton for a new file of `kind` at `target`."""
+    schema = SCHEMA_DIR / f"{kind}.schema.json"
+    schema_ref = Path(os.path.relpath(schema, target.parent)).as_posix()
+    body = _MARKER.sub(_comment, TEMPLATES[kind].format(slug=slug)) + _unlisted(kind)
+    # First line: editors with the YAML language server check the file against the schema as you type.
+    return f"# yaml-language-server: $schema={schema_ref}\n{body}"
+
+
+def new_file(kind: str, slug: str, content_dir: Path) -> Path:
+    """Write content/<folder>/<slug>.yaml; refuses bad slugs and existing files."""
+    if kind not in KINDS:
+        raise ScaffoldError(f"{kind!r} is not a kind of content: use stat, source or sheet")
+    try:
+        check_slug(slug)
+    except ValueError as error:
+        raise ScaffoldError(str(error)) from None
+    folder, schema_kind = KINDS[kind]
+    target = content_dir / folder / f"{slug}.yaml"
+    if target.exists() or target.with_suffix(".yml").exists():
+        raise ScaffoldError(f"{target} exists already: edit it, or choose another name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+        handle.write(skeleton(schema_kind, slug, target))
+    return target

@@ -1,0 +1,138 @@
+"""Incremental builds: a change redoes exactly what it affects, and the cache never serves a stale result."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from factsite import chart_export, charts
+from factsite.chart_export import ImageCache
+from factsite.pipeline import build_site
+from factsite.write import write_site
+
+from .conftest import copy_good_tree
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """Each file's content hash and modification time."""
+    return {p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def drawn(output: str) -> int:
+    return int(re.search(r"(\d+) chart image\(s\), \d+ card", output).group(1))
+
+
+@pytest.fixture
+def built(tmp_path: Path, monkeypatch, capsys):
+    """The fixture site, fully built (images, cards, PDFs) with its own render cache."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site) == 0
+    capsys.readouterr()
+    return content, site
+
+
+def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path, capsys) -> None:
+    content, site = built
+    before = snapshot(site)
+    stat = content / "stats" / "girls-share.yaml"
+    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+    assert build_site(content, site) == 0
+    output = capsys.readouterr().out
+    after = snapshot(site)
+
+    # Never stale: the updated site is byte for byte what a fresh build of the new content gives.
+    assert build_site(content, tmp_path / "fresh") == 0
+    capsys.readouterr()
+    assert {name: digest for name, (digest, _) in after.items()} == \
+           {name: digest for name, (digest, _) in snapshot(tmp_path / "fresh").items()}
+
+    changed = {name for name in after if before.get(name, ("", 0))[0] != after[name][0]}
+    touched = {name for name in after if before.get(name) != after[name]}
+    assert touched == changed, "a file whose bytes did not change was rewritten"
+    must = {"stats/girls-share/index.html", "stats/girls-share/sources/index.html", "sheets/main-sheet/index.html",
+            "charts/victims-breakdown.svg", "charts/victims-breakdown-narrow.svg", "charts/victims-breakdown.png",
+            "charts/victims-breakdown.csv", "cards/stat-girls-share.png"}
+    assert must <= changed, must - changed
+    # Everything else that changed shows this figure: the sheet and its PDFs, the sources page, the data
+    # files, the chart's embed page, the search index. No other statistic's page, chart or card.
+    allowed = re.compile(r"^(stats/girls-share/|sheets/main-sheet/|charts/victims-breakdown|embed/victims-breakdown/|"
+                         r"cards/(stat-girls-share|sheet-main-sheet)\.png$|sources/index\.html$|data/|pagefind/|"
+                         r"updates|sitemap)")
+    assert not {name for name in changed if not allowed.match(name)}, sorted(changed)
+    # Exactly the changed chart's three images were drawn; the other chart's came from the cache.
+    assert drawn(output) == 3, output
+
+
+def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch, capsys) -> None:
+    content, site = built
+    assert build_site(content, site) == 0
+    assert drawn(capsys.readouterr().out) == 0
+    # The remainder colour appears only in the breakdown chart (its "not specified" bar).
+    monkeypatch.setattr(charts, "REMAINDER_COLOUR", "#555555")
+    before = snapshot(site)
+    assert build_site(content, site) == 0
+    assert drawn(capsys.readouterr().out) == 3
+    after = snapshot(site)
+    assert {n for n in after if before[n][0] != after[n][0] and n.startswith("charts/")} == {
+        "charts/victims-breakdown.svg", "charts/victims-breakdown-narrow.svg", "charts/victims-breakdown.png"}
+    # The palette shapes every chart.
+    monkeypatch.setattr(charts, "PALETTE", ["#000000", *charts.PALETTE[1:]])
+    assert build_site(content, site) == 0
+    assert drawn(capsys.readouterr().out) == 6
+    assert "#000000" in (site / "charts" / "cases-2020.svg").read_text().replace("rgb(0, 0, 0)", "#000000")
+
+
+def test_drawing_code_and_browser_are_part_of_the_key(tmp_path: Path, monkeypatch) -> None:
+    job = chart_export.ImageJob("charts/x.svg", "{}", 10, 10, "svg")
+    engine = chart_export.engine_fingerprint()
+    chart_export.engine_fingerprint.cache_clear()
+    monkeypatch.setattr(chart_export, "_DRAW_ALL", chart_export._DRAW_ALL + "\n// changed")
+    assert job.cache_key(chart_export.engine_fingerprint()) != job.cache_key(engine)
+    chart_export.engine_fingerprint.cache_clear()
+    # Another browser or other fonts: another folder of the cache, so nothing drawn by the old one is used.
+    monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "one")
+    first = ImageCache(tmp_path)
+    first.put("k" * 64, "svg", b"<svg/>")
+    assert first.get("k" * 64, "svg") == b"<svg/>"
+    monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "two")
+    assert ImageCache(tmp_path).get("k" * 64, "svg") is None
+
+
+def test_cache_entries_are_whole_or_absent(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "e")
+    cache = ImageCache(tmp_path)
+    cache.put("ab" * 32, "png", b"data")
+    assert [p.name for p in (cache.folder / "ab").iterdir()] == ["ab" * 32 + ".png"]  # no temporary left
+    (cache.folder / "ab" / ("ab" * 32 + ".png")).write_bytes(b"")  # a truncated entry is a miss, not a result
+    assert cache.get("ab" * 32, "png") is None
+
+
+def test_write_touches_only_what_changed(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    first = write_site({"index.html": b"home", "a/index.html": b"a", "old/index.html": b"old", "x.css": b"css"}, site)
+    assert (first.written, first.unchanged, first.removed) == (4, 0, 0)
+    kept = (site / "a" / "index.html").stat()
+    report = write_site({"index.html": b"home 2", "a/index.html": b"a", "x.css": b"css", "new/b.txt": b"b"}, site)
+    assert (report.written, report.unchanged, report.removed) == (2, 2, 1)
+    assert (site / "a" / "index.html").stat().st_mtime_ns == kept.st_mtime_ns
+    assert (site / "a" / "index.html").stat().st_ino == kept.st_ino
+    assert not (site / "old").exists()  # a folder left empty goes too
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == [
+        "a/index.html", "index.html", "new/b.txt", "x.css"]
+    assert sorted(os.listdir(tmp_path)) == ["site"]
+
+
+def test_write_never_follows_a_link_out_of_the_site(tmp_path: Path) -> None:
+    outside, site = tmp_path / "outside", tmp_path / "site"
+    outside.mkdir()
+    write_site({"index.html": b"home"}, site)
+    (site / "stats").symlink_to(outside, target_is_directory=True)
+    write_site({"index.html": b"home", "stats/a/index.html": b"a"}, site)
+    assert list(outside.iterdir()) == []
+    assert not (site / "stats").is_symlink() and (site / "stats" / "a" / "index.html").read_bytes() == b"a"
