@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 # A date as sources give it: a year, a month or a day.
+PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{1,30}$"  # becomes a tel: or sms: link, so digits and separators only
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 SAFE_URL_RE = re.compile(r"^(https?://[^\s/]+\.[^\s]+|mailto:[^\s]+)$", re.IGNORECASE)
 
@@ -22,7 +23,7 @@ Slug = str  # checked by SLUG_RE wherever it names a page
 
 def check_slug(value: str) -> str:
     """A slug is lower-case ASCII words joined by hyphens: it can never leave site/."""
-    if not SLUG_RE.match(value) or len(value) > 80:
+    if not SLUG_RE.fullmatch(value) or len(value) > 80:
         raise ValueError(
             f"{value!r} is not a valid slug: use lower-case letters, digits and single hyphens "
             "(for example 'victims-identified-2020'), at most 80 characters"
@@ -172,6 +173,19 @@ class Chart(Strict):
         return None if value is None else check_slug(value)
 
 
+class HistoryEntry(Strict):
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    """When the change was published: YYYY-MM-DD, in quotes."""
+    kind: Literal["correction", "update"]
+    """correction (the site was wrong) or update (a source published newer or better figures)."""
+    change: str = NonEmpty
+    """What changed, in a sentence."""
+    reason: str = NonEmpty
+    """Why it changed."""
+    previous: str | None = None
+    """The figure as the site printed it before, if the figure itself changed."""
+
+
 class Statistic(Strict):
     slug: str = Field(json_schema_extra=SLUG_SCHEMA)
     """The address (/stats/<slug>/): lower-case words joined by hyphens; the file is named <slug>.yaml."""
@@ -205,6 +219,8 @@ class Statistic(Strict):
     """The slugs of related statistics."""
     chart: Chart | None = None
     """An optional chart shown with the figure."""
+    history: list[HistoryEntry] = []
+    """Dated corrections and updates to this figure, newest last."""
 
     _slug = field_validator("slug")(check_slug)
 
@@ -230,10 +246,15 @@ class Statement(Strict):
     """A quotation shown on a sheet (an organisation's response, say), always with who said it and where."""
 
     speaker: str = NonEmpty
+    """Who said it (a person, or an organisation)."""
     quote: str = NonEmpty
+    """Their exact words."""
     source: str
+    """The id of the source that reports it."""
     locator: str = NonEmpty
+    """Where in that source: page, section, paragraph."""
     context: str = ""  # one sentence, the site's own words, on when and to whom it was said
+    """One sentence, in the site's own words, on when and to whom it was said."""
 
 
 class Sheet(Strict):
@@ -250,6 +271,7 @@ class Sheet(Strict):
     charts: list[Chart] = []
     """Charts shown on the sheet."""
     statements: list[Statement] = []
+    """Quotations shown on the sheet (an organisation's response, say), each with who said it and where."""
     order: int = 0
     """Its place among the sheets: lower comes first."""
     content_note: bool = False
@@ -260,24 +282,39 @@ class Sheet(Strict):
 
 class Helpline(Strict):
     name: str = NonEmpty
-    call: str = NonEmpty
-    text: str = NonEmpty
-    tty: str | None = None
+    """The helpline's name."""
+    call: str = Field(pattern=PHONE_PATTERN)
+    """The number to call, in quotes."""
+    text: str = Field(pattern=PHONE_PATTERN)
+    """The number to text, in quotes."""
+    tty: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    """The TTY number, if any, in quotes."""
     hours: str = NonEmpty
-    url: str
+    """When it answers."""
+    url: str = Field(json_schema_extra=LINK_SCHEMA)
+    """Its website (https)."""
 
     _url = field_validator("url")(check_url)
 
 
 class SiteConfig(Strict):
     title: str = NonEmpty
+    """The site's name, on every page."""
     description: str = NonEmpty
-    base_url: str
+    """One or two sentences for the home page and link previews."""
+    base_url: str = Field(json_schema_extra=LINK_SCHEMA)
+    """The site's address (https://...); the URL environment variable, set by Netlify, wins."""
     language: str = "en"
+    """The pages' language code."""
     helpline: Helpline
+    """The helpline shown on every page."""
     content_note: str = NonEmpty
+    """The note shown before sheets marked content_note: true."""
     last_reviewed: str = Field(pattern=PARTIAL_DATE_PATTERN)
-    report_errors_to: str
+    """When the content was last reviewed: YYYY-MM-DD, in quotes."""
+    report_errors_to: str = Field(json_schema_extra=LINK_SCHEMA)
+    """Where readers report errors: a mailto: or https link."""
     quick_exit_url: str = "https://www.weather.gov/"  # a neutral site that the quick-exit button leaves for
+    """A neutral site the quick-exit button leaves for."""
 
     _url = field_validator("base_url", "report_errors_to", "quick_exit_url")(check_url)

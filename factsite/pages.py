@@ -16,6 +16,7 @@ from .cards import Card
 from .charts import ChartModel, build_chart
 from .cite import CiteInput, citations
 from .figures import display
+from .history import all_changes
 from .markdown_safe import render_markdown
 from .meta import creative_work, json_ld, share_links
 from .model import Discrepancy, Sheet, Source, Statistic
@@ -132,6 +133,7 @@ class StatView:
     related: list[StatLink]
     sheets: list[tuple[str, str]]  # (title, url)
     chart: ChartModel | None
+    history: list[Any]  # HistoryEntry, oldest first, as the author wrote them
 
 
 def readable_date(value: str) -> str:
@@ -230,7 +232,15 @@ class SiteModel:
                           view.plain_sentence, primary.short_name)
 
     def _sources_line(self, views: list[StatView]) -> str:
-        return "; ".join(dict.fromkeys(view.citations[0].source.short_name for view in views))
+        """The sources behind a set of figures, most cited first; at most two named, so it fits a card."""
+        counts: dict[str, int] = {}
+        for view in views:
+            name = view.citations[0].source.short_name
+            counts[name] = counts.get(name, 0) + 1
+        names = sorted(counts, key=lambda name: -counts[name])  # stable: ties keep their first appearance
+        if len(names) <= 2:
+            return "; ".join(names)
+        return f"{names[0]}; {names[1]}; and {len(names) - 2} more"
 
     def _stat_json_ld(self, view: StatView, page_url: str) -> str:
         citations = [creative_work(c.source.title, c.source.url, c.source.publisher, self.content.sources[c.source.id].date_published)
@@ -318,6 +328,7 @@ class SiteModel:
             related=[self.links[slug] for slug in stat.related],
             sheets=[(sheet_titles[slug], urls.sheet(slug)) for slug in stat.sheets],
             chart=self.charts.get(stat.slug),
+            history=list(stat.history),
         )
 
     def _sheet_context(self, sheet: Sheet) -> dict[str, Any]:
@@ -371,6 +382,8 @@ class SiteModel:
                   "derived": [v for v in self.views.values() if v.derivation]}, home_card),
             Page(urls.data(), "data.html", "Download the data", "Every figure on the site, with its sources, as CSV and JSON.",
                  {"columns": DATA_COLUMNS, "licence": "CC BY 4.0"}, home_card),
+            Page(urls.corrections(), "corrections.html", "Corrections and updates",
+                 "Every change to a figure on this site, with its date and reason.", {"changes": all_changes(self.content)}, home_card),
             Page(urls.search(), "search.html", "Search", "Search every figure and fact sheet.", {"sheet_links": sheet_links}, home_card),
             Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
             Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers.", card=home_card),

@@ -20,7 +20,7 @@ from pypdf.generic import ArrayObject, ByteStringObject, NameObject
 from .chart_export import ImageCache
 from .headless import Headless
 
-PDF_VERSION = "1"
+PDF_VERSION = "2"
 PAPER_FORMATS = {"letter": "Letter", "a4": "A4"}
 ORIGIN = "http://sheet.invalid"  # never resolved: every request is answered from memory
 _REFERENCE_RE = re.compile(r'(?:src|href|srcset)="(/[^"#?]+)')
@@ -62,7 +62,7 @@ def _serve_from_memory(files: dict[str, bytes]):
     return handle
 
 
-def _with_metadata(pdf: bytes, job: PdfJob) -> bytes:
+def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
     stamp = "D:" + (job.date.replace("-", "") + "0101")[:8] + "000000Z"
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.metadata = None
@@ -71,8 +71,9 @@ def _with_metadata(pdf: bytes, job: PdfJob) -> bytes:
         "/Creator": "factsite", "/Producer": "factsite (Chromium, pypdf)",
         "/CreationDate": stamp, "/ModDate": stamp,
     })
-    identifier = ByteStringObject(hashlib.md5(pdf).digest())
-    writer._ID = ArrayObject([identifier, identifier])  # a stable file identifier, from the content
+    # Chromium's own file identifier changes on every run; this one comes from what the PDF shows.
+    identifier = ByteStringObject(bytes.fromhex(key[:32]))
+    writer._ID = ArrayObject([identifier, identifier])
     writer._root_object[NameObject("/Lang")] = writer._root_object.get("/Lang", NameObject("/en"))
     out = io.BytesIO()
     writer.write(out)
@@ -98,7 +99,7 @@ def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, 
             page.goto(ORIGIN + job.page_url, wait_until="load")
             pdf = page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
                            tagged=True, outline=False)
-            pdf = _with_metadata(pdf, job)
+            pdf = _with_metadata(pdf, job, key)
             cache.put(key, "pdf", pdf)
             results[job.output] = pdf
             printed += 1

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from . import urls
 from .assets import collect_assets
 from .charts import chart_csv
+from .history import all_changes, atom_feed
 from .opendata import data_files
 from .search import search_files
 from .pages import Page, SiteModel
@@ -42,7 +43,8 @@ def _sitemap(base_url: str, pages: list[Page]) -> str:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
 
 
-def render_site(model: SiteModel, base_url: str, repo_root: Path, draft: bool = False) -> dict[str, bytes]:
+def render_site(model: SiteModel, base_url: str, repo_root: Path, draft: bool = False,
+                cache_dir: Path | None = None) -> dict[str, bytes]:
     """Every output file of the site but the chart images, as relative path -> bytes."""
     env = make_environment(repo_root / "templates")
     assets = collect_assets(repo_root / "static")
@@ -55,7 +57,9 @@ def render_site(model: SiteModel, base_url: str, repo_root: Path, draft: bool = 
     for chart in model.all_charts():
         files[urls.output_path(chart.url("wide", "csv"))] = chart_csv(chart, base_url)
     files.update(data_files(model))
-    files.update(search_files(files))
+    files["updates.xml"] = atom_feed(all_changes(model.content), base_url, model.content.site.title,
+                                     model.content.site.last_reviewed)
+    files.update(search_files(files, cache_dir))
     files["sitemap.xml"] = _sitemap(base_url, pages).encode("utf-8")
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(base_url, '/sitemap.xml')}\n".encode()
     return files

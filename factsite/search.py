@@ -7,8 +7,11 @@ than its Python service for a whole site.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -21,15 +24,61 @@ class SearchIndexError(RuntimeError):
     pass
 
 
-def search_files(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The Pagefind bundle for the site's indexed pages, as output path -> bytes (under pagefind/)."""
+def _indexed_pages(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: data for path, data in sorted(files.items()) if path.endswith(".html") and b"data-pagefind-body" in data}
+
+
+def _pack(bundle: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in sorted(bundle.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _unpack(blob: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r") as tar:
+        return {member.name: tar.extractfile(member).read() for member in tar.getmembers() if member.isfile()}
+
+
+def search_files(files: dict[str, bytes], cache_dir: Path | None = None) -> dict[str, bytes]:
+    """The Pagefind bundle for the site's indexed pages, as output path -> bytes (under pagefind/).
+
+    With `cache_dir`, the bundle is kept under a hash of the indexed pages: unchanged pages, no indexing.
+    """
+    pages = _indexed_pages(files)
+    cached = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(f"pagefind {_pagefind_version()}\n".encode())
+        for path, data in pages.items():
+            digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+        cached = cache_dir / "search" / f"{digest.hexdigest()}.tar"
+        if cached.is_file():
+            return _unpack(cached.read_bytes())
+    bundle = _build(pages)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(cached.name + ".tmp")
+        temporary.write_bytes(_pack(bundle))
+        temporary.replace(cached)
+    return bundle
+
+
+def _pagefind_version() -> str:
+    from importlib.metadata import version
+
+    return version("pagefind_bin")
+
+
+def _build(pages: dict[str, bytes]) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory() as tmp:
         site, out = Path(tmp) / "site", Path(tmp) / SEARCH_DIR
-        for path, data in files.items():
-            if path.endswith(".html") and b"data-pagefind-body" in data:
-                target = site / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+        for path, data in pages.items():
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         result = subprocess.run(
             [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--force-language", "en"],
             capture_output=True, text=True,

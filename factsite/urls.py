@@ -12,7 +12,7 @@ class UnsafePath(ValueError):
 
 
 def _slug(slug: str) -> str:
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         raise UnsafePath(f"{slug!r} is not a safe slug")
     return slug
 
@@ -57,6 +57,10 @@ def chart_file(chart_id: str, variant: str, extension: str) -> str:
 
 def embed(chart_id: str) -> str:
     return f"/embed/{_slug(chart_id)}/"
+
+
+def corrections() -> str:
+    return "/corrections/"
 
 
 def search() -> str:

@@ -19,7 +19,7 @@ def test_build_reports_what_it_did(tmp_path: Path) -> None:
     content = copy_good_tree(tmp_path)
     result = run_build("--content", str(content), "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
-    assert "build: wrote 20 pages" in result.stdout
+    assert "build: wrote 22 pages" in result.stdout
 
 
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:

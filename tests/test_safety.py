@@ -99,3 +99,14 @@ def test_help_links_are_valid_tel_and_sms_links(fixture_site: Path) -> None:
     assert "tel:18883737888" in hrefs and "sms:233733" in hrefs and "tel:911" in hrefs
     for href in hrefs:
         assert re.fullmatch(r"(tel|sms):\+?\d+", href), href
+
+
+def test_screen_reader_meets_the_exit_and_the_help_line_first(browser, served: str) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(served + "/stats/cases-2020/")
+    tree = page.locator("body").aria_snapshot().splitlines()
+    top_level = [line for line in tree if line.startswith("- ")]
+    assert top_level[0].startswith('- link "Exit this page')
+    assert top_level[1] == '- link "Skip to content":'
+    assert top_level[2] == '- complementary "Help line":'
+    page.close()

@@ -169,3 +169,11 @@ def test_statements_are_quoted_with_attribution(fixture_site: Path) -> None:
     caption = statement.select_one("figcaption")
     assert caption.get_text(" ", strip=True).startswith("A Platform, in a statement to a newspaper. Quoted in")
     assert caption.select_one("a")["href"] == "/sources/#source-paper"
+
+
+def test_every_page_carries_the_content_note(fixture_site: Path) -> None:
+    for page in html_pages(fixture_site):
+        if "embed" not in page.parts:
+            assert "This fixture mentions exploitation." in parse(page).select_one("footer.site-footer").get_text(), page
+    # Sheets about the sexual exploitation of children open with it.
+    assert parse(file_for(fixture_site, "/sheets/main-sheet/")).select_one("main .content-note")
