@@ -97,7 +97,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     written = write_site(files, out_dir)
     pages = sum(1 for name in files if name.endswith(".html"))
     elapsed = time.perf_counter() - started
-    images_note = ("draft: no chart images or cards" if draft
+    images_note = ("draft: no chart images, cards or PDFs" if draft
                    else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
     images_note += f"; {len(jobs)} chart image(s) in all" if jobs else ""
     print(f"build: wrote {pages} pages and {len(files) - pages} other files to {out_dir} "

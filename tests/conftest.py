@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from playwright.sync_api import sync_playwright
+
+from factsite.browser import launch
 from factsite.pipeline import build_site
+from factsite.serve import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -68,3 +72,32 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for gate in sorted(GATE_REPORT):
         for line in GATE_REPORT[gate]:
             terminalreporter.write_line(f"{gate}: {line}")
+
+
+# Browser tests: one headless Chromium per test module (a session-wide one would clash with the
+# builds that start their own), and both sites served with netlify.toml's headers.
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        instance = launch(playwright)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def served(shipped_site: Path, fixture_site: Path):
+    servers = {name: start_server(site, ROOT / "netlify.toml") for name, site in
+               (("shipped_site", shipped_site), ("fixture_site", fixture_site))}
+    yield {name: f"http://127.0.0.1:{server.server_port}" for name, server in servers.items()}
+    for server in servers.values():
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def served_fixture(served: dict[str, str]) -> str:
+    return served["fixture_site"]
+
+
+@pytest.fixture(scope="module")
+def served_shipped(served: dict[str, str]) -> str:
+    return served["shipped_site"]

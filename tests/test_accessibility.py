@@ -7,37 +7,15 @@ script, so these contexts bypass CSP; test_csp.py checks the policy itself.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from factsite.browser import launch
-from factsite.serve import start_server
 
-from .conftest import ROOT
 from .site_pages import PAGE_TYPES, SEARCH_QUERY, search_and_wait
 from .tools import AXE_JS, need_file, report
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = [360, 1280]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = launch(playwright)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture(scope="module")
-def served(shipped_site: Path, fixture_site: Path):
-    servers = {name: start_server(site, ROOT / "netlify.toml") for name, site in
-               (("shipped_site", shipped_site), ("fixture_site", fixture_site))}
-    yield {name: f"http://127.0.0.1:{server.server_port}" for name, server in servers.items()}
-    for server in servers.values():
-        server.shutdown()
 
 
 def axe_violations(page) -> list[str]:

@@ -7,28 +7,9 @@ import io
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from factsite.browser import launch
-from factsite.serve import start_server
 
-from .conftest import ROOT
 from .site_pages import html_pages, parse
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = launch(playwright)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture(scope="module")
-def served_fixture(fixture_site: Path):
-    server = start_server(fixture_site, ROOT / "netlify.toml")
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def open_page(browser, url: str, width: int = 390, javascript: bool = True):

@@ -11,13 +11,10 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from factsite.browser import launch
-from factsite.serve import headers_for, netlify_headers, start_server
+from factsite.serve import headers_for, netlify_headers
 
 from .conftest import ROOT
 from .site_pages import PAGE_TYPES, SEARCH_QUERY, search_and_wait
@@ -37,23 +34,6 @@ def netlify_policy(path: str = "/") -> str:
     policy = headers_for(path, netlify_headers(ROOT / "netlify.toml")).get("Content-Security-Policy")
     assert policy, f"netlify.toml gives {path} no Content-Security-Policy"
     return policy
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = launch(playwright)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture(scope="module")
-def served(shipped_site: Path, fixture_site: Path):
-    servers = {name: start_server(site, ROOT / "netlify.toml") for name, site in
-               (("shipped_site", shipped_site), ("fixture_site", fixture_site))}
-    yield {name: f"http://127.0.0.1:{server.server_port}" for name, server in servers.items()}
-    for server in servers.values():
-        server.shutdown()
 
 
 def watched_page(browser):

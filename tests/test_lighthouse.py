@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 
 from factsite.browser import chromium_path
-from factsite.serve import start_server
 
-from .conftest import ROOT
 from .site_pages import PAGE_TYPES
 from .tools import LIGHTHOUSE_CLI, need_file, need_program, report
 
@@ -33,15 +31,6 @@ PAGES = [
 # Headless, and nothing that would reach the network on its own (updates, sync, metrics).
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
                 "--disable-component-update --disable-sync --disable-default-apps")
-
-
-@pytest.fixture(scope="module")
-def served(shipped_site: Path, fixture_site: Path):
-    servers = {name: start_server(site, ROOT / "netlify.toml") for name, site in
-               (("shipped_site", shipped_site), ("fixture_site", fixture_site))}
-    yield {name: f"http://127.0.0.1:{server.server_port}" for name, server in servers.items()}
-    for server in servers.values():
-        server.shutdown()
 
 
 def lighthouse(url: str, out: Path) -> dict:

@@ -5,32 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import sync_playwright
 
-from factsite.serve import start_server
 
-from factsite.browser import launch
-from .conftest import ROOT
 from .site_pages import html_pages, parse
 
 PAGE_TYPES = ["/", "/sheets/main-sheet/", "/stats/cases-2020/", "/stats/cases-2020/sources/", "/sources/",
               "/methodology/", "/help/", "/privacy/", "/no-such-page/"]
-
-
-@pytest.fixture(scope="module")
-def served(fixture_site: Path):
-    server = start_server(fixture_site, ROOT / "netlify.toml")
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = launch(playwright)
-        yield instance
-        instance.close()
 
 
 def _context_with_neutral_site(browser):
@@ -40,31 +20,31 @@ def _context_with_neutral_site(browser):
     return context
 
 
-def test_exit_button_leaves_and_back_does_not_return(browser, served: str) -> None:
+def test_exit_button_leaves_and_back_does_not_return(browser, served_fixture: str) -> None:
     context = _context_with_neutral_site(browser)
     page = context.new_page()
-    page.goto(served + "/")
-    page.goto(served + "/stats/cases-2020/")
+    page.goto(served_fixture + "/")
+    page.goto(served_fixture + "/stats/cases-2020/")
     page.tap("a.quick-exit")
     page.wait_for_url("https://www.weather.gov/")
     page.go_back()
-    assert page.url == served + "/", "Back returned to the page that was left"
+    assert page.url == served_fixture + "/", "Back returned to the page that was left"
     context.close()
 
 
-def test_shift_three_times_leaves(browser, served: str) -> None:
+def test_shift_three_times_leaves(browser, served_fixture: str) -> None:
     context = _context_with_neutral_site(browser)
     page = context.new_page()
-    page.goto(served + "/sheets/main-sheet/")
+    page.goto(served_fixture + "/sheets/main-sheet/")
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url("https://www.weather.gov/")
     context.close()
 
 
-def test_exit_is_the_first_thing_reached_by_keyboard(browser, served: str) -> None:
+def test_exit_is_the_first_thing_reached_by_keyboard(browser, served_fixture: str) -> None:
     page = browser.new_page()
-    page.goto(served + "/stats/cases-2020/")
+    page.goto(served_fixture + "/stats/cases-2020/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "quick-exit"
     page.keyboard.press("Tab")
@@ -79,16 +59,16 @@ def test_without_script_exit_is_a_plain_link(fixture_site: Path) -> None:
         assert link["href"] == "https://www.weather.gov/" and "noreferrer" in link["rel"]
 
 
-def test_no_request_elsewhere_no_cookie_no_storage(browser, served: str) -> None:
+def test_no_request_elsewhere_no_cookie_no_storage(browser, served_fixture: str) -> None:
     context = browser.new_context()
     origins = set()
     context.on("request", lambda request: origins.add(re.match(r"^[a-z]+://[^/]+", request.url).group(0)))
     page = context.new_page()
     for path in PAGE_TYPES:
-        page.goto(served + path, wait_until="networkidle")
+        page.goto(served_fixture + path, wait_until="networkidle")
         storage = page.evaluate("[localStorage.length, sessionStorage.length, document.cookie]")
         assert storage == [0, 0, ""], path
-    assert origins == {served}
+    assert origins == {served_fixture}
     assert context.cookies() == []
     context.close()
 
@@ -101,9 +81,9 @@ def test_help_links_are_valid_tel_and_sms_links(fixture_site: Path) -> None:
         assert re.fullmatch(r"(tel|sms):\+?\d+", href), href
 
 
-def test_screen_reader_meets_the_exit_and_the_help_line_first(browser, served: str) -> None:
+def test_screen_reader_meets_the_exit_and_the_help_line_first(browser, served_fixture: str) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    page.goto(served + "/stats/cases-2020/")
+    page.goto(served_fixture + "/stats/cases-2020/")
     tree = page.locator("body").aria_snapshot().splitlines()
     top_level = [line for line in tree if line.startswith("- ")]
     assert top_level[0].startswith('- link "Exit this page')

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import sync_playwright
 
 from factsite.browser import launch
-from factsite.serve import start_server
-
-from .conftest import ROOT
 
 
-@pytest.fixture(scope="module")
-def served(shipped_site: Path):
-    server = start_server(shipped_site, ROOT / "netlify.toml")
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
-
-def test_find_a_statistic_by_keyboard(served: str) -> None:
+def test_find_a_statistic_by_keyboard(served_shipped: str) -> None:
     with sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page()
@@ -29,7 +18,7 @@ def test_find_a_statistic_by_keyboard(served: str) -> None:
         page.on("pageerror", lambda e: problems.append(str(e)))
         loaded: list[int] = []
         page.on("requestfinished", lambda r: loaded.append(r.sizes()["responseBodySize"]))
-        page.goto(served + "/search/", wait_until="networkidle")
+        page.goto(served_shipped + "/search/", wait_until="networkidle")
         before_typing = sum(loaded)
         assert before_typing < 100_000, before_typing
         page.focus("#search-input")
