@@ -37,7 +37,7 @@ def _stat(slug: str, value: float) -> Statistic:
 def chart_jobs(count: int) -> list:
     jobs = []
     for i in range(count):
-        stats = {f"s{i}-{k}": _stat(f"s{i}-{k}", (i * 7 + k * 13) % 60 + 1) for k in range(4)}
+        stats = {f"s{i}-{k}": _stat(f"s{i}-{k}", 1 + (i * 4 + k) / 10) for k in range(4)}  # every chart distinct
         chart = Chart(kind="bar", title=f"Chart {i}", description="Synthetic.", value_label="Share (%)",
                       points=[ChartPoint(stat=slug, label=f"Group {k}") for k, slug in enumerate(stats)])
         jobs += image_jobs(build_chart(chart, f"chart-{i}", stats))

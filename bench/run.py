@@ -125,13 +125,14 @@ def report(stats: int, runs: list[Run]) -> None:
 
 
 def page_weight(site: Path, page: str) -> tuple[int, int]:
-    """Bytes (raw, gzip) of a page with the CSS and scripts it loads."""
+    """Bytes (raw, gzip) of what a phone loads before any interaction: the page, its CSS, scripts,
+    icon and images (the <img> fallback of each chart, which is the phone-width SVG)."""
     from bs4 import BeautifulSoup
 
     html_path = site / page.lstrip("/") / "index.html" if page.endswith("/") else site / page.lstrip("/")
     files = [html_path]
     soup = BeautifulSoup(html_path.read_bytes(), "html.parser")
-    for tag in soup.select("link[rel=stylesheet], script[src]"):
+    for tag in soup.select("link[rel=stylesheet], link[rel=icon], script[src], img[src]"):
         files.append(site / (tag.get("href") or tag.get("src")).lstrip("/"))
     raw = sum(f.stat().st_size for f in files)
     zipped = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files)
