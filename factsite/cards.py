@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from .chart_export import ImageCache
-from .headless import Headless
+from .headless import Headless, render_cached
 
 WIDTH, HEIGHT = 1200, 630
 CARD_VERSION = "1"
@@ -80,29 +80,16 @@ def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
 
 def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
     """Every card as output path -> PNG bytes; returns how many had to be rendered."""
-    results: dict[str, bytes] = {}
-    page = None
-    rendered = 0
-    try:
-        for card in cards:
-            html = card.html(env)
-            key = card_key(html)
-            cached = cache.get(key, "png")
-            if cached is not None:
-                results[card.output] = cached
-                continue
-            if page is None:
-                page = headless.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-            png, report = measure_and_shoot(page, html)
-            if report["problems"]:
-                raise CardDoesNotFit(
-                    f"the share card for {card.url} does not fit even at {report['size']} px "
-                    f"({', '.join(report['problems'])}): shorten its sentence"
-                )
-            cache.put(key, "png", png)
-            results[card.output] = png
-            rendered += 1
-    finally:
-        if page is not None:
-            page.close()
-    return results, rendered
+    html = {card.output: card.html(env) for card in cards}
+
+    def shoot(page, card: Card, key: str) -> bytes:
+        png, report = measure_and_shoot(page, html[card.output])
+        if report["problems"]:
+            raise CardDoesNotFit(
+                f"the share card for {card.url} does not fit even at {report['size']} px "
+                f"({', '.join(report['problems'])}): shorten its sentence"
+            )
+        return png
+
+    return render_cached(cards, cache, "png", lambda card: card_key(html[card.output]),
+                         lambda: headless.new_page(viewport={"width": WIDTH, "height": HEIGHT}), shoot)

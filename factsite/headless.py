@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 
 class Headless:
@@ -31,12 +31,44 @@ class Headless:
                 raise
         return self._browser.new_page(**options)
 
-    @property
-    def started(self) -> bool:
-        return self._browser is not None
-
     def __exit__(self, *exc: object) -> None:
         if self._browser is not None:
             self._browser.close()
             self._playwright_manager.__exit__(None, None, None)
             self._browser = self._playwright_manager = None
+
+
+class _Job(Protocol):
+    output: str
+
+
+class _Cache(Protocol):
+    def get(self, key: str, suffix: str) -> bytes | None: ...
+    def put(self, key: str, suffix: str, data: bytes) -> None: ...
+
+
+Job = TypeVar("Job", bound=_Job)
+
+
+def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str],
+                  open_page: Callable[[], Any], render: Callable[[Any, Job, str], bytes]) -> tuple[dict[str, bytes], int]:
+    """Each job's file (output path -> bytes) from the cache, or rendered on one page that is opened
+    only at the first miss; returns the files and how many had to be rendered."""
+    results: dict[str, bytes] = {}
+    page = None
+    rendered = 0
+    try:
+        for job in jobs:
+            key = key_of(job)
+            data = cache.get(key, suffix)
+            if data is None:
+                if page is None:
+                    page = open_page()
+                data = render(page, job, key)
+                cache.put(key, suffix, data)
+                rendered += 1
+            results[job.output] = data
+    finally:
+        if page is not None:
+            page.close()
+    return results, rendered

@@ -18,7 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ByteStringObject, NameObject
 
 from .chart_export import ImageCache
-from .headless import Headless
+from .headless import Headless, render_cached
 
 PDF_VERSION = "2"
 PAPER_FORMATS = {"letter": "Letter", "a4": "A4"}
@@ -82,28 +82,17 @@ def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
 
 def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
     """Every job's PDF as output path -> bytes; returns how many had to be printed."""
-    results: dict[str, bytes] = {}
-    page = None
-    printed = 0
-    try:
-        for job in jobs:
-            key = _cache_key(job, files)
-            cached = cache.get(key, "pdf")
-            if cached is not None:
-                results[job.output] = cached
-                continue
-            if page is None:
-                page = headless.new_page()
-                page.route("**/*", _serve_from_memory(files))
-                page.emulate_media(media="print")
-            page.goto(ORIGIN + job.page_url, wait_until="load")
-            pdf = page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
-                           tagged=True, outline=False)
-            pdf = _with_metadata(pdf, job, key)
-            cache.put(key, "pdf", pdf)
-            results[job.output] = pdf
-            printed += 1
-    finally:
-        if page is not None:
-            page.close()
-    return results, printed
+
+    def open_page():
+        page = headless.new_page()
+        page.route("**/*", _serve_from_memory(files))
+        page.emulate_media(media="print")
+        return page
+
+    def print_sheet(page, job: PdfJob, key: str) -> bytes:
+        page.goto(ORIGIN + job.page_url, wait_until="load")
+        pdf = page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
+                       tagged=True, outline=False)
+        return _with_metadata(pdf, job, key)
+
+    return render_cached(jobs, cache, "pdf", lambda job: _cache_key(job, files), open_page, print_sheet)
