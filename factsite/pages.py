@@ -184,6 +184,7 @@ class SiteModel:
         self.base_url = base_url.rstrip("/")
         self.stats = content.stats
         self.links = {slug: self._link(stat) for slug, stat in self.stats.items()}
+        self.sheet_titles = {sheet.slug: sheet.title for sheet in content.sheets}
         citing: dict[str, list[StatLink]] = {source_id: [] for source_id in content.sources}
         for stat in self.stats.values():
             ids = [c.source for c in stat.citations] + [c.via for c in stat.citations if c.via]
@@ -312,7 +313,6 @@ class SiteModel:
         )
 
     def _stat_view(self, stat: Statistic) -> StatView:
-        sheet_titles = {s.slug: s.title for s in self.content.sheets}
         return StatView(
             link=self.links[stat.slug],
             sentence=link_figures(escape(stat.sentence), self.stats, stat),
@@ -326,7 +326,7 @@ class SiteModel:
             derivation=self._derivation(stat),
             discrepancies=[self._discrepancy(stat, d) for d in stat.discrepancies],
             related=[self.links[slug] for slug in stat.related],
-            sheets=[(sheet_titles[slug], urls.sheet(slug)) for slug in stat.sheets],
+            sheets=[(self.sheet_titles[slug], urls.sheet(slug)) for slug in stat.sheets],
             chart=self.charts.get(stat.slug),
             history=list(stat.history),
         )

@@ -164,40 +164,36 @@ def link_problems(site: Path) -> tuple[list[str], dict[str, int]]:
 
 # --- One page of each kind, for the browser gates (axe, CSP, keyboard) --------------------------
 
+# Pages every site has, at the same address.
+_EVERY_SITE = {
+    "home": "/",
+    "sources index": "/sources/",
+    "methodology": "/methodology/",
+    "help": "/help/",
+    "privacy": "/privacy/",
+    "search": "/search/",
+    "open data": "/data/",
+    "corrections": "/corrections/",
+    "404": "/no-such-page/",
+}
 PAGE_TYPES = {
     "shipped_site": {
-        "home": "/",
         "sheet": "/sheets/victims/",
         "statistic": "/stats/victims-identified-2020/",
         "statistic, derived": "/stats/defendants-charged-2019/",
         "sources page, disputed": "/stats/active-cases-2020/sources/",
         "sources page, derived": "/stats/defendants-charged-2019/sources/",
-        "sources index": "/sources/",
-        "methodology": "/methodology/",
-        "help": "/help/",
-        "privacy": "/privacy/",
-        "search": "/search/",
-        "open data": "/data/",
-        "corrections": "/corrections/",
         "chart embed": "/embed/victims-by-age-and-sex/",
-        "404": "/no-such-page/",
+        **_EVERY_SITE,
     },
     "fixture_site": {
-        "home": "/",
         "sheet": "/sheets/main-sheet/",
         "statistic with a chart": "/stats/cases-2020/",  # no shipped statistic has a chart of its own yet
         "statistic, derived": "/stats/cases-2019/",
         "sources page, disputed": "/stats/cases-2020/sources/",
         "sources page, derived": "/stats/cases-2019/sources/",
-        "sources index": "/sources/",
-        "methodology": "/methodology/",
-        "help": "/help/",
-        "privacy": "/privacy/",
-        "search": "/search/",
-        "open data": "/data/",
-        "corrections": "/corrections/",
         "chart embed": "/embed/cases-2020/",
-        "404": "/no-such-page/",
+        **_EVERY_SITE,
     },
 }
 # What to type on the search page so that it loads its index and shows results.
