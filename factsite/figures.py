@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Iterator
 
 from .model import Figure
 
@@ -30,27 +30,55 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _number_patterns(value: float) -> list[str]:
-    """Regex fragments for the ordinary ways of writing a number: 1,499 / 1499 / 1 499."""
+def _number_forms(value: float) -> list[str]:
+    """The ordinary ways of writing a number: 1,499 / 1499 / 1 499."""
     plain = format_number(value)
-    bare = plain.replace(",", "")
-    forms = {re.escape(plain), re.escape(bare), re.escape(plain.replace(",", " "))}
-    return sorted(forms, key=len, reverse=True)
+    return sorted({plain, plain.replace(",", ""), plain.replace(",", " ")}, key=len, reverse=True)
 
 
-@lru_cache(maxsize=None)  # one pattern per distinct figure: re's own cache holds only 512
-def number_variants_regex(value: float, unit: str) -> re.Pattern[str]:
-    """A pattern matching `value` in `unit` written any ordinary way, never inside a longer number."""
-    numbers = "(?:" + "|".join(_number_patterns(value)) + ")"
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _number_ends(text: str, value: float) -> Iterator[int]:
+    """Where `text` writes `value` as a whole number (never inside a longer one): the offset just after it.
+
+    Plain string search rather than a regular expression per figure: compiling one pattern for each
+    of thousands of figures cost more than all the other checks together.
+    """
+    for form in _number_forms(value):
+        start = text.find(form)
+        while start != -1:
+            end = start + len(form)
+            before_ok = start == 0 or not (text[start - 1].isdecimal() or text[start - 1] in ".,")
+            after = text[end:end + 2]
+            after_ok = not (after[:1].isdecimal() or (after[:1] in (".", ",") and after[1:2].isdecimal()))
+            if before_ok and after_ok:
+                yield end
+            start = text.find(form, start + 1)
+
+
+def _word_follows(text: str, offset: int, words: tuple[str, ...], space: bool = True) -> bool:
+    """Is one of `words` (a whole word, or a symbol) at `offset`, after at most one space?"""
+    if space and text[offset:offset + 1].isspace():
+        offset += 1
+    for word in words:
+        if text.startswith(word, offset):
+            following = text[offset + len(word):offset + len(word) + 1]
+            if not _is_word_char(word[-1]) or not (following and _is_word_char(following)):
+                return True
+    return False
+
+
+def states_number(text: str, value: float, unit: str) -> bool:
+    """Does normalised `text` state `value` in `unit`, written any ordinary way?"""
     if unit == "percent":
-        tail = r"\s?(?:%|percent\b|per cent\b|pc\b)"
-    elif unit == "million":
-        in_full = "|".join(_number_patterns(round(value * 1_000_000)))
-        numbers = "(?:" + numbers + r"\s?(?:million\b|m\b)" + "|" + in_full + ")"
-        tail = ""
-    else:
-        tail = ""
-    return re.compile(r"(?<![\d.,])" + numbers + r"(?![\d]|[.,]\d)" + tail, re.IGNORECASE)
+        return any(_word_follows(text, end, ("%", "percent", "per cent", "pc")) for end in _number_ends(text, value))
+    if unit == "million":
+        if any(_word_follows(text, end, ("million", "m")) for end in _number_ends(text, value)):
+            return True
+        value = round(value * 1_000_000)
+    return next(_number_ends(text, value), None) is not None
 
 
 def words_value(text: str) -> str:
@@ -63,7 +91,7 @@ def quote_states(quote: str, figure: Figure) -> bool:
     """Does the quoted passage state this figure, allowing the ordinary ways of writing it?"""
     if figure.unit == "words":
         return words_value(display(figure)) in words_value(quote)
-    return bool(number_variants_regex(figure.value, figure.unit).search(_normalise(quote)))
+    return states_number(_normalise(quote), figure.value, figure.unit)
 
 
 def quote_states_text(quote: str, figure_text: str) -> bool:
@@ -73,7 +101,7 @@ def quote_states_text(quote: str, figure_text: str) -> bool:
         return words_value(figure_text) in words_value(quote)
     value = float(match.group(1).replace(",", ""))
     unit = {"%": "percent", "percent": "percent", " million": "million"}.get(match.group(2) or "", "count")
-    return bool(number_variants_regex(value, unit).search(_normalise(quote)))
+    return states_number(_normalise(quote), value, unit)
 
 
 def display_matches_value(figure: Figure) -> bool:
