@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=ROOT / "content", help="content folder (default: content/)")
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default: site/)")
     parser.add_argument("--draft", action="store_true", help="skip static chart images (no Chromium needed); pages say so")
+    parser.add_argument("--timings", action="store_true", help="after the build, print the time each step took")
     parser.add_argument("--port", type=int, default=8000, help="for serve: the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     args = parser.parse_args(argv)
     if args.command != "new" and args.names:
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         changed = write_schemas()
         print(f"schema: {len(changed)} file(s) updated in schema/" if changed else "schema: already up to date")
         return 0
-    return build_site(args.content, args.out, draft=args.draft)
+    return build_site(args.content, args.out, draft=args.draft, timings=args.timings)
 
 
 def new(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import Problem
 from .load import load_content
+from .progress import Stopwatch
 from .validate import Content, validate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +48,12 @@ def check_content(content_dir: Path) -> int:
 
 
 def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir: Path | None = None,
-               headless: Any = None) -> int:
+               headless: Any = None, timings: bool = False) -> int:
     """Build the whole site into `out_dir`, written only if everything succeeded.
 
     A draft build skips the static chart images (no Chromium needed) and says so on the pages.
-    `headless` (a Headless) lets the dev server keep one browser between rebuilds.
+    `headless` (a Headless) lets the dev server keep one browser between rebuilds; `timings` prints
+    the time each step took.
     """
     from .browser import NoChromium
     from .cards import CardDoesNotFit, render_cards
@@ -61,11 +63,14 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     from .history import published_figures, unrecorded_changes
     from .pages import SiteModel
     from .pdf import render_pdfs
-    from .render import make_environment, render_site
-    from .write import write_site
+    from .render import make_environment, render_into
+    from .search import SearchIndex
+    from .write import SiteWriter
 
     started = time.perf_counter()
-    content, problems = load_and_validate(content_dir)
+    stopwatch = Stopwatch()
+    with stopwatch.step("load and validate"):
+        content, problems = load_and_validate(content_dir)
     _report(problems)
     if content is None:
         print(f"build: {sum(p.severity == 'error' for p in problems)} error(s); {out_dir} was left as it was.", file=sys.stderr)
@@ -74,35 +79,48 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     _report(changed)
     problems = problems + changed
     base_url = os.environ.get("URL") or content.site.base_url
-    model = SiteModel(content, base_url)
-    files = render_site(model, base_url=base_url, repo_root=REPO_ROOT, draft=draft,
-                        cache_dir=cache_dir or default_cache_dir())
+    cache_dir = cache_dir or default_cache_dir()
+    with stopwatch.step("page models"):
+        model = SiteModel(content, base_url)
+        model.pages()
     drawn = carded = printed = 0
     jobs: list[Any] = []
-    if not draft:
-        jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
-        cache = ImageCache(cache_dir or default_cache_dir())
-        try:
-            with Headless() if headless is None else nullcontext(headless) as headless:
-                images, drawn = export_images(jobs, cache, headless)
-                files.update(images)
-                cards, carded = render_cards(model.cards(), make_environment(REPO_ROOT / "templates"), cache, headless)
-                files.update(cards)
-                # Sheets are printed last: their pages use the chart images drawn above.
-                pdfs, printed = render_pdfs(model.pdf_jobs(), files, cache, headless)
-                files.update(pdfs)
-        except (NoChromium, CardDoesNotFit) as error:
-            print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
-            return 1
-    written = write_site(files, out_dir)
-    pages = sum(1 for name in files if name.endswith(".html"))
+    try:
+        with SiteWriter(out_dir) as site, SearchIndex(cache_dir) as search:
+            with stopwatch.step("pages"):
+                render_into(site, model, base_url, REPO_ROOT, search, draft)
+            if not draft:
+                jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
+                cache = ImageCache(cache_dir)
+                with Headless() if headless is None else nullcontext(headless) as headless:
+                    with stopwatch.step("chart images"):
+                        images, drawn = export_images(jobs, cache, headless)
+                        site.add_all(images)
+                    with stopwatch.step("cards"):
+                        cards, carded = render_cards(model.cards(), make_environment(REPO_ROOT / "templates"), cache, headless)
+                        site.add_all(cards)
+                    # Sheets are printed last: their pages use the chart images drawn above.
+                    with stopwatch.step("PDFs"):
+                        pdfs, printed = render_pdfs(model.pdf_jobs(), site.files, cache, headless)
+                        site.add_all(pdfs)
+            with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
+                site.add_files(search.finish())
+            with stopwatch.step("write"):
+                names = list(site.files)
+                written = site.commit()
+    except (NoChromium, CardDoesNotFit) as error:
+        print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
+        return 1
+    pages = sum(1 for name in names if name.endswith(".html"))
     elapsed = time.perf_counter() - started
     images_note = ("draft: no chart images, cards or PDFs" if draft
                    else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
     images_note += f"; {len(jobs)} chart image(s) in all" if jobs else ""
-    print(f"build: wrote {pages} pages and {len(files) - pages} other files to {out_dir} "
+    print(f"build: wrote {pages} pages and {len(names) - pages} other files to {out_dir} "
           f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
           f"{written.removed} removed; {len(problems)} warning(s)).")
+    if timings:
+        print(f"build: {stopwatch.summary()}")
     return 0
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 BAR_WIDTH = 28
@@ -83,3 +85,21 @@ class Progress:
 
     def _line(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
+
+
+class Stopwatch:
+    """Wall time spent in each step of a build, for `build.py --timings` and the benchmark's report."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - started
+
+    def summary(self) -> str:
+        return "time by step: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.steps.items())

@@ -1,23 +1,38 @@
-"""The only module that writes the site. It is called once everything has been rendered, so a
-build that fails (bad content, no Chromium) never touches the output folder.
+"""The only module that writes the site.
 
-A first build writes a temporary folder and renames it into place. Later builds update the
-existing folder: a file whose bytes have not changed is not touched (an unchanged site costs
-reads, not thousands of writes, and keeps its modification times), a changed file is replaced
-atomically (written beside it, then renamed over it), and files the site no longer has are removed
-last. A reader (the dev server, a browser) sees each file either old or new, never half written.
+Files are handed to a `SiteWriter` as soon as they are rendered and written by a few threads while
+the next pages render (file system calls release the interpreter lock), so a build holds no more
+than a few hundred rendered files in memory at once. Nothing reaches the output folder until the
+whole build has succeeded:
+
+- every file is first written into a staging folder beside the output folder;
+- a first build (no output folder yet) renames the staging folder into place in one step;
+- later builds compare each file with the one already there: a file whose bytes have not changed is
+  not touched (an unchanged site costs reads, not thousands of writes, and keeps its modification
+  times); on commit each changed file is renamed over the old one (a reader sees it old or new,
+  never half written), assets and images before the pages that use them, and files the site no
+  longer has are removed last;
+- a build that fails (bad content, a template error, no Chromium) removes the staging folder and
+  leaves the output folder as it was.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import posixpath
 import shutil
 import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .urls import UnsafePath
+
+WRITER_THREADS = 2
+IN_FLIGHT = 256  # rendered files waiting to be written, at most: bounds the build's memory
 
 
 @dataclass(frozen=True)
@@ -35,25 +50,9 @@ def _checked(relative: str) -> str:
     return relative
 
 
-def _write_order(files: dict[str, bytes]) -> list[str]:
+def _write_order(names: Iterable[str]) -> list[str]:
     """Assets and images before the pages that use them; then pages."""
-    return sorted(files, key=lambda name: (name.endswith(".html"), name))
-
-
-def write_site(files: dict[str, bytes], out_dir: Path) -> WriteReport:
-    """Make `out_dir` hold exactly `files` (relative path -> bytes)."""
-    for relative in files:
-        _checked(relative)
-    out_dir = out_dir.absolute()
-    if out_dir.is_dir() and not out_dir.is_symlink():
-        existing = _existing_files(out_dir)
-        if existing is not None:
-            try:
-                return _update_in_place(files, out_dir, existing)
-            except (IsADirectoryError, NotADirectoryError, FileExistsError):
-                pass  # a file where a folder was (or the reverse): rebuild the folder whole
-    _replace_whole(files, out_dir)
-    return WriteReport(written=len(files), unchanged=0, removed=0)
+    return sorted(names, key=lambda name: (name.endswith(".html"), name))
 
 
 def _existing_files(out_dir: Path) -> set[str] | None:
@@ -69,61 +68,249 @@ def _existing_files(out_dir: Path) -> set[str] | None:
     return found
 
 
-def _update_in_place(files: dict[str, bytes], out_dir: Path, existing: set[str]) -> WriteReport:
-    written = unchanged = 0
-    for relative in _write_order(files):
-        data = files[relative]
-        target = os.path.join(out_dir, relative)
-        if relative in existing:
-            try:
-                with open(target, "rb") as handle:
-                    if handle.read() == data:
-                        unchanged += 1
-                        continue
-            except FileNotFoundError:
-                pass
-        else:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-        temporary = f"{target}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-        written += 1
-    stale = sorted(existing - files.keys())
-    for relative in stale:
-        os.remove(os.path.join(out_dir, relative))
-    for folder in sorted({posixpath.dirname(name) for name in stale if "/" in name}, key=len, reverse=True):
-        _remove_empty_folders(out_dir, folder)
-    return WriteReport(written=written, unchanged=unchanged, removed=len(stale))
-
-
-def _remove_empty_folders(out_dir: Path, folder: str) -> None:
-    while folder:
-        try:
-            os.rmdir(os.path.join(out_dir, folder))
-        except OSError:  # not empty (or already gone)
-            return
-        folder = posixpath.dirname(folder)
-
-
-def _replace_whole(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write every file into a temporary folder, then replace `out_dir` in one step."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+def _same_bytes(path: str, data: bytes | Path) -> bool:
+    """Does the file at `path` hold exactly `data` (bytes, or the bytes of another file)?"""
     try:
-        for folder in sorted({posixpath.dirname(name) for name in files} - {""}):
-            os.makedirs(staging / folder, exist_ok=True)
-        for relative in _write_order(files):
-            with open(staging / relative, "wb") as handle:
-                handle.write(files[relative])
-        os.chmod(staging, 0o755)
-        if out_dir.exists() or out_dir.is_symlink():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-            out_dir.rename(retired / "site")
-            staging.rename(out_dir)
+        if isinstance(data, Path):
+            return os.path.samefile(path, data) or filecmp.cmp(path, data, shallow=False)
+        if os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return False
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
+
+
+class SiteWriter:
+    """Makes `out_dir` hold exactly the files added, once `commit()` is called.
+
+        with SiteWriter(out_dir) as writer:
+            writer.add("index.html", html)
+            ...
+            report = writer.commit()
+
+    Leaving the block without committing (an exception) discards everything written.
+    """
+
+    def __init__(self, out_dir: Path, threads: int = WRITER_THREADS, in_flight: int = IN_FLIGHT):
+        self.out_dir = out_dir.absolute()
+        self._threads, self._in_flight = threads, in_flight
+        self._names: set[str] = set()
+        self._staged: set[str] = set()  # written into the staging folder (new or changed)
+        self._pending: list[Future[None]] = []
+        self._folders: set[str] = {""}
+        self._lock = threading.Lock()
+        self._existing: set[str] | None = None  # None: a first build, or a folder that must be rebuilt whole
+        self._committed = False
+
+    def __enter__(self) -> "SiteWriter":
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        if self.out_dir.is_dir() and not self.out_dir.is_symlink():
+            self._existing = _existing_files(self.out_dir)
+        self.staging = tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent)
+        self._room = threading.BoundedSemaphore(self._in_flight)
+        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="write")
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if os.path.isdir(self.staging):
+            shutil.rmtree(self.staging, ignore_errors=True)
+        if kind is None and not self._committed:
+            raise RuntimeError("SiteWriter closed without commit(): nothing was written")
+
+    # Adding files ------------------------------------------------------------------------------
+
+    def add(self, relative: str, data: bytes | Path) -> None:
+        """Queue one file of the new site, as bytes or as a file to link (a second file at the same path is an error)."""
+        _checked(relative)
+        if relative in self._names:
+            raise UnsafePath(f"two files would be written to {relative}")
+        self._names.add(relative)
+        self._room.acquire()
+        self._pending.append(self._pool.submit(self._write, relative, data))
+        if len(self._pending) >= 4 * self._in_flight:
+            self._pending = [future for future in self._pending if not future.done() or future.exception()]
+
+    def add_all(self, files: Mapping[str, bytes]) -> None:
+        for relative, data in files.items():
+            self.add(relative, data)
+
+    def add_files(self, files: Mapping[str, Path]) -> None:
+        """Queue files that already exist elsewhere (relative path -> file): linked, not read into memory."""
+        for relative, source in files.items():
+            self.add(relative, source)
+
+    def _write(self, relative: str, data: bytes | Path) -> None:
+        try:
+            if self._existing is not None and relative in self._existing and _same_bytes(self._old(relative), data):
+                return
+            self._make_folder(posixpath.dirname(relative))
+            if isinstance(data, Path):
+                _link_or_copy(str(data), self._staged_path(relative))
+            else:
+                with open(self._staged_path(relative), "wb") as handle:
+                    handle.write(data)
+            with self._lock:
+                self._staged.add(relative)
+        finally:
+            self._room.release()
+
+    def _make_folder(self, folder: str) -> None:
+        if folder not in self._folders:
+            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            self._folders.add(folder)
+
+    def _old(self, relative: str) -> str:
+        return os.path.join(self.out_dir, relative)
+
+    def _staged_path(self, relative: str) -> str:
+        return os.path.join(self.staging, relative)
+
+    def flush(self) -> None:
+        """Wait until every file added so far is written; raise the first error if one failed."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    # Reading back what was added ----------------------------------------------------------------
+
+    def path_of(self, relative: str) -> str:
+        """Where the new site's file is now: staged, or unchanged in the output folder (after flush)."""
+        if relative not in self._names:
+            raise KeyError(relative)
+        return self._staged_path(relative) if relative in self._staged else self._old(relative)
+
+    def export(self, relatives: Iterable[str], folder: Path) -> None:
+        """Make `folder` hold these files of the new site (hard links where the file system allows)."""
+        self.flush()
+        for relative in relatives:
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(self.path_of(relative), str(target))
+
+    @property
+    def files(self) -> "StagedFiles":
+        """The new site's files, read back from disk on demand (for printing sheets to PDF)."""
+        self.flush()
+        return StagedFiles(self)
+
+    # Committing ----------------------------------------------------------------------------------
+
+    def commit(self) -> WriteReport:
+        self.flush()
+        self._pool.shutdown(wait=True)
+        self._committed = True
+        if self._existing is None or self._conflicts(self._existing):
+            # A file where a folder was (or the reverse): stage the unchanged files too, swap the folder whole.
+            if self._existing is not None:
+                for relative in self._names - self._staged:
+                    self._make_folder(posixpath.dirname(relative))
+                    _link_or_copy(self._old(relative), self._staged_path(relative))
+            self._replace_whole()
+            return WriteReport(written=len(self._names), unchanged=0, removed=0)
+        return self._update_in_place(self._existing)
+
+    def _conflicts(self, existing: set[str]) -> bool:
+        def folders(names: set[str]) -> set[str]:
+            return {posixpath.dirname(name)[:end] for name in names
+                    for end in [i for i, char in enumerate(posixpath.dirname(name) + "/") if char == "/"]}
+
+        return bool(self._names & folders(existing)) or bool(existing & folders(self._names))
+
+    def _update_in_place(self, existing: set[str]) -> WriteReport:
+        for relative in _write_order(self._staged):
+            target = self._old(relative)
+            if relative not in existing:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(self._staged_path(relative), target)
+        stale = sorted(existing - self._names)
+        for relative in stale:
+            os.remove(self._old(relative))
+        for folder in sorted({posixpath.dirname(name) for name in stale if "/" in name}, key=len, reverse=True):
+            self._remove_empty_folders(folder)
+        return WriteReport(written=len(self._staged), unchanged=len(self._names) - len(self._staged), removed=len(stale))
+
+    def _remove_empty_folders(self, folder: str) -> None:
+        while folder:
+            try:
+                os.rmdir(os.path.join(self.out_dir, folder))
+            except OSError:  # not empty (or already gone)
+                return
+            folder = posixpath.dirname(folder)
+
+    def _replace_whole(self) -> None:
+        """Rename the staging folder into place (the old folder, if any, is removed after)."""
+        os.chmod(self.staging, 0o755)
+        if self.out_dir.exists() or self.out_dir.is_symlink():
+            retired = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-old-", dir=self.out_dir.parent))
+            self.out_dir.rename(retired / "site")
+            os.rename(self.staging, self.out_dir)
             shutil.rmtree(retired)
         else:
-            staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            os.rename(self.staging, self.out_dir)
+
+
+class StagedFiles(Mapping[str, bytes]):
+    """Read-only view of a SiteWriter's files, read from disk when asked for."""
+
+    def __init__(self, writer: SiteWriter):
+        self._writer = writer
+
+    def __getitem__(self, relative: str) -> bytes:
+        with open(self._writer.path_of(relative), "rb") as handle:
+            return handle.read()
+
+    def __contains__(self, relative: object) -> bool:
+        return relative in self._writer._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._writer._names))
+
+    def __len__(self) -> int:
+        return len(self._writer._names)
+
+
+class MemorySite(dict[str, bytes]):
+    """The same interface as SiteWriter, kept in memory: for tests and tools that want the files."""
+
+    def add(self, relative: str, data: bytes) -> None:
+        _checked(relative)
+        if relative in self:
+            raise UnsafePath(f"two files would be written to {relative}")
+        self[relative] = data
+
+    def add_all(self, files: Mapping[str, bytes]) -> None:
+        for relative, data in files.items():
+            self.add(relative, data)
+
+    def add_files(self, files: Mapping[str, Path]) -> None:
+        for relative, source in files.items():
+            self.add(relative, source.read_bytes())
+
+    def flush(self) -> None:
+        pass
+
+    def export(self, relatives: Iterable[str], folder: Path) -> None:
+        for relative in relatives:
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self[relative])
+
+    @property
+    def files(self) -> "MemorySite":
+        return self
+
+
+def write_site(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
+    """Make `out_dir` hold exactly `files` (relative path -> bytes)."""
+    with SiteWriter(out_dir) as writer:
+        writer.add_all(files)
+        return writer.commit()

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from factsite import chart_export, charts
+from jinja2 import TemplateError
+
+from factsite import chart_export, charts, render
 from factsite.chart_export import ImageCache
 from factsite.pipeline import build_site
-from factsite.write import write_site
+from factsite.urls import UnsafePath
+from factsite.write import SiteWriter, write_site
 
 from .conftest import copy_good_tree
 
@@ -136,3 +139,60 @@ def test_write_never_follows_a_link_out_of_the_site(tmp_path: Path) -> None:
     write_site({"index.html": b"home", "stats/a/index.html": b"a"}, site)
     assert list(outside.iterdir()) == []
     assert not (site / "stats").is_symlink() and (site / "stats" / "a" / "index.html").read_bytes() == b"a"
+
+
+def test_write_replaces_a_file_by_a_folder_and_back(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_site({"index.html": b"home", "a": b"a file"}, site)
+    write_site({"index.html": b"home", "a/index.html": b"now a folder"}, site)
+    assert (site / "a" / "index.html").read_bytes() == b"now a folder"
+    write_site({"index.html": b"home", "a": b"a file again"}, site)
+    assert (site / "a").read_bytes() == b"a file again"
+    assert sorted(os.listdir(tmp_path)) == ["site"]
+
+
+def test_a_build_that_fails_midway_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    """Files are written while later ones render: a failure after some were written changes nothing."""
+    site = tmp_path / "site"
+    write_site({"index.html": b"home", "a/index.html": b"a", "x.css": b"css"}, site)
+    before = snapshot(site)
+    with pytest.raises(RuntimeError, match="template error"):
+        with SiteWriter(site) as writer:
+            writer.add("index.html", b"home 2")
+            writer.add("b/index.html", b"new page")
+            writer.flush()  # both are on disk, in the staging folder
+            raise RuntimeError("template error")
+    assert snapshot(site) == before
+    assert sorted(os.listdir(tmp_path)) == ["site"]  # no staging folder left behind
+
+
+def test_two_files_at_one_path_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnsafePath, match="two files"):
+        with SiteWriter(tmp_path / "site") as writer:
+            writer.add("index.html", b"one")
+            writer.add("index.html", b"two")
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_a_template_error_in_a_build_leaves_the_site_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    content = copy_good_tree(tmp_path)
+    out = tmp_path / "site"
+    assert build_site(content, out, draft=True, cache_dir=tmp_path / "cache") == 0
+    before = snapshot(out)
+    (content / "stats" / "cases-rise.yaml").write_text(
+        (content / "stats" / "cases-rise.yaml").read_text().replace("short_title: Rise", "short_title: Changed rise", 1))
+    rendered = []
+    real = render._render_page
+
+    def fail_after_some_pages(env, page, common):
+        rendered.append(page.output)
+        if len(rendered) > 5:
+            raise TemplateError("a template broke halfway through the site")
+        return real(env, page, common)
+
+    monkeypatch.setattr(render, "_render_page", fail_after_some_pages)
+    with pytest.raises(TemplateError):
+        build_site(content, out, draft=True, cache_dir=tmp_path / "cache")
+    assert len(rendered) == 6
+    assert snapshot(out) == before
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".site-")]
