@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -66,4 +67,9 @@ def new(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Skip freeing every object one by one at exit (half a second at 10,000 statistics): all files
+    # are closed and every context (browser, temporary folders) has been left by now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -7,8 +7,6 @@ import io
 import json
 from dataclasses import dataclass
 
-from plotly.utils import PlotlyJSONEncoder
-
 from . import urls
 from .chart_export import ImageJob
 from .figures import display, format_number
@@ -149,7 +147,7 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> Cha
     return ChartModel(
         id=chart_id, title=chart.title, description=chart.description, value_label=chart.value_label,
         rows=rows, has_series=chart.kind == "grouped-column",
-        figure_json=json.dumps(payload, cls=PlotlyJSONEncoder, sort_keys=True, separators=(",", ":")),
+        figure_json=json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False),  # plain data: no Plotly encoder needed
         narrow=ImageSize(NARROW_WIDTH, height), wide=ImageSize(WIDE_WIDTH, height),
     )
 

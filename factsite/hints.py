@@ -23,6 +23,7 @@ PLACEHOLDER_PREFIX = "TODO"
 _TYPE_HINTS = {
     "float_parsing": "write a plain number such as 1499 or 21.4, without quotes, commas or a % sign",
     "float_type": "write a plain number such as 1499 or 21.4, without quotes, commas or a % sign",
+    "finite_number": "write a plain number such as 1499 or 21.4 (YAML reads .inf and .nan as numbers, but no figure is)",
     "int_parsing": "write a whole number such as 0 or 2",
     "int_type": "write a whole number such as 0 or 2",
     "int_from_float": "write a whole number such as 0 or 2",

@@ -43,7 +43,9 @@ def check_url(value: str) -> str:
 class Strict(BaseModel):
     # A string right under a field is its description: the JSON Schema (editor hints) and the
     # `build.py new` skeletons show it, and a missing field's error quotes it.
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
+    # No figure is infinite or "not a number" (YAML reads .inf and .nan as numbers).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True,
+                              allow_inf_nan=False)
 
 
 NonEmpty = Field(min_length=1)

@@ -14,9 +14,6 @@ import mimetypes
 import re
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, NameObject
-
 from .chart_export import ImageCache
 from .headless import Headless, render_cached
 
@@ -63,6 +60,9 @@ def _serve_from_memory(files: dict[str, bytes]):
 
 
 def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter  # imported here: an HTML-only build never needs it
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject
+
     stamp = "D:" + (job.date.replace("-", "") + "0101")[:8] + "000000Z"
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.metadata = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import sys
 import time
 from contextlib import nullcontext
@@ -88,7 +89,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     try:
         with SiteWriter(out_dir) as site, SearchIndex(cache_dir) as search:
             with stopwatch.step("pages"):
-                render_into(site, model, base_url, REPO_ROOT, search, draft)
+                render_into(site, model, base_url, REPO_ROOT, search, draft, cache_dir)
             if not draft:
                 jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
                 cache = ImageCache(cache_dir)
@@ -120,8 +121,16 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
           f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
           f"{written.removed} removed; {len(problems)} warning(s)).")
     if timings:
-        print(f"build: {stopwatch.summary()}")
+        print(f"build: {stopwatch.summary()}; {peak_memory()}")
     return 0
+
+
+def peak_memory() -> str:
+    """The build's own peak resident memory, and that of the largest helper it waited for
+    (Pagefind, forked page renderers, the browser driver)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return f"peak memory: build {own:.0f} MB, largest helper {helpers:.0f} MB"
 
 
 def default_cache_dir() -> Path:

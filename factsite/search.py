@@ -32,6 +32,28 @@ class SearchIndexError(RuntimeError):
     pass
 
 
+def _pagefind_executable() -> Path:
+    from pagefind_bin import get_executable  # the binary itself: `python -m pagefind` costs a Python start
+
+    return get_executable()
+
+
+def _glob(pages: list[str]) -> str | None:
+    """A Pagefind glob that matches exactly these pages among the site's files, or None.
+
+    ["stats/a/index.html", "sheets/b/index.html"] -> "{sheets/*/index.html,stats/*/index.html}"
+    ('*' stops at '/', so stats/a/sources/index.html is not matched). None when the pages are not
+    all of that shape; the caller then copies them into a folder of their own.
+    """
+    patterns = set()
+    for page in pages:
+        parts = page.split("/")
+        if len(parts) != 3 or "*" in page or "{" in page or "," in page:
+            return None
+        patterns.add(f"{parts[0]}/*/{parts[2]}")
+    return "{" + ",".join(sorted(patterns)) + "}" if patterns else None
+
+
 def _pagefind_version() -> str:
     from importlib.metadata import version
 
@@ -86,12 +108,14 @@ class SearchIndex:
             self._output = self._bundle.with_name(f"{self._bundle.name}.partial-{os.getpid()}")
         else:
             self._bundle = self._output = Path(self._folder.name) / SEARCH_DIR
-        pages = Path(self._folder.name) / "site"
-        site.export(sorted(digests), pages)
+        pages, glob = site.folder_holding(sorted(digests)), _glob(sorted(digests))
+        if pages is None or glob is None:
+            pages, glob = Path(self._folder.name) / "site", "**/*.html"
+            site.export(sorted(digests), pages)
         # Its log goes to a file, not a pipe: a pipe nobody reads until the end could fill and stall it.
         self._log = open(Path(self._folder.name) / "pagefind.log", "w+")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(self._output),
+            [str(_pagefind_executable()), "--site", str(pages), "--glob", glob, "--output-path", str(self._output),
              "--force-language", "en"],
             stdout=self._log, stderr=subprocess.STDOUT,
         )

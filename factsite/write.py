@@ -196,6 +196,14 @@ class SiteWriter:
             target.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(self.path_of(relative), str(target))
 
+    def folder_holding(self, relatives: Iterable[str]) -> Path | None:
+        """A folder where these files of the new site already are at their paths (on a first build,
+        the staging folder), once written; None if they are not all in one folder."""
+        self.flush()
+        if all(relative in self._staged for relative in relatives):
+            return Path(self.staging)
+        return None
+
     @property
     def files(self) -> "StagedFiles":
         """The new site's files, read back from disk on demand (for printing sheets to PDF)."""
@@ -297,6 +305,9 @@ class MemorySite(dict[str, bytes]):
 
     def flush(self) -> None:
         pass
+
+    def folder_holding(self, relatives: Iterable[str]) -> Path | None:
+        return None
 
     def export(self, relatives: Iterable[str], folder: Path) -> None:
         for relative in relatives:
