@@ -73,7 +73,7 @@ class SearchIndex:
 
     def __init__(self, cache_dir: Path | None = None):
         self.cache_dir = cache_dir
-        self._folder = tempfile.TemporaryDirectory(prefix="factsite-search-")
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._bundle: Path | None = None  # the finished bundle's folder
         self._output: Path | None = None  # where Pagefind is writing it
         self._process: subprocess.Popen[bytes] | None = None
@@ -88,9 +88,10 @@ class SearchIndex:
             self._process.wait()
         if self._log is not None:
             self._log.close()
-        if self._output is not None and self._output.parent != Path(self._folder.name):
+        if self._output is not None and self.cache_dir is not None:
             shutil.rmtree(self._output, ignore_errors=True)  # an unfinished bundle in the cache
-        self._folder.cleanup()
+        if self._folder is not None:
+            self._folder.cleanup()
 
     def _key(self, digests: dict[str, bytes]) -> str:
         digest = hashlib.sha256(f"pagefind {_pagefind_version()}\n".encode())
@@ -106,7 +107,9 @@ class SearchIndex:
                 os.utime(self._bundle)  # recently used: kept by the pruning below
                 return
             self._output = self._bundle.with_name(f"{self._bundle.name}.partial-{os.getpid()}")
-        else:
+        # Beside the site, on its file system: pages are linked there, not copied.
+        self._folder = tempfile.TemporaryDirectory(prefix=".factsite-search-", dir=site.scratch_dir)
+        if self.cache_dir is None:
             self._bundle = self._output = Path(self._folder.name) / SEARCH_DIR
         pages, glob = site.folder_holding(sorted(digests)), _glob(sorted(digests))
         if pages is None or glob is None:

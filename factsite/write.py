@@ -196,6 +196,11 @@ class SiteWriter:
             target.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(self.path_of(relative), str(target))
 
+    @property
+    def scratch_dir(self) -> Path:
+        """Where temporary work may go: beside the output folder, on its file system."""
+        return self.out_dir.parent
+
     def folder_holding(self, relatives: Iterable[str]) -> Path | None:
         """A folder where these files of the new site already are at their paths (on a first build,
         the staging folder), once written; None if they are not all in one folder."""
@@ -305,6 +310,8 @@ class MemorySite(dict[str, bytes]):
 
     def flush(self) -> None:
         pass
+
+    scratch_dir = None  # the system's temporary folder
 
     def folder_holding(self, relatives: Iterable[str]) -> Path | None:
         return None
