@@ -58,9 +58,9 @@ def _number_ends(text: str, value: float) -> Iterator[int]:
             start = text.find(form, start + 1)
 
 
-def _word_follows(text: str, offset: int, words: tuple[str, ...], space: bool = True) -> bool:
+def _word_follows(text: str, offset: int, words: tuple[str, ...]) -> bool:
     """Is one of `words` (a whole word, or a symbol) at `offset`, after at most one space?"""
-    if space and text[offset:offset + 1].isspace():
+    if text[offset:offset + 1].isspace():
         offset += 1
     for word in words:
         if text.startswith(word, offset):

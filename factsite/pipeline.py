@@ -105,7 +105,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
                         pdfs, printed = render_pdfs(model.pdf_jobs(), site.files, cache, headless)
                         site.add_all(pdfs)
             with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
-                site.add_files(search.finish())
+                site.add_all(search.finish())
             with stopwatch.step("write"):
                 names = list(site.files)
                 written = site.commit()

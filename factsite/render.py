@@ -159,5 +159,5 @@ def render_site(model: SiteModel, base_url: str, repo_root: Path, draft: bool = 
     site = MemorySite()
     with SearchIndex(cache_dir) as search:
         render_into(site, model, base_url, repo_root, search, draft, cache_dir)
-        site.add_files(search.finish())
+        site.add_all(search.finish())
     return site

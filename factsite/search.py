@@ -65,7 +65,7 @@ class SearchIndex:
         with SearchIndex(cache_dir) as search:
             search.start(digests, site)   # once every indexed page has been added to `site`
             ...                           # render the other pages
-            site.add_files(search.finish())
+            site.add_all(search.finish())
 
     `digests` maps each indexed page to a hash of its bytes.
     """

@@ -139,14 +139,9 @@ class SiteWriter:
         if len(self._pending) >= 4 * self._in_flight:
             self._pending = [future for future in self._pending if not future.done() or future.exception()]
 
-    def add_all(self, files: Mapping[str, bytes]) -> None:
+    def add_all(self, files: Mapping[str, bytes | Path]) -> None:
         for relative, data in files.items():
             self.add(relative, data)
-
-    def add_files(self, files: Mapping[str, Path]) -> None:
-        """Queue files that already exist elsewhere (relative path -> file): linked, not read into memory."""
-        for relative, source in files.items():
-            self.add(relative, source)
 
     def _write(self, relative: str, data: bytes | Path) -> None:
         try:
@@ -294,22 +289,15 @@ class StagedFiles(Mapping[str, bytes]):
 class MemorySite(dict[str, bytes]):
     """The same interface as SiteWriter, kept in memory: for tests and tools that want the files."""
 
-    def add(self, relative: str, data: bytes) -> None:
+    def add(self, relative: str, data: bytes | Path) -> None:
         _checked(relative)
         if relative in self:
             raise UnsafePath(f"two files would be written to {relative}")
-        self[relative] = data
+        self[relative] = data.read_bytes() if isinstance(data, Path) else data
 
-    def add_all(self, files: Mapping[str, bytes]) -> None:
+    def add_all(self, files: Mapping[str, bytes | Path]) -> None:
         for relative, data in files.items():
             self.add(relative, data)
-
-    def add_files(self, files: Mapping[str, Path]) -> None:
-        for relative, source in files.items():
-            self.add(relative, source.read_bytes())
-
-    def flush(self) -> None:
-        pass
 
     scratch_dir = None  # the system's temporary folder
 
@@ -321,10 +309,6 @@ class MemorySite(dict[str, bytes]):
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(self[relative])
-
-    @property
-    def files(self) -> "MemorySite":
-        return self
 
 
 def write_site(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
