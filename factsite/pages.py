@@ -57,6 +57,7 @@ class Page:
     card: Card | None = None  # the link-preview image
     structured_data: str = ""  # JSON-LD
     searchable: bool = False  # statistic and fact-sheet pages are what search finds
+    search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
 
     @property
     def output(self) -> str:
@@ -397,12 +398,13 @@ class SiteModel:
             data = {"@context": "https://schema.org", "@type": "WebPage", "url": context["page_url"], "name": sheet.title,
                     "description": sheet.summary, "hasPart": [self._dataset(chart) for chart in context["charts"]]}
             result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, context, card, json_ld(data),
-                               searchable=True))
+                               searchable=True, search_group=urls.sheet(sheet.slug)))
         for slug, view in self.views.items():
             card = self._stat_card(view)
             share = share_links(self.absolute(view.link.url), view.plain_sentence, view.link.short_title)
             result.append(Page(urls.stat(slug), "stat.html", f"{view.link.short_title}: {view.link.figure}", view.plain_sentence,
-                               {"stat": view, "share": share}, card, self._stat_json_ld(view, view.link.url), searchable=True))
+                               {"stat": view, "share": share}, card, self._stat_json_ld(view, view.link.url), searchable=True,
+                               search_group=view.sheets[0][1] if view.sheets else view.link.url))
             result.append(Page(urls.stat_sources(slug), "stat_sources.html", f"Sources for: {view.link.short_title}",
                                f"Where the figure {view.link.figure} comes from: {view.plain_sentence}",
                                {"stat": view, "cite": self._cite(view)},

@@ -82,7 +82,7 @@ def render_into(site: Any, model: SiteModel, base_url: str, repo_root: Path, sea
         for page, html in renderer.render(searchable):
             digests[page.output] = hashlib.sha256(html).digest()
             site.add(page.output, html)
-        search.start(digests, site)
+        search.start(digests, site, {pages[i].output: pages[i].search_group or pages[i].url for i in searchable})
         for page, html in renderer.render(others):
             site.add(page.output, html)
     for chart in model.all_charts():

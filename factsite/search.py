@@ -9,22 +9,36 @@ Pagefind runs in its own process while the rest of the site renders, and writes 
 render cache, under a hash of the indexed pages: when they have not changed, nothing is indexed and
 the bundle's files are linked into the site from there (never read into memory: at 10,000
 statistics the bundle is 40 MB in 10,000 files).
+
+A large site is indexed in parts of about PART_PAGES pages, one Pagefind run each, one after the
+other: Pagefind holds every page it indexes in memory (about 50 KB a page), and a change to one
+statistic then re-indexes only its part. A fact sheet and its statistics share a part. The first
+part is served from pagefind/, the others from pagefind/part-N/, listed in pagefind/parts.json;
+the search page merges them (Pagefind's mergeIndex), loading the WebAssembly engine only once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 SEARCH_DIR = "pagefind"
+PARTS_FILE = f"{SEARCH_DIR}/parts.json"
+PART_PAGES = 2000  # indexed pages per Pagefind run: about 100 MB of its memory
 # Pagefind's ready-made interfaces are not published: the site has its own small search page.
 _SKIPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui")
-KEEP_INDEXES = 3  # bundles kept in the cache: the current one and the two before it
+# What a merged part needs: its index, not a second copy of the engine.
+_PART_FOLDERS = ("index", "fragment", "filter")
+KEEP_INDEXES = 3  # bundles kept in the cache: the current one and the two before it (per part)
 
 
 class SearchIndexError(RuntimeError):
@@ -35,6 +49,12 @@ def _pagefind_executable() -> Path:
     from pagefind_bin import get_executable  # the binary itself: `python -m pagefind` costs a Python start
 
     return get_executable()
+
+
+def _pagefind_version() -> str:
+    from importlib.metadata import version
+
+    return version("pagefind_bin")
 
 
 def _glob(pages: list[str]) -> str | None:
@@ -53,97 +73,170 @@ def _glob(pages: list[str]) -> str | None:
     return "{" + ",".join(sorted(patterns)) + "}" if patterns else None
 
 
-def _pagefind_version() -> str:
-    from importlib.metadata import version
+def plan_parts(groups: dict[str, str], size: int = PART_PAGES) -> list[list[str]]:
+    """Split the indexed pages (page -> its group) into parts of about `size` pages, pages sorted.
 
-    return version("pagefind_bin")
+    A group's part depends only on its name and on the number of parts, so pages of one fact sheet
+    stay together and a change to one of them leaves the other parts as they were.
+    """
+    count = max(1, -(-len(groups) // size))
+    parts: list[list[str]] = [[] for _ in range(count)]
+    for page in sorted(groups):
+        parts[zlib.crc32(groups[page].encode("utf-8")) % count].append(page)
+    return [part for part in parts if part]
+
+
+def part_url(number: int) -> str:
+    return f"/{SEARCH_DIR}/" if number == 0 else f"/{SEARCH_DIR}/part-{number}/"
+
+
+@dataclass
+class _Run:
+    """One Pagefind run: `pages` (found in `site` under `glob`) into `output`, then kept as `bundle`."""
+
+    bundle: Path
+    output: Path
+    site: Path
+    glob: str
 
 
 class SearchIndex:
     """Builds the Pagefind bundle in the background while the rest of the site renders.
 
         with SearchIndex(cache_dir) as search:
-            search.start(digests, site)   # once every indexed page has been added to `site`
-            ...                           # render the other pages
+            search.start(digests, site, groups)   # once every indexed page has been added to `site`
+            ...                                   # render the other pages
             site.add_all(search.finish())
 
-    `digests` maps each indexed page to a hash of its bytes.
+    `digests` maps each indexed page to a hash of its bytes; `groups` maps it to the name of the
+    group it is indexed with (by default each page is its own group).
     """
 
-    def __init__(self, cache_dir: Path | None = None):
+    def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None):
         self.cache_dir = cache_dir
+        self.part_pages = part_pages or PART_PAGES
+        self.runs: list[_Run] = []  # what this build indexes (the other parts come from the cache)
+        self._bundles: list[Path] = []  # each part's finished bundle, in order
         self._folder: tempfile.TemporaryDirectory[str] | None = None
-        self._bundle: Path | None = None  # the finished bundle's folder
-        self._output: Path | None = None  # where Pagefind is writing it
+        self._thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None
-        self._log: Any = None
+        self._stopping = False
+        self._lock = threading.Lock()  # between starting a run and stopping them all
+        self._failure: str | None = None
 
     def __enter__(self) -> "SearchIndex":
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        if self._log is not None:
-            self._log.close()
-        if self._output is not None and self.cache_dir is not None:
-            shutil.rmtree(self._output, ignore_errors=True)  # an unfinished bundle in the cache
+        with self._lock:
+            self._stopping = True
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+        if self._thread is not None:
+            self._thread.join()
+        if self.cache_dir is not None:
+            for run in self.runs:
+                shutil.rmtree(run.output, ignore_errors=True)  # an unfinished bundle in the cache
         if self._folder is not None:
             self._folder.cleanup()
 
-    def _key(self, digests: dict[str, bytes]) -> str:
+    def _key(self, digests: dict[str, bytes], pages: list[str]) -> str:
         digest = hashlib.sha256(f"pagefind {_pagefind_version()}\n".encode())
-        for path in sorted(digests):
+        for path in pages:
             digest.update(path.encode() + b"\0" + digests[path])
         return digest.hexdigest()
 
-    def start(self, digests: dict[str, bytes], site: Any) -> None:
+    def start(self, digests: dict[str, bytes], site: Any, groups: dict[str, str] | None = None) -> None:
         """Start indexing the pages in `digests`, which `site` (a SiteWriter or MemorySite) holds."""
-        if self.cache_dir is not None:
-            self._bundle = self.cache_dir / "search" / self._key(digests)
-            if self._bundle.is_dir():
-                os.utime(self._bundle)  # recently used: kept by the pruning below
-                return
-            self._output = self._bundle.with_name(f"{self._bundle.name}.partial-{os.getpid()}")
+        parts = plan_parts(groups if groups is not None else {page: page for page in digests}, self.part_pages)
+        missing: list[tuple[int, list[str]]] = []
+        for number, pages in enumerate(parts):
+            if self.cache_dir is not None:
+                bundle = self.cache_dir / "search" / self._key(digests, pages)
+                if bundle.is_dir():
+                    os.utime(bundle)  # recently used: kept by the pruning below
+                    self._bundles.append(bundle)
+                    continue
+            else:
+                bundle = Path(f"part-{number}")  # placed in the scratch folder below
+            self._bundles.append(bundle)
+            missing.append((number, pages))
+        if not missing:
+            return
         # Beside the site, on its file system: pages are linked there, not copied.
         self._folder = tempfile.TemporaryDirectory(prefix=".factsite-search-", dir=site.scratch_dir)
-        if self.cache_dir is None:
-            self._bundle = self._output = Path(self._folder.name) / SEARCH_DIR
-        pages, glob = site.folder_holding(sorted(digests)), _glob(sorted(digests))
-        if pages is None or glob is None:
-            pages, glob = Path(self._folder.name) / "site", "**/*.html"
-            site.export(sorted(digests), pages)
-        # Its log goes to a file, not a pipe: a pipe nobody reads until the end could fill and stall it.
-        self._log = open(Path(self._folder.name) / "pagefind.log", "w+")
-        self._process = subprocess.Popen(
-            [str(_pagefind_executable()), "--site", str(pages), "--glob", glob, "--output-path", str(self._output),
-             "--force-language", "en"],
-            stdout=self._log, stderr=subprocess.STDOUT,
-        )
+        scratch = Path(self._folder.name)
+        for number, pages in missing:
+            bundle = self._bundles[number] if self.cache_dir is not None else scratch / self._bundles[number]
+            self._bundles[number] = bundle
+            output = bundle.with_name(f"{bundle.name}.partial-{os.getpid()}") if self.cache_dir is not None else bundle
+            folder, glob = (site.folder_holding(pages), _glob(pages)) if len(parts) == 1 else (None, None)
+            if folder is None or glob is None:
+                folder, glob = scratch / f"pages-{number}", "**/*.html"
+                site.export(pages, folder)
+            self.runs.append(_Run(bundle, output, folder, glob))
+        self._executable = str(_pagefind_executable())
+        self._thread = threading.Thread(target=self._index, name="pagefind", daemon=True)
+        self._thread.start()
 
-    def finish(self) -> dict[str, Path]:
-        """The bundle's files, as output path (under pagefind/) -> where the file is now."""
-        assert self._bundle is not None, "start() first"
-        if self._process is not None:
-            if self._process.wait() != 0:
-                self._log.seek(0)
-                raise SearchIndexError(f"the search index could not be built:\n{self._log.read()}")
-            self._process = None
-            for path in list(self._output.iterdir()):
-                if path.name.startswith(_SKIPPED):
-                    shutil.rmtree(path) if path.is_dir() else path.unlink()
-            if self._output != self._bundle:
-                shutil.rmtree(self._bundle, ignore_errors=True)  # a bundle another build stored meanwhile
-                os.rename(self._output, self._bundle)
-                self._output = None
+    def _index(self) -> None:
+        """Run Pagefind over each part in turn (one at a time: its memory is per run)."""
+        assert self._folder is not None
+        for number, run in enumerate(self.runs):
+            # Its log goes to a file, not a pipe: a pipe nobody reads until the end could fill and stall it.
+            with open(Path(self._folder.name) / f"pagefind-{number}.log", "w+") as log:
+                with self._lock:
+                    if self._stopping:
+                        return
+                    self._process = subprocess.Popen(
+                        [self._executable, "--site", str(run.site), "--glob", run.glob,
+                         "--output-path", str(run.output), "--force-language", "en"],
+                        stdout=log, stderr=subprocess.STDOUT,
+                    )
+                if self._process.wait() != 0:
+                    log.seek(0)
+                    self._failure = log.read()
+                    return
+
+    def finish(self) -> dict[str, Path | bytes]:
+        """The bundle's files, as output path (under pagefind/) -> where the file is now (or its bytes)."""
+        assert self._bundles, "start() first"
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+            if self._failure is not None:
+                raise SearchIndexError(f"the search index could not be built:\n{self._failure}")
+            for run in self.runs:
+                for path in list(run.output.iterdir()):
+                    if path.name.startswith(_SKIPPED):
+                        shutil.rmtree(path) if path.is_dir() else path.unlink()
+                if run.output != run.bundle:
+                    shutil.rmtree(run.bundle, ignore_errors=True)  # a bundle another build stored meanwhile
+                    os.rename(run.output, run.bundle)
+            self.runs = []
+            if self.cache_dir is not None:
                 self._prune()
-        return {f"{SEARCH_DIR}/{path.relative_to(self._bundle).as_posix()}": path
-                for path in sorted(self._bundle.rglob("*")) if path.is_file()}
+        files: dict[str, Path | bytes] = {}
+        for number, bundle in enumerate(self._bundles):
+            prefix = part_url(number).lstrip("/")
+            for path in sorted(bundle.rglob("*")):
+                relative = path.relative_to(bundle).as_posix()
+                if path.is_file() and (number == 0 or _belongs_to_a_part(relative)):
+                    files[prefix + relative] = path
+        files[PARTS_FILE] = json.dumps([part_url(number) for number in range(1, len(self._bundles))]).encode()
+        return files
 
     def _prune(self) -> None:
-        """Keep the most recently used bundles only: each is as large as the site's search index."""
-        entries = sorted((path for path in self._bundle.parent.iterdir() if path.is_dir() and "." not in path.name),
+        """Keep the most recently used bundles only: each is as large as its part of the search index."""
+        folder = self._bundles[0].parent
+        entries = sorted((path for path in folder.iterdir() if path.is_dir() and "." not in path.name),
                          key=lambda path: path.stat().st_mtime, reverse=True)
-        for old in entries[KEEP_INDEXES:]:
-            shutil.rmtree(old, ignore_errors=True)
+        keep = set(self._bundles) | set(entries[:KEEP_INDEXES * len(self._bundles)])
+        for old in entries:
+            if old not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _belongs_to_a_part(relative: str) -> bool:
+    return (relative == "pagefind-entry.json" or relative.endswith(".pf_meta")
+            or relative.split("/", 1)[0] in _PART_FOLDERS)

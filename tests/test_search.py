@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from factsite import search as search_module
 from factsite.browser import launch
-from factsite.search import KEEP_INDEXES, SearchIndex
+from factsite.pipeline import build_site
+from factsite.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, part_url, plan_parts
+from factsite.serve import start_server
 from factsite.write import MemorySite
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_find_a_statistic_by_keyboard(served_shipped: str) -> None:
@@ -52,10 +58,14 @@ def test_only_what_describes_a_figure_is_indexed(served_shipped: str) -> None:
         browser.close()
 
 
-def _indexed(site: MemorySite, text: str) -> dict[str, bytes]:
+def _indexed(site: MemorySite, text: str, page: str = "stats/a/index.html") -> dict[str, bytes]:
     html = f'<!doctype html><html lang="en"><head><title>{text}</title></head><body><main data-pagefind-body><h1>{text}</h1></main></body></html>'
-    site.add("stats/a/index.html", html.encode())
-    return {"stats/a/index.html": hashlib.sha256(html.encode()).digest()}
+    site.add(page, html.encode())
+    return {page: hashlib.sha256(html.encode()).digest()}
+
+
+def _read(files: dict[str, Path | bytes]) -> dict[str, bytes]:
+    return {name: data if isinstance(data, bytes) else data.read_bytes() for name, data in files.items()}
 
 
 def test_unchanged_pages_reuse_the_stored_index(tmp_path: Path) -> None:
@@ -63,15 +73,92 @@ def test_unchanged_pages_reuse_the_stored_index(tmp_path: Path) -> None:
     digests = _indexed(site, "Cases filed")
     with SearchIndex(tmp_path) as search:
         search.start(digests, site)
-        first = {name: path.read_bytes() for name, path in search.finish().items()}
+        first = _read(search.finish())
     assert "pagefind/pagefind-entry.json" in first and not any("pagefind-ui" in name for name in first)
+    assert json.loads(first[PARTS_FILE]) == []  # a small site's index is in one part
     with SearchIndex(tmp_path) as search:
         search.start(digests, site)
-        assert search._process is None  # nothing to index
-        assert {name: path.read_bytes() for name, path in search.finish().items()} == first
+        assert search.runs == []  # nothing to index
+        assert _read(search.finish()) == first
     for text in ["Victims", "Defendants", "Sentences"]:  # older indexes are pruned
         other = MemorySite()
         with SearchIndex(tmp_path) as search:
             search.start(_indexed(other, text), other)
             search.finish()
     assert len(list((tmp_path / "search").iterdir())) == KEEP_INDEXES
+
+
+def test_parts_keep_groups_together_and_stay_put() -> None:
+    groups = {f"stats/s{i}/index.html": f"/sheets/g{i % 40}/" for i in range(950)}
+    parts = plan_parts(groups, size=100)
+    assert len(parts) == 10 and sorted(page for part in parts for page in part) == sorted(groups)
+    part_of_group = {groups[page]: number for number, part in enumerate(parts) for page in part}
+    assert len(part_of_group) == 40  # each group lies in one part
+    assert max(map(len, parts)) < 250  # and the parts are of a similar size
+    # A page added to a group goes to that group's part; the other parts keep their pages.
+    grown = plan_parts({**groups, "stats/new/index.html": "/sheets/g7/"}, size=100)
+    changed = [number for number, (old, new) in enumerate(zip(parts, grown)) if old != new]
+    assert changed == [part_of_group["/sheets/g7/"]]
+
+
+def test_a_change_reindexes_only_its_part(tmp_path: Path) -> None:
+    site, digests = MemorySite(), {}
+    words = ["Victims", "Defendants", "Sentences", "Prosecutions", "Convictions", "Recruitment"]
+    for number, word in enumerate(words):
+        digests.update(_indexed(site, word, f"stats/s{number}/index.html"))
+    groups = {page: page for page in digests}
+    parts = plan_parts(groups, size=2)
+    assert len(parts) > 1
+    with SearchIndex(tmp_path, part_pages=2) as search:
+        search.start(digests, site, groups)
+        assert len(search.runs) == len(parts)
+        files = _read(search.finish())
+    listed = json.loads(files[PARTS_FILE])
+    assert listed == [f"/pagefind/part-{n}/" for n in range(1, len(parts))]
+    for part in listed:  # each extra part has its index, and no second copy of the engine
+        folder = part.lstrip("/")
+        assert folder + "pagefind-entry.json" in files and any(name.startswith(folder + "index/") for name in files)
+        assert not any(name.startswith(folder) and ("wasm" in name or name.endswith(".js")) for name in files)
+    del site["stats/s0/index.html"]
+    digests.update(_indexed(site, "Traffickers", "stats/s0/index.html"))
+    with SearchIndex(tmp_path, part_pages=2) as search:
+        search.start(digests, site, groups)
+        assert len(search.runs) == 1
+        again = _read(search.finish())
+    part_with_s0 = next(n for n, part in enumerate(parts) if "stats/s0/index.html" in part)
+    prefix = part_url(part_with_s0).lstrip("/")
+    differs = {name for name in files.keys() | again.keys() if files.get(name) != again.get(name)}
+    assert differs and all(name.startswith(prefix) for name in differs)
+
+
+def test_search_finds_pages_in_every_part(tmp_path: Path, monkeypatch) -> None:
+    """A site indexed in parts is searched as one: a figure in any part is found."""
+    monkeypatch.setattr(search_module, "PART_PAGES", 10)
+    out = tmp_path / "site"
+    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache") == 0
+    listed = json.loads((out / PARTS_FILE).read_text())
+    assert len(listed) >= 3
+    server = start_server(out, ROOT / "netlify.toml")
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+            page.goto(f"http://127.0.0.1:{server.server_port}/search/", wait_until="networkidle")
+            for words, expected in [("WeChat", "/stats/wechat-share-adult-social-media-recruitment/"),
+                                    ("Snapchat", None), ("defendants", None)]:
+                page.fill("#search-input", words)
+                page.wait_for_function("query => document.getElementById('search-status').textContent.includes(query)", arg=words)
+                hrefs = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+                assert hrefs, words
+                if expected:
+                    assert expected in hrefs
+            page.fill("#search-input", "the")  # a common word: results come from several parts
+            page.wait_for_function("() => document.getElementById('search-status').textContent.includes('the')")
+            hrefs = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+            assert len(hrefs) == 12
+            assert problems == []
+            browser.close()
+    finally:
+        server.shutdown()

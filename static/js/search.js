@@ -7,11 +7,21 @@
   var engine = null;
   var latest = 0;
 
+  // A large site's index comes in parts (listed in parts.json, fetched alongside the engine):
+  // each is merged into the first, and one search covers them all.
   function load() {
     if (!engine) {
-      engine = import(input.getAttribute("data-pagefind")).then(function (pagefind) {
-        return pagefind.options({ excerptLength: 24 }).then(function () { return pagefind; });
+      var parts = fetch(input.getAttribute("data-pagefind-parts")).then(function (response) {
+        if (!response.ok) throw new Error("parts.json: " + response.status);
+        return response.json();
       });
+      engine = Promise.all([import(input.getAttribute("data-pagefind")), parts]).then(function (loaded) {
+        var pagefind = loaded[0];
+        return pagefind.options({ excerptLength: 24 }).then(function () {
+          return Promise.all(loaded[1].map(function (part) { return pagefind.mergeIndex(part); }));
+        }).then(function () { return pagefind; });
+      });
+      engine.catch(function () { engine = null; });  // a failed load is tried again at the next keystroke
     }
     return engine;
   }
