@@ -5,7 +5,8 @@ them only what describes a figure: share buttons, downloads and embed code carry
 data-pagefind-ignore. The Pagefind binary comes inside the pinned `pagefind[bin]` package; its
 command line is much faster than its Python service for a whole site.
 
-Pagefind runs in its own process while the rest of the site renders, and writes its bundle into the
+Pagefind runs in its own process while the rest of the site renders, over hard links to the pages
+made in sorted order (its page numbers follow the order it finds files in), and writes its bundle into the
 render cache, under a hash of the indexed pages: when they have not changed, nothing is indexed and
 the bundle's files are linked into the site from there (never read into memory: at 10,000
 statistics the bundle is 40 MB in 10,000 files).
@@ -57,22 +58,6 @@ def _pagefind_version() -> str:
     return version("pagefind_bin")
 
 
-def _glob(pages: list[str]) -> str | None:
-    """A Pagefind glob that matches exactly these pages among the site's files, or None.
-
-    ["stats/a/index.html", "sheets/b/index.html"] -> "{sheets/*/index.html,stats/*/index.html}"
-    ('*' stops at '/', so stats/a/sources/index.html is not matched). None when the pages are not
-    all of that shape; the caller then copies them into a folder of their own.
-    """
-    patterns = set()
-    for page in pages:
-        parts = page.split("/")
-        if len(parts) != 3 or "*" in page or "{" in page or "," in page:
-            return None
-        patterns.add(f"{parts[0]}/*/{parts[2]}")
-    return "{" + ",".join(sorted(patterns)) + "}" if patterns else None
-
-
 def plan_parts(groups: dict[str, str], size: int = PART_PAGES) -> list[list[str]]:
     """Split the indexed pages (page -> its group) into parts of about `size` pages, pages sorted.
 
@@ -92,12 +77,11 @@ def part_url(number: int) -> str:
 
 @dataclass
 class _Run:
-    """One Pagefind run: `pages` (found in `site` under `glob`) into `output`, then kept as `bundle`."""
+    """One Pagefind run: the pages in `site` into `output`, then kept as `bundle`."""
 
     bundle: Path
     output: Path
     site: Path
-    glob: str
 
 
 class SearchIndex:
@@ -149,32 +133,28 @@ class SearchIndex:
     def start(self, digests: dict[str, bytes], site: Any, groups: dict[str, str] | None = None) -> None:
         """Start indexing the pages in `digests`, which `site` (a SiteWriter or MemorySite) holds."""
         parts = plan_parts(groups if groups is not None else {page: page for page in digests}, self.part_pages)
-        missing: list[tuple[int, list[str]]] = []
-        for number, pages in enumerate(parts):
-            if self.cache_dir is not None:
-                bundle = self.cache_dir / "search" / self._key(digests, pages)
-                if bundle.is_dir():
-                    os.utime(bundle)  # recently used: kept by the pruning below
-                    self._bundles.append(bundle)
-                    continue
-            else:
-                bundle = Path(f"part-{number}")  # placed in the scratch folder below
-            self._bundles.append(bundle)
-            missing.append((number, pages))
+        stored = [self.cache_dir / "search" / self._key(digests, pages) if self.cache_dir is not None else None
+                  for pages in parts]
+        missing = [number for number, bundle in enumerate(stored) if bundle is None or not bundle.is_dir()]
+        for bundle in stored:
+            if bundle is not None and bundle.is_dir():
+                os.utime(bundle)  # recently used: kept by the pruning below
         if not missing:
+            self._bundles = [bundle for bundle in stored if bundle is not None]
             return
         # Beside the site, on its file system: pages are linked there, not copied.
         self._folder = tempfile.TemporaryDirectory(prefix=".factsite-search-", dir=site.scratch_dir)
         scratch = Path(self._folder.name)
-        for number, pages in missing:
-            bundle = self._bundles[number] if self.cache_dir is not None else scratch / self._bundles[number]
-            self._bundles[number] = bundle
+        self._bundles = [bundle or scratch / f"part-{number}" for number, bundle in enumerate(stored)]
+        for number in missing:
+            bundle = self._bundles[number]
             output = bundle.with_name(f"{bundle.name}.partial-{os.getpid()}") if self.cache_dir is not None else bundle
-            folder, glob = (site.folder_holding(pages), _glob(pages)) if len(parts) == 1 else (None, None)
-            if folder is None or glob is None:
-                folder, glob = scratch / f"pages-{number}", "**/*.html"
-                site.export(pages, folder)
-            self.runs.append(_Run(bundle, output, folder, glob))
+            # Pagefind numbers pages in the order its directory walk finds them, and that order is
+            # the file system's: the pages are linked into a folder of their own, one by one in
+            # sorted order, never indexed where the writer threads created them in any order.
+            folder = scratch / f"pages-{number}"
+            site.export(parts[number], folder)
+            self.runs.append(_Run(bundle, output, folder))
         self._executable = str(_pagefind_executable())
         self._thread = threading.Thread(target=self._index, name="pagefind", daemon=True)
         self._thread.start()
@@ -189,7 +169,7 @@ class SearchIndex:
                     if self._stopping:
                         return
                     self._process = subprocess.Popen(
-                        [self._executable, "--site", str(run.site), "--glob", run.glob,
+                        [self._executable, "--site", str(run.site), "--glob", "**/*.html",
                          "--output-path", str(run.output), "--force-language", "en"],
                         stdout=log, stderr=subprocess.STDOUT,
                     )

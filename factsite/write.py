@@ -196,14 +196,6 @@ class SiteWriter:
         """Where temporary work may go: beside the output folder, on its file system."""
         return self.out_dir.parent
 
-    def folder_holding(self, relatives: Iterable[str]) -> Path | None:
-        """A folder where these files of the new site already are at their paths (on a first build,
-        the staging folder), once written; None if they are not all in one folder."""
-        self.flush()
-        if all(relative in self._staged for relative in relatives):
-            return Path(self.staging)
-        return None
-
     @property
     def files(self) -> "StagedFiles":
         """The new site's files, read back from disk on demand (for printing sheets to PDF)."""
@@ -300,9 +292,6 @@ class MemorySite(dict[str, bytes]):
             self.add(relative, data)
 
     scratch_dir = None  # the system's temporary folder
-
-    def folder_holding(self, relatives: Iterable[str]) -> Path | None:
-        return None
 
     def export(self, relatives: Iterable[str], folder: Path) -> None:
         for relative in relatives:

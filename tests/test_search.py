@@ -162,3 +162,31 @@ def test_search_finds_pages_in_every_part(tmp_path: Path, monkeypatch) -> None:
             browser.close()
     finally:
         server.shutdown()
+
+
+def test_the_index_does_not_depend_on_the_order_pages_were_written(tmp_path_factory) -> None:
+    """Pagefind numbers pages in the order its walk finds them, which is the file system's: on
+    tmpfs, the order the files were created. The pages reach it in sorted order however the
+    writer threads created them."""
+    import shutil
+    import tempfile
+
+    from factsite.write import SiteWriter
+
+    base = Path(tempfile.mkdtemp(dir="/dev/shm")) if Path("/dev/shm").is_dir() else tmp_path_factory.mktemp("order")
+    try:
+        words = ["Victims", "Defendants", "Sentences", "Prosecutions", "Convictions", "Recruitment", "Labor", "Sex"]
+        bundles = []
+        for name, order in (("forward", words), ("reverse", words[::-1])):
+            with SiteWriter(base / name / "site") as site, SearchIndex() as search:
+                digests = {}
+                for word in order:
+                    html = f'<!doctype html><html lang="en"><head><title>{word}</title></head><body><main data-pagefind-body><h1>{word}</h1><p>{word} cases.</p></main></body></html>'
+                    site.add(f"stats/{word.lower()}/index.html", html.encode())
+                    digests[f"stats/{word.lower()}/index.html"] = hashlib.sha256(html.encode()).digest()
+                search.start(digests, site)
+                bundles.append(_read(search.finish()))
+                site.commit()
+        assert bundles[0] == bundles[1]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
