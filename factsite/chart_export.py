@@ -95,14 +95,19 @@ def _canonical_svg(svg: bytes) -> bytes:
 
 
 def _drawing_page(headless: Headless):
-    """A page with plotly.js loaded, kept open for the browser's life: loading plotly.js takes about a
-    second and a half, so the dev server's rebuilds pay it once, not at every change."""
+    """A page with plotly.js loaded, kept open for the browser's life: loading plotly.js takes over a
+    second, so the dev server's rebuilds pay it once, not at every change. It is loaded from a file:
+    a quarter faster than handing the 4.6 MB script to Chromium through Playwright."""
     page = getattr(headless, "_chart_page", None)
     if page is None or page.is_closed():
+        folder = headless.scratch()
+        (folder / "plotly.js").write_bytes(plotly_js())
+        (folder / "draw.html").write_text(
+            "<!doctype html><html><head><meta charset='utf-8'>"
+            f"<script>{_SEEDED_RANDOM}</script><script src='plotly.js'></script></head><body></body></html>",
+            encoding="utf-8")
         page = headless.new_page()
-        page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
-        page.add_script_tag(content=_SEEDED_RANDOM)
-        page.add_script_tag(content=plotly_js().decode("utf-8"))
+        page.goto((folder / "draw.html").as_uri(), wait_until="load")
         headless._chart_page = page  # closed with the browser
     return page
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 
@@ -11,6 +14,13 @@ class Headless:
     def __init__(self) -> None:
         self._playwright_manager: Any = None
         self._browser: Any = None
+        self._scratch: str | None = None
+
+    def scratch(self) -> Path:
+        """A folder for files the browser loads, removed with the browser."""
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="factsite-browser-")
+        return Path(self._scratch)
 
     def __enter__(self) -> "Headless":
         return self
@@ -36,6 +46,9 @@ class Headless:
             self._browser.close()
             self._playwright_manager.__exit__(None, None, None)
             self._browser = self._playwright_manager = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
 
 class _Job(Protocol):
