@@ -67,22 +67,25 @@ def render_into(site: Any, model: SiteModel, base_url: str, repo_root: Path, sea
     """Add every output file but the search bundle, chart images, cards and PDFs to `site` (a
     SiteWriter or MemorySite).
 
-    Searchable pages render first and `search` starts indexing them in Pagefind's own process while
-    the others render; the caller adds `search.finish()` when it needs the bundle.
+    Searchable pages render first, part by part (see search.py), and `search` indexes each part in
+    Pagefind's own process while the next ones render; the caller adds `search.finish()` when it
+    needs the bundle.
     """
     env = make_environment(repo_root / "templates", cache_dir / "templates" if cache_dir else None)
     assets = collect_assets(repo_root / "static")
     pages = model.pages()
     common = {"site": model.content.site, "assets": assets.urls, "base_url": base_url.rstrip("/"), "draft": draft}
-    searchable = [i for i, page in enumerate(pages) if page.searchable]
+    index_of = {page.output: i for i, page in enumerate(pages) if page.searchable}
+    parts = search.plan({pages[i].output: pages[i].search_group or pages[i].url for i in index_of.values()})
     others = [i for i, page in enumerate(pages) if not page.searchable]
     with PageRenderer(env, pages, common) as renderer:  # before any file is added: no writer thread is running yet
         site.add_all(assets.files)
-        digests: dict[str, bytes] = {}
-        for page, html in renderer.render(searchable):
-            digests[page.output] = hashlib.sha256(html).digest()
-            site.add(page.output, html)
-        search.start(digests, site, {pages[i].output: pages[i].search_group or pages[i].url for i in searchable})
+        for number, part in enumerate(parts):  # each part is indexed while the next renders
+            digests: dict[str, bytes] = {}
+            for page, html in renderer.render([index_of[output] for output in part]):
+                digests[page.output] = hashlib.sha256(html).digest()
+                site.add(page.output, html)
+            search.add_part(number, digests, site)
         for page, html in renderer.render(others):
             site.add(page.output, html)
     for chart in model.all_charts():

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
@@ -88,20 +89,25 @@ class SearchIndex:
     """Builds the Pagefind bundle in the background while the rest of the site renders.
 
         with SearchIndex(cache_dir) as search:
-            search.start(digests, site, groups)   # once every indexed page has been added to `site`
-            ...                                   # render the other pages
+            parts = search.plan(groups)          # the indexed pages, in parts
+            for number, pages in enumerate(parts):
+                ...                              # render these pages and add them to `site`
+                search.add_part(number, digests, site)   # Pagefind starts on them at once
+            ...                                  # render the other pages
             site.add_all(search.finish())
 
-    `digests` maps each indexed page to a hash of its bytes; `groups` maps it to the name of the
-    group it is indexed with (by default each page is its own group).
+    `groups` maps each indexed page to the name of the group it is indexed with; `digests` maps
+    each page of a part to a hash of its bytes. `start(digests, site)` does it all in one call.
     """
 
     def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None):
         self.cache_dir = cache_dir
         self.part_pages = part_pages or PART_PAGES
         self.runs: list[_Run] = []  # what this build indexes (the other parts come from the cache)
-        self._bundles: list[Path] = []  # each part's finished bundle, in order
+        self._parts: list[list[str]] = []
+        self._bundles: dict[int, Path] = {}  # each part's bundle, finished or on its way
         self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._queue: queue.Queue[_Run | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = False
@@ -117,6 +123,7 @@ class SearchIndex:
             if self._process is not None and self._process.poll() is None:
                 self._process.kill()
         if self._thread is not None:
+            self._queue.put(None)
             self._thread.join()
         if self.cache_dir is not None:
             for run in self.runs:
@@ -131,43 +138,54 @@ class SearchIndex:
         return digest.hexdigest()
 
     def start(self, digests: dict[str, bytes], site: Any, groups: dict[str, str] | None = None) -> None:
-        """Start indexing the pages in `digests`, which `site` (a SiteWriter or MemorySite) holds."""
-        parts = plan_parts(groups if groups is not None else {page: page for page in digests}, self.part_pages)
-        stored = [self.cache_dir / "search" / self._key(digests, pages) if self.cache_dir is not None else None
-                  for pages in parts]
-        missing = [number for number, bundle in enumerate(stored) if bundle is None or not bundle.is_dir()]
-        for bundle in stored:
-            if bundle is not None and bundle.is_dir():
+        """Index the pages in `digests`, which `site` (a SiteWriter or MemorySite) holds, all at once."""
+        for number, pages in enumerate(self.plan(groups if groups is not None else {page: page for page in digests})):
+            self.add_part(number, {page: digests[page] for page in pages}, site)
+
+    def plan(self, groups: dict[str, str]) -> list[list[str]]:
+        """The indexed pages in parts, each to be rendered and then handed to `add_part`."""
+        self._parts = plan_parts(groups, self.part_pages)
+        return self._parts
+
+    def add_part(self, number: int, digests: dict[str, bytes], site: Any) -> None:
+        """Part `number` has been rendered into `site`: its bundle comes from the cache, or Pagefind
+        starts on it (after the parts before it) while the rest of the site renders."""
+        pages = self._parts[number]
+        if self.cache_dir is not None:
+            bundle = self.cache_dir / "search" / self._key(digests, pages)
+            if bundle.is_dir():
                 os.utime(bundle)  # recently used: kept by the pruning below
-        if not missing:
-            self._bundles = [bundle for bundle in stored if bundle is not None]
-            return
-        # Beside the site, on its file system: pages are linked there, not copied.
-        self._folder = tempfile.TemporaryDirectory(prefix=".factsite-search-", dir=site.scratch_dir)
+                self._bundles[number] = bundle
+                return
+        if self._folder is None:
+            # Beside the site, on its file system: pages are linked there, not copied.
+            self._folder = tempfile.TemporaryDirectory(prefix=".factsite-search-", dir=site.scratch_dir)
+            self._executable = str(_pagefind_executable())
+            self._thread = threading.Thread(target=self._index, name="pagefind", daemon=True)
+            self._thread.start()
         scratch = Path(self._folder.name)
-        self._bundles = [bundle or scratch / f"part-{number}" for number, bundle in enumerate(stored)]
-        for number in missing:
-            bundle = self._bundles[number]
-            output = bundle.with_name(f"{bundle.name}.partial-{os.getpid()}") if self.cache_dir is not None else bundle
-            # Pagefind numbers pages in the order its directory walk finds them, and that order is
-            # the file system's: the pages are linked into a folder of their own, one by one in
-            # sorted order, never indexed where the writer threads created them in any order.
-            folder = scratch / f"pages-{number}"
-            site.export(parts[number], folder)
-            self.runs.append(_Run(bundle, output, folder))
-        self._executable = str(_pagefind_executable())
-        self._thread = threading.Thread(target=self._index, name="pagefind", daemon=True)
-        self._thread.start()
+        if self.cache_dir is None:
+            bundle = scratch / f"part-{number}"
+        self._bundles[number] = bundle
+        output = bundle.with_name(f"{bundle.name}.partial-{os.getpid()}") if self.cache_dir is not None else bundle
+        # Pagefind numbers pages in the order its directory walk finds them, and that order is the
+        # file system's: the pages are linked into a folder of their own, one by one in sorted
+        # order, never indexed where the writer threads created them in any order.
+        folder = scratch / f"pages-{number}"
+        site.export(pages, folder)
+        run = _Run(bundle, output, folder)
+        self.runs.append(run)
+        self._queue.put(run)
 
     def _index(self) -> None:
-        """Run Pagefind over each part in turn (one at a time: its memory is per run)."""
+        """Run Pagefind over each part as it comes (one at a time: its memory is per run)."""
         assert self._folder is not None
-        for number, run in enumerate(self.runs):
+        while (run := self._queue.get()) is not None:
             # Its log goes to a file, not a pipe: a pipe nobody reads until the end could fill and stall it.
-            with open(Path(self._folder.name) / f"pagefind-{number}.log", "w+") as log:
+            with open(run.site.with_suffix(".log"), "w+") as log:
                 with self._lock:
-                    if self._stopping:
-                        return
+                    if self._stopping or self._failure is not None:
+                        continue
                     self._process = subprocess.Popen(
                         [self._executable, "--site", str(run.site), "--glob", "**/*.html",
                          "--output-path", str(run.output), "--force-language", "en"],
@@ -176,12 +194,12 @@ class SearchIndex:
                 if self._process.wait() != 0:
                     log.seek(0)
                     self._failure = log.read()
-                    return
 
     def finish(self) -> dict[str, Path | bytes]:
         """The bundle's files, as output path (under pagefind/) -> where the file is now (or its bytes)."""
-        assert self._bundles, "start() first"
+        assert len(self._bundles) == len(self._parts), "every part first"
         if self._thread is not None:
+            self._queue.put(None)
             self._thread.join()
             self._thread = None
             if self._failure is not None:
@@ -197,21 +215,21 @@ class SearchIndex:
             if self.cache_dir is not None:
                 self._prune()
         files: dict[str, Path | bytes] = {}
-        for number, bundle in enumerate(self._bundles):
-            prefix = part_url(number).lstrip("/")
+        for number in range(len(self._parts)):
+            bundle, prefix = self._bundles[number], part_url(number).lstrip("/")
             for path in sorted(bundle.rglob("*")):
                 relative = path.relative_to(bundle).as_posix()
                 if path.is_file() and (number == 0 or _belongs_to_a_part(relative)):
                     files[prefix + relative] = path
-        files[PARTS_FILE] = json.dumps([part_url(number) for number in range(1, len(self._bundles))]).encode()
+        files[PARTS_FILE] = json.dumps([part_url(number) for number in range(1, len(self._parts))]).encode()
         return files
 
     def _prune(self) -> None:
         """Keep the most recently used bundles only: each is as large as its part of the search index."""
-        folder = self._bundles[0].parent
+        folder = self.cache_dir / "search"
         entries = sorted((path for path in folder.iterdir() if path.is_dir() and "." not in path.name),
                          key=lambda path: path.stat().st_mtime, reverse=True)
-        keep = set(self._bundles) | set(entries[:KEEP_INDEXES * len(self._bundles)])
+        keep = set(self._bundles.values()) | set(entries[:KEEP_INDEXES * len(self._bundles)])
         for old in entries:
             if old not in keep:
                 shutil.rmtree(old, ignore_errors=True)
