@@ -35,7 +35,7 @@ from typing import Any
 
 SEARCH_DIR = "pagefind"
 PARTS_FILE = f"{SEARCH_DIR}/parts.json"
-PART_PAGES = 2000  # indexed pages per Pagefind run: about 100 MB of its memory
+PART_PAGES = 1000  # indexed pages per Pagefind run: about 50 MB of its memory
 # Pagefind's ready-made interfaces are not published: the site has its own small search page.
 _SKIPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui")
 # What a merged part needs: its index, not a second copy of the engine.
