@@ -2,13 +2,15 @@
 
 Each card is a small HTML page (templates/card.html) screenshotted in the build's headless Chromium.
 The sentence shrinks to fit; a card whose text still does not fit stops the build, so no preview is
-ever cut. Cards are cached by a hash of their HTML, so an unchanged card is never rendered again.
+ever cut. Cards are cached by a hash of what shapes them, so an unchanged card is never rendered again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from jinja2 import Environment
 
@@ -66,8 +68,13 @@ class Card:
         )
 
 
-def card_key(html: str) -> str:
-    return hashlib.sha256(f"{CARD_VERSION}\n{WIDTH}x{HEIGHT}\n{html}".encode()).hexdigest()
+def card_key(card: Card, template_source: str) -> str:
+    """A hash of everything that shapes the card's image: its words, the template, the size and the
+    script that fits the sentence (before, a change to that script kept serving the old cards).
+    Computed without rendering the card: only a missing card is rendered."""
+    material = json.dumps([CARD_VERSION, WIDTH, HEIGHT, _FIT, template_source, card.kicker, card.figure,
+                           card.sentence, card.source_line, card.site_name])
+    return hashlib.sha256(material.encode()).hexdigest()
 
 
 def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
@@ -78,12 +85,12 @@ def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
     return page.screenshot(clip={"x": 0, "y": 0, "width": WIDTH, "height": HEIGHT}, type="png"), report
 
 
-def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
+def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes | Path], int]:
     """Every card as output path -> PNG bytes; returns how many had to be rendered."""
-    html = {card.output: card.html(env) for card in cards}
+    template_source = env.loader.get_source(env, "card.html")[0]  # type: ignore[union-attr]
 
     def shoot(page, card: Card, key: str) -> bytes:
-        png, report = measure_and_shoot(page, html[card.output])
+        png, report = measure_and_shoot(page, card.html(env))
         if report["problems"]:
             raise CardDoesNotFit(
                 f"the share card for {card.url} does not fit even at {report['size']} px "
@@ -91,5 +98,5 @@ def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headles
             )
         return png
 
-    return render_cached(cards, cache, "png", lambda card: card_key(html[card.output]),
+    return render_cached(cards, cache, "png", lambda card: card_key(card, template_source),
                          lambda: headless.new_page(viewport={"width": WIDTH, "height": HEIGHT}), shoot)

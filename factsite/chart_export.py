@@ -151,12 +151,13 @@ class ImageCache:
     def _path(self, key: str, suffix: str) -> Path:
         return self.folder / key[:2] / f"{key}.{suffix}"
 
-    def get(self, key: str, suffix: str) -> bytes | None:
+    def find(self, key: str, suffix: str) -> Path | None:
+        """The cached file, if there is one: the site links it rather than reading and copying it."""
+        path = self._path(key, suffix)
         try:
-            data = self._path(key, suffix).read_bytes()
+            return path if path.stat().st_size > 0 else None  # an empty file is never a result
         except FileNotFoundError:
             return None
-        return data or None  # an empty file is never a result
 
     def put(self, key: str, suffix: str, data: bytes) -> None:
         path = self._path(key, suffix)
@@ -183,16 +184,17 @@ def engine_fingerprint() -> str:
     return hashlib.sha256(material).hexdigest()[:16]
 
 
-def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
-    """Every job's image as output path -> bytes; returns how many had to be drawn."""
+def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes | Path], int]:
+    """Every job's image as output path -> bytes (drawn now) or its file in the cache; returns how
+    many had to be drawn."""
     engine = engine_fingerprint()
     cache.mark_used()
-    results: dict[str, bytes] = {}
+    results: dict[str, bytes | Path] = {}
     missing: dict[str, ImageJob] = {}  # by key: two charts that look the same are drawn once
     waiting: list[tuple[ImageJob, str]] = []
     for job in jobs:
         key = job.cache_key(engine)
-        cached = cache.get(key, job.format)
+        cached = cache.find(key, job.format)
         if cached is None:
             missing.setdefault(key, job)
             waiting.append((job, key))

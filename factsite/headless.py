@@ -56,7 +56,7 @@ class _Job(Protocol):
 
 
 class _Cache(Protocol):
-    def get(self, key: str, suffix: str) -> bytes | None: ...
+    def find(self, key: str, suffix: str) -> Path | None: ...
     def put(self, key: str, suffix: str, data: bytes) -> None: ...
 
 
@@ -64,16 +64,16 @@ Job = TypeVar("Job", bound=_Job)
 
 
 def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str],
-                  open_page: Callable[[], Any], render: Callable[[Any, Job, str], bytes]) -> tuple[dict[str, bytes], int]:
-    """Each job's file (output path -> bytes) from the cache, or rendered on one page that is opened
-    only at the first miss; returns the files and how many had to be rendered."""
-    results: dict[str, bytes] = {}
+                  open_page: Callable[[], Any], render: Callable[[Any, Job, str], bytes]) -> tuple[dict[str, bytes | Path], int]:
+    """Each job's file (output path -> its file in the cache, or bytes rendered on one page that is
+    opened only at the first miss); returns the files and how many had to be rendered."""
+    results: dict[str, bytes | Path] = {}
     page = None
     rendered = 0
     try:
         for job in jobs:
             key = key_of(job)
-            data = cache.get(key, suffix)
+            data: bytes | Path | None = cache.find(key, suffix)
             if data is None:
                 if page is None:
                     page = open_page()

@@ -13,6 +13,7 @@ import io
 import mimetypes
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .chart_export import ImageCache
 from .headless import Headless, render_cached
@@ -80,7 +81,7 @@ def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
     return out.getvalue()
 
 
-def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes], int]:
+def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes | Path], int]:
     """Every job's PDF as output path -> bytes; returns how many had to be printed."""
 
     def open_page():

@@ -125,3 +125,21 @@ def test_text_that_cannot_fit_stops_the_build(headless, tmp_path: Path) -> None:
     env = make_environment(ROOT / "templates")
     with pytest.raises(CardDoesNotFit, match="does not fit even at 28 px"):
         render_cards([_card("word " * 400)], env, ImageCache(tmp_path), headless)
+
+
+def test_the_cache_key_covers_what_the_card_shows_and_how_it_is_fitted(monkeypatch) -> None:
+    """Cards are keyed without rendering them: the key must change with every visible field, the
+    template and the script that fits the sentence, and only with them."""
+    import dataclasses
+
+    from factsite import cards
+
+    card, template = _card("A sentence."), "<p>{{ sentence }}</p>"
+    key = cards.card_key(card, template)
+    for name, value in [("kicker", "Other"), ("figure", "1,500"), ("sentence", "Another."), ("source_line", "Other source"),
+                        ("site_name", "Other site")]:
+        assert cards.card_key(dataclasses.replace(card, **{name: value}), template) != key, name
+    assert cards.card_key(card, template + " ") != key
+    assert cards.card_key(dataclasses.replace(card, output="cards/other.png", url="/other/", alt="other"), template) == key
+    monkeypatch.setattr(cards, "_FIT", cards._FIT.replace("28", "26"))
+    assert cards.card_key(card, template) != key

@@ -102,9 +102,9 @@ def test_drawing_code_and_browser_are_part_of_the_key(tmp_path: Path, monkeypatc
     monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "one")
     first = ImageCache(tmp_path)
     first.put("k" * 64, "svg", b"<svg/>")
-    assert first.get("k" * 64, "svg") == b"<svg/>"
+    assert first.find("k" * 64, "svg").read_bytes() == b"<svg/>"
     monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "two")
-    assert ImageCache(tmp_path).get("k" * 64, "svg") is None
+    assert ImageCache(tmp_path).find("k" * 64, "svg") is None
 
 
 def test_cache_entries_are_whole_or_absent(tmp_path: Path, monkeypatch) -> None:
@@ -113,7 +113,7 @@ def test_cache_entries_are_whole_or_absent(tmp_path: Path, monkeypatch) -> None:
     cache.put("ab" * 32, "png", b"data")
     assert [p.name for p in (cache.folder / "ab").iterdir()] == ["ab" * 32 + ".png"]  # no temporary left
     (cache.folder / "ab" / ("ab" * 32 + ".png")).write_bytes(b"")  # a truncated entry is a miss, not a result
-    assert cache.get("ab" * 32, "png") is None
+    assert cache.find("ab" * 32, "png") is None
 
 
 def test_write_touches_only_what_changed(tmp_path: Path) -> None:
