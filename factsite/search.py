@@ -12,8 +12,9 @@ the bundle's files are linked into the site from there (never read into memory: 
 statistics the bundle is 40 MB in 10,000 files).
 
 A large site is indexed in parts of about PART_PAGES pages, one Pagefind run each, one after the
-other: Pagefind holds every page it indexes in memory (about 50 KB a page), and a change to one
-statistic then re-indexes only its part. A fact sheet and its statistics share a part. The first
+other, each starting as soon as its pages are rendered: Pagefind holds every page it indexes in
+memory (about 50 KB a page), and a change to one statistic then re-indexes only its part. A fact
+sheet and its statistics share a part. The first
 part is served from pagefind/, the others from pagefind/part-N/, listed in pagefind/parts.json;
 the search page merges them (Pagefind's mergeIndex), loading the WebAssembly engine only once.
 """

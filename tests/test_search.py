@@ -190,3 +190,34 @@ def test_the_index_does_not_depend_on_the_order_pages_were_written(tmp_path_fact
         assert bundles[0] == bundles[1]
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_failed_index_stops_the_build_and_a_stopped_build_stops_pagefind(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    import pytest
+
+    from factsite.search import SearchIndexError
+
+    failing = tmp_path / "failing"
+    failing.write_text("#!/bin/sh\necho 'Error: the site could not be read' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr(search_module, "_pagefind_executable", lambda: failing)
+    site = MemorySite()
+    digests = _indexed(site, "Victims")
+    with SearchIndex() as search:
+        search.start(digests, site)
+        with pytest.raises(SearchIndexError, match="could not be read"):
+            search.finish()
+
+    slow = tmp_path / "slow"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(search_module, "_pagefind_executable", lambda: slow)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="a page failed"):
+        with SearchIndex(tmp_path / "cache") as search:
+            search.start(digests, site)
+            raise RuntimeError("a page failed")  # the build stops while Pagefind runs
+    assert time.monotonic() - started < 10
+    assert not any((tmp_path / "cache").rglob("*.partial-*"))  # no unfinished bundle left in the cache
