@@ -85,7 +85,7 @@ def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
     return page.screenshot(clip={"x": 0, "y": 0, "width": WIDTH, "height": HEIGHT}, type="png"), report
 
 
-def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes | Path], int]:
+def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
     """Every card as output path -> PNG bytes; returns how many had to be rendered."""
     template_source = env.loader.get_source(env, "card.html")[0]  # type: ignore[union-attr]
 

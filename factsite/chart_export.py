@@ -159,12 +159,14 @@ class ImageCache:
         except FileNotFoundError:
             return None
 
-    def put(self, key: str, suffix: str, data: bytes) -> None:
+    def put(self, key: str, suffix: str, data: bytes) -> Path:
+        """Keep `data`; returns its file, which the site links to."""
         path = self._path(key, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may share a cache
         temporary.write_bytes(data)
         temporary.replace(path)  # never a half-written cache entry
+        return path
 
     def mark_used(self) -> None:
         """Note that this engine's entries are in use, and remove engines' long unused."""
@@ -184,12 +186,12 @@ def engine_fingerprint() -> str:
     return hashlib.sha256(material).hexdigest()[:16]
 
 
-def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes | Path], int]:
-    """Every job's image as output path -> bytes (drawn now) or its file in the cache; returns how
-    many had to be drawn."""
+def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
+    """Every job's image as output path -> its file in the cache (drawn first if it was not there);
+    returns how many had to be drawn."""
     engine = engine_fingerprint()
     cache.mark_used()
-    results: dict[str, bytes | Path] = {}
+    results: dict[str, Path] = {}
     missing: dict[str, ImageJob] = {}  # by key: two charts that look the same are drawn once
     waiting: list[tuple[ImageJob, str]] = []
     for job in jobs:
@@ -201,13 +203,12 @@ def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -
         else:
             results[job.output] = cached
     if missing:
-        drawn: dict[str, bytes] = {}
+        drawn: dict[str, Path] = {}
         with Progress("chart images", len(missing)) as progress:
             images = _draw(list(missing.values()), headless, progress)
             try:
                 for (key, job), data in zip(missing.items(), images):
-                    cache.put(key, job.format, data)  # each image is kept as soon as it is drawn
-                    drawn[key] = data
+                    drawn[key] = cache.put(key, job.format, data)  # each image is kept as soon as it is drawn
             finally:
                 images.close()
         for job, key in waiting:

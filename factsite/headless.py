@@ -57,30 +57,29 @@ class _Job(Protocol):
 
 class _Cache(Protocol):
     def find(self, key: str, suffix: str) -> Path | None: ...
-    def put(self, key: str, suffix: str, data: bytes) -> None: ...
+    def put(self, key: str, suffix: str, data: bytes) -> Path: ...
 
 
 Job = TypeVar("Job", bound=_Job)
 
 
 def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str],
-                  open_page: Callable[[], Any], render: Callable[[Any, Job, str], bytes]) -> tuple[dict[str, bytes | Path], int]:
-    """Each job's file (output path -> its file in the cache, or bytes rendered on one page that is
-    opened only at the first miss); returns the files and how many had to be rendered."""
-    results: dict[str, bytes | Path] = {}
+                  open_page: Callable[[], Any], render: Callable[[Any, Job, str], bytes]) -> tuple[dict[str, Path], int]:
+    """Each job's file in the cache (output path -> file), rendered first on one page, opened only at
+    the first miss, when it is not there; returns the files and how many had to be rendered."""
+    results: dict[str, Path] = {}
     page = None
     rendered = 0
     try:
         for job in jobs:
             key = key_of(job)
-            data: bytes | Path | None = cache.find(key, suffix)
-            if data is None:
+            path = cache.find(key, suffix)
+            if path is None:
                 if page is None:
                     page = open_page()
-                data = render(page, job, key)
-                cache.put(key, suffix, data)
+                path = cache.put(key, suffix, render(page, job, key))
                 rendered += 1
-            results[job.output] = data
+            results[job.output] = path
     finally:
         if page is not None:
             page.close()

@@ -81,7 +81,7 @@ def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
     return out.getvalue()
 
 
-def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, bytes | Path], int]:
+def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
     """Every job's PDF as output path -> bytes; returns how many had to be printed."""
 
     def open_page():

@@ -116,7 +116,7 @@ def longest_sentence() -> str:
 def test_card_text_fits_on_the_rendered_layout(sentence: str, headless, tmp_path: Path) -> None:
     env = make_environment(ROOT / "templates")
     images, rendered = render_cards([_card(sentence)], env, ImageCache(tmp_path), headless)
-    assert rendered == 1 and png_size(images["cards/test.png"]) == (1200, 630)
+    assert rendered == 1 and png_size(images["cards/test.png"].read_bytes()) == (1200, 630)
     # Cached by what it shows: the same card is not rendered again.
     assert render_cards([_card(sentence)], env, ImageCache(tmp_path), headless)[1] == 0
 
