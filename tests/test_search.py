@@ -221,3 +221,19 @@ def test_a_failed_index_stops_the_build_and_a_stopped_build_stops_pagefind(tmp_p
             raise RuntimeError("a page failed")  # the build stops while Pagefind runs
     assert time.monotonic() - started < 10
     assert not any((tmp_path / "cache").rglob("*.partial-*"))  # no unfinished bundle left in the cache
+
+
+def test_excerpts_never_glue_a_figure_to_its_printed_note_number(served_shipped: str) -> None:
+    """A printed sheet numbers each figure's sources ("1,499" then a superscript "1"); in a search
+    excerpt, which is plain text, that read as "1,4991"."""
+    import re
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(served_shipped + "/search/?q=victims", wait_until="networkidle")
+        page.wait_for_selector("#search-results li")
+        excerpts = page.eval_on_selector_all("#search-results li p", "ps => ps.map(p => p.textContent)")
+        assert excerpts and any("1,499" in text for text in excerpts)
+        assert [text for text in excerpts if re.search(r"\d,\d{4}|%\d", text)] == []
+        browser.close()
