@@ -86,7 +86,7 @@ def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
 
 
 def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
-    """Every card as output path -> PNG bytes; returns how many had to be rendered."""
+    """Every card as output path -> its PNG in the cache; returns how many had to be rendered."""
     template_source = env.loader.get_source(env, "card.html")[0]  # type: ignore[union-attr]
 
     def shoot(page, card: Card, key: str) -> bytes:

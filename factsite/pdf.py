@@ -82,7 +82,7 @@ def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
 
 
 def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
-    """Every job's PDF as output path -> bytes; returns how many had to be printed."""
+    """Every job's PDF as output path -> its file in the cache; returns how many had to be printed."""
 
     def open_page():
         page = headless.new_page()
