@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from .charts import chart_csv
 from .history import all_changes, atom_feed
 from .opendata import data_files
 from .pages import Page, SiteModel
+from .parallel import can_fork, fork_pool, usable_cores
 from .search import SearchIndex
 from .write import MemorySite
 
@@ -123,18 +121,17 @@ class PageRenderer:
 
     def __init__(self, env: Environment, pages: list[Page], common: dict[str, Any], workers: int | None = None):
         self.env, self.pages, self.common = env, pages, common
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        self.workers = workers if workers is not None else cores
+        self.workers = workers if workers is not None else usable_cores()
         self._pool: Any = None
 
     def __enter__(self) -> "PageRenderer":
         global _JOB
-        if self.workers > 1 and len(self.pages) >= PARALLEL_FROM and sys.platform == "linux":
+        if can_fork(self.workers) and len(self.pages) >= PARALLEL_FROM:
             _JOB = (self.env, self.pages, self.common)
             for name in {page.template for page in self.pages}:
                 self.env.get_template(name)  # compiled once, before the fork, not once in each worker
             gc.freeze()  # the collector in a worker would otherwise touch, and so copy, every shared object
-            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+            self._pool = fork_pool(self.workers)
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
