@@ -156,7 +156,7 @@ def load_record(path: Path, root: Path, problems: list[Problem]) -> Record | Non
 PARALLEL_FROM = 1000  # files in a folder: below this, starting worker processes costs more than it saves
 
 
-def _parse_in_worker(path: Path, root: Path) -> bytes:
+def _parse_in_worker(path: Path) -> bytes:
     """One file's data, or its problem, packed with marshal: plain YAML data unpacks several times
     faster than a pickle of it, and the parent unpacks every file."""
     try:
@@ -173,7 +173,7 @@ def _load_files(paths: list[Path], root: Path) -> list[Record | Problem]:
     if len(paths) < PARALLEL_FROM or not can_fork(workers):
         return [_load_one(path, root) for path in paths]
     with fork_pool(workers) as pool:
-        packed = pool.starmap(_parse_in_worker, [(path, root) for path in paths], chunksize=128)
+        packed = pool.map(_parse_in_worker, paths, chunksize=128)
     results: list[Record | Problem] = []
     for path, item in zip(paths, packed):
         data, line, message = marshal.loads(item)
