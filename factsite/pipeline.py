@@ -65,7 +65,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     from .pages import SiteModel
     from .pdf import render_pdfs
     from .render import make_environment, render_into
-    from .search import SearchIndex
+    from .search import SearchIndex, SearchIndexError
     from .write import SiteWriter
 
     started = time.perf_counter()
@@ -109,7 +109,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
             with stopwatch.step("write"):
                 names = list(site.files)
                 written = site.commit()
-    except (NoChromium, CardDoesNotFit) as error:
+    except (NoChromium, CardDoesNotFit, SearchIndexError) as error:
         print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
         return 1
     pages = sum(1 for name in names if name.endswith(".html"))

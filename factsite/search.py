@@ -152,12 +152,11 @@ class SearchIndex:
         """Part `number` has been rendered into `site`: its bundle comes from the cache, or Pagefind
         starts on it (after the parts before it) while the rest of the site renders."""
         pages = self._parts[number]
-        if self.cache_dir is not None:
-            bundle = self.cache_dir / "search" / self._key(digests, pages)
-            if bundle.is_dir():
-                os.utime(bundle)  # recently used: kept by the pruning below
-                self._bundles[number] = bundle
-                return
+        stored = self.cache_dir / "search" / self._key(digests, pages) if self.cache_dir is not None else None
+        if stored is not None and stored.is_dir():
+            os.utime(stored)  # recently used: kept by the pruning below
+            self._bundles[number] = stored
+            return
         if self._folder is None:
             # Beside the site, on its file system: pages are linked there, not copied.
             self._folder = tempfile.TemporaryDirectory(prefix=".factsite-search-", dir=site.scratch_dir)
@@ -165,10 +164,10 @@ class SearchIndex:
             self._thread = threading.Thread(target=self._index, name="pagefind", daemon=True)
             self._thread.start()
         scratch = Path(self._folder.name)
-        if self.cache_dir is None:
-            bundle = scratch / f"part-{number}"
+        # Into the cache under a temporary name (renamed when whole), or, without a cache, the scratch folder.
+        bundle = stored or scratch / f"part-{number}"
+        output = bundle.with_name(f"{bundle.name}.partial-{os.getpid()}") if stored is not None else bundle
         self._bundles[number] = bundle
-        output = bundle.with_name(f"{bundle.name}.partial-{os.getpid()}") if self.cache_dir is not None else bundle
         # Pagefind numbers pages in the order its directory walk finds them, and that order is the
         # file system's: the pages are linked into a folder of their own, one by one in sorted
         # order, never indexed where the writer threads created them in any order.

@@ -237,3 +237,15 @@ def test_excerpts_never_glue_a_figure_to_its_printed_note_number(served_shipped:
         assert excerpts and any("1,499" in text for text in excerpts)
         assert [text for text in excerpts if re.search(r"\d,\d{4}|%\d", text)] == []
         browser.close()
+
+
+def test_a_failed_index_ends_the_build_with_a_message_not_a_traceback(tmp_path: Path, monkeypatch, capsys) -> None:
+    failing = tmp_path / "failing"
+    failing.write_text("#!/bin/sh\necho 'Error: out of disk space' >&2\nexit 1\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr(search_module, "_pagefind_executable", lambda: failing)
+    out = tmp_path / "site"
+    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache") == 1
+    error = capsys.readouterr().err
+    assert "the search index could not be built" in error and "out of disk space" in error
+    assert f"{out} was left as it was" in error and not out.exists()
