@@ -41,6 +41,7 @@ PART_PAGES = 1000  # indexed pages per Pagefind run: about 50 MB of its memory
 _SKIPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui")
 # What a merged part needs: its index, not a second copy of the engine.
 _PART_FOLDERS = ("index", "fragment", "filter")
+INDEX_VERSION = "2"  # bump when how pages reach Pagefind changes (2: linked in sorted order)
 KEEP_INDEXES = 3  # bundles kept in the cache: the current one and the two before it (per part)
 
 
@@ -133,7 +134,8 @@ class SearchIndex:
             self._folder.cleanup()
 
     def _key(self, digests: dict[str, bytes], pages: list[str]) -> str:
-        digest = hashlib.sha256(f"pagefind {_pagefind_version()}\n".encode())
+        # INDEX_VERSION: bundles made before pages were handed over in sorted order are not reused.
+        digest = hashlib.sha256(f"pagefind {_pagefind_version()} {INDEX_VERSION}\n".encode())
         for path in pages:
             digest.update(path.encode() + b"\0" + digests[path])
         return digest.hexdigest()
