@@ -91,7 +91,8 @@ def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, 
         return page
 
     def print_sheet(page, job: PdfJob, key: str) -> bytes:
-        page.goto(ORIGIN + job.page_url, wait_until="load")
+        if page.url != ORIGIN + job.page_url:  # a sheet's papers come one after the other: loaded once
+            page.goto(ORIGIN + job.page_url, wait_until="load")
         pdf = page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
                        tagged=True, outline=False)
         return _with_metadata(pdf, job, key)
