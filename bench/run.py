@@ -16,6 +16,8 @@ or of any one helper it waited for, from os.wait4; build.py --timings also gives
   html one change   --draft after one statistic (one with its own chart) changed
   full one change   the full build after the same change: "image work" is its time less the
                     HTML-only time for the same change
+  serve one change  the same change rebuilt by a running `build.py serve`, which keeps its browser
+                    (and plotly.js) between builds: bench/serve_rebuild.py, timed within one process
 
 Each build but "full cold" runs --repeat times (default 3) and the fastest is reported with the
 spread: a shared machine's noise (its disk above all) only ever adds time. --tmp /dev/shm builds in
@@ -149,6 +151,9 @@ def bench_size(stats: int, full: bool, every: int, work: Path, repeat: int) -> l
     runs.append(best_of(repeat, changed("html one change", html, "--draft")))
     if full:
         runs.append(best_of(repeat, changed("full one change", full_out)))
+        # The author's rebuild: `serve` keeps its browser between builds (bench/serve_rebuild.py).
+        runs.append(timed("serve one change", [python, str(ROOT / "bench" / "serve_rebuild.py"), str(content),
+                                               str(root / "serve"), "--repeat", str(repeat), "--every", str(every)], env))
     return runs
 
 
@@ -159,6 +164,8 @@ def report(stats: int, runs: list[Run]) -> None:
     print(f"\n{stats:,} statistics ({pages.group(1) if pages else '?'} pages); best of runs, wall clock:")
     print(f"  {'build':<17} {'wall s':>8} {'spread':>13} {'cpu s':>7} {'peak MB':>8} {'x floor':>8}  notes")
     for run in runs:
+        if run.name == "serve one change":
+            continue  # not one build: its own line below
         seconds = run.measured
         ratio = f"{seconds / floor:8.2f}" if run.name.startswith("html") else " " * 8
         low, high = run.spread or (seconds, seconds)
@@ -172,6 +179,9 @@ def report(stats: int, runs: list[Run]) -> None:
     if "full one change" in by_name:
         image_work = by_name["full one change"].seconds - by_name["html one change"].seconds
         print(f"  image work for one change: {image_work:.2f} s (full one change less html one change)")
+    if "serve one change" in by_name:
+        found = re.search(r"serve rebuild after one change: (.*)", by_name["serve one change"].output)
+        print(f"  in `serve`, browser kept open: {found.group(1) if found else '?'}")
 
 
 def page_weight(site: Path, page: str) -> tuple[int, int]:

@@ -130,6 +130,7 @@ class DevServer:
         self.watched = [content_dir, repo_root / "templates", repo_root / "static"]
         self.status = BuildStatus()
         self.headless = None
+        self._serving = False
         handler = type("DevHandler", (_DevHandler,), {
             "rules": netlify_headers(repo_root / "netlify.toml"), "status": self.status, "site_dir": out_dir})
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(out_dir)))
@@ -191,6 +192,7 @@ class DevServer:
     def run(self) -> int:
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         thread.start()
+        self._serving = True
         signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C: the browser is closed
         if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started with & from a script
             signal.signal(signal.SIGINT, _stop)
@@ -206,7 +208,8 @@ class DevServer:
 
     def close(self) -> None:
         self.status.stop()
-        self.server.shutdown()
+        if self._serving:  # shutdown() waits for serve_forever(), forever if it never ran
+            self.server.shutdown()
         self.server.server_close()
         self._close_browser()
 

@@ -1,0 +1,65 @@
+"""Benchmark of the author's rebuild in `build.py serve`: one statistic changed, in a server that has
+already built the site once and so keeps its browser open, with plotly.js loaded.
+
+  python3 bench/serve_rebuild.py CONTENT OUT_FOLDER [--repeat 3]
+
+Runs a full server and a draft one (HTML only) side by side in this process, both warm, and after
+each change times a rebuild in each. Prints the fastest of each and "image work": the full rebuild
+less the HTML-only one. FACTSITE_CACHE should point at a render cache the full build has filled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from factsite.devserver import DevServer  # noqa: E402
+from run import change_one_statistic  # noqa: E402
+
+
+def timed_build(server: DevServer) -> float:
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # summaries, warnings
+        ok = server.build()
+    seconds = time.perf_counter() - started
+    if not ok:
+        raise SystemExit(f"serve rebuild failed: {server.status.as_json()}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("content", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--every", type=int, default=10, help="as bench/run.py --stat-chart-every")
+    args = parser.parse_args()
+    full = DevServer(args.content, args.out / "full", ROOT, port=0)
+    html = DevServer(args.content, args.out / "html", ROOT, port=0, draft=True)
+    try:
+        timed_build(full), timed_build(html)  # every image is in the cache
+        change_one_statistic(args.content, args.every)  # a first change opens the browser and loads plotly.js
+        timed_build(full)
+        html_times, full_times = [], []
+        for _ in range(args.repeat):
+            change_one_statistic(args.content, args.every)
+            html_times.append(timed_build(html))
+            change_one_statistic(args.content, args.every)
+            full_times.append(timed_build(full))
+    finally:
+        full.close()
+        html.close()
+    print(f"serve rebuild after one change: html {min(html_times):.2f} s, full {min(full_times):.2f} s, "
+          f"image work {min(full_times) - min(html_times):.2f} s (best of {args.repeat})")
+
+
+if __name__ == "__main__":
+    main()
