@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from html import escape  # quotes too: some of these go into attributes
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from . import urls
 from .errors import Problem

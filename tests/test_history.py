@@ -48,3 +48,15 @@ def test_a_changed_figure_without_history_is_a_warning(tmp_path: Path) -> None:
     path.write_text(path.read_text() + 'history:\n  - {date: "2026-03-01", kind: update, change: Revised., reason: New table., previous: "50%"}\n')
     recorded = run_build("--content", str(content), "--out", str(published), "--draft")
     assert recorded.returncode == 0 and "girls-share.yaml" not in recorded.stderr, recorded.stderr
+
+
+def test_the_feed_keeps_quotes_and_ampersands_in_titles_and_links() -> None:
+    from factsite.history import Change, atom_feed
+
+    change = Change(date="2026-03-01", kind="update", change='Now "about 1,500" & rising.', reason="New <data>.",
+                    previous=None, slug="x", title='Victims\' "count" & <more>', figure="1,500", url='/stats/x/?a="b"')
+    feed = ElementTree.fromstring(atom_feed([change], 'https://example.org/"q"', 'HTI "facts" & figures', "2026-01-01"))
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == 'Update: Victims\' "count" & <more>'
+    assert entry.find(f"{ATOM}link").get("href").endswith('/stats/x/?a="b"')
+    assert feed.find(f"{ATOM}title").text == 'HTI "facts" & figures: corrections and updates'
