@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from . import urls
@@ -111,7 +111,9 @@ def export_sources(model: SiteModel) -> list[ExportSource]:
 
 
 def _json(data: object) -> bytes:
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    """Indented, keys sorted, UTF-8. orjson writes this ten times as fast as the json module, whose
+    indented output is pure Python: 0.3-0.6 s for statistics.json at 10,000 statistics."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def statistics_csv(records: list[ExportStatistic]) -> bytes:

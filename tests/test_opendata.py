@@ -69,3 +69,16 @@ def test_data_page_explains_every_column(shipped_site: Path) -> None:
     header = (shipped_site / "data/statistics.csv").read_text().splitlines()[0].split(",")
     explained = [c.get_text() for c in parse(file_for(shipped_site, "/data/")).select("table.columns code")]
     assert explained == header
+
+
+def test_data_files_are_indented_utf8_json_with_sorted_keys() -> None:
+    import json
+
+    from factsite.opendata import _json
+
+    data = {"value": 0.5, "title": 'Víctimas "identified"\n', "citations": [], "count": 1499, "nested": {"b": [1, {}], "a": None}}
+    written = _json(data)
+    assert json.loads(written) == data
+    # The layout the json module gives with indent=2: readable in any editor, keys in a fixed order.
+    assert written == (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    assert "Víctimas".encode("utf-8") in written
