@@ -13,7 +13,9 @@ whole build has succeeded:
   never half written), assets and images before the pages that use them, and files the site no
   longer has are removed last;
 - a build that fails (bad content, a template error, no Chromium) removes the staging folder and
-  leaves the output folder as it was.
+  leaves the output folder as it was;
+- Ctrl-C (or SIGTERM) during the commit waits until the commit is done: the renames take well under a
+  second, and stopping halfway would leave a site with some pages new and some old.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ import filecmp
 import os
 import posixpath
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +83,25 @@ def _same_bytes(path: str, data: bytes | Path) -> bool:
             return handle.read() == data
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return False
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block has run, then act as they would have (main thread only:
+    Python runs signal handlers there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {number: signal.signal(number, lambda number, frame: held.append(number))
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        if held:
+            signal.raise_signal(held[0])  # to the handler it would have reached
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -208,6 +231,11 @@ class SiteWriter:
         self.flush()
         self._pool.shutdown(wait=True)
         self._committed = True
+        with _interrupts_held():
+            return self._swap_in()
+
+    def _swap_in(self) -> WriteReport:
+        """Put the staged files in place: the folder whole on a first build, else file by file."""
         if self._existing is None or self._conflicts(self._existing):
             # A file where a folder was (or the reverse): stage the unchanged files too, swap the folder whole.
             if self._existing is not None:

@@ -166,6 +166,32 @@ def test_a_build_that_fails_midway_leaves_the_site_as_it_was(tmp_path: Path) -> 
     assert sorted(os.listdir(tmp_path)) == ["site"]  # no staging folder left behind
 
 
+def test_ctrl_c_during_the_commit_waits_until_the_site_is_whole(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C between two renames of the commit would leave some pages new and some old."""
+    import signal
+
+    from factsite import write
+
+    site = tmp_path / "site"
+    write_site({"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "x.css": b"css"}, site)
+    renames = []
+    real_replace = os.replace
+
+    def replace_then_interrupt(source, target):
+        real_replace(source, target)
+        renames.append(target)
+        if len(renames) == 1:
+            signal.raise_signal(signal.SIGINT)  # as if Ctrl-C came now, with more files still to go
+
+    monkeypatch.setattr(write.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_site({"index.html": b"home 2", "a/index.html": b"a 2", "b/index.html": b"b 2", "x.css": b"css 2"}, site)
+    assert len(renames) == 4  # the interrupt came after the first, and waited for the last
+    assert {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()} == {
+        "index.html": b"home 2", "a/index.html": b"a 2", "b/index.html": b"b 2", "x.css": b"css 2"}
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # and Ctrl-C acts at once again
+
+
 def test_two_files_at_one_path_are_refused(tmp_path: Path) -> None:
     with pytest.raises(UnsafePath, match="two files"):
         with SiteWriter(tmp_path / "site") as writer:
