@@ -45,7 +45,8 @@ def main() -> None:
     full = DevServer(args.content, args.out / "full", ROOT, port=0)
     html = DevServer(args.content, args.out / "html", ROOT, port=0, draft=True)
     try:
-        timed_build(full), timed_build(html)  # every image is in the cache
+        timed_build(full)  # every image is in the cache
+        timed_build(html)
         change_one_statistic(args.content, args.every)  # a first change opens the browser and loads plotly.js
         timed_build(full)
         html_times, full_times = [], []
