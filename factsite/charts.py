@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from . import urls
 from .chart_export import ImageJob
+from .derive import Range
 from .figures import display, format_number
 from .model import Chart, Statistic
 
@@ -52,6 +53,8 @@ class TableRow:
     value: float
     value_text: str
     sources_url: str | None  # None for the computed remainder
+    range: Range | None = None  # the values rounded inputs allow, for a derived figure
+    range_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class ChartModel:
     figure_json: str  # data, layout and config, ready for Plotly.newPlot
     narrow: ImageSize  # the static image phones get
     wide: ImageSize  # the static image wider screens, print and downloads get
+    ranges_note: str = ""  # the ranges of derived bars, in words: for the caption and the image's alt text
 
     def url(self, variant: str, extension: str) -> str:
         return urls.chart_file(self.id, variant, extension)
@@ -79,11 +83,13 @@ class ChartModel:
 NARROW_WIDTH, WIDE_WIDTH = 340, 720
 
 
-def _rows(chart: Chart, stats: dict[str, Statistic]) -> tuple[list[TableRow], list[float]]:
+def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range]) -> tuple[list[TableRow], list[float]]:
     rows, values = [], []
     for point in chart.points:
         stat = stats[point.stat]
-        rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure), urls.stat_sources(stat.slug)))
+        span = ranges.get(point.stat)
+        rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure), urls.stat_sources(stat.slug),
+                             span, span.text(stat.figure.unit) if span else None))
         values.append(stat.figure.value)
     if chart.whole is not None:
         remainder = round(chart.whole - sum(values), 6)
@@ -97,6 +103,16 @@ def _rows(chart: Chart, stats: dict[str, Statistic]) -> tuple[list[TableRow], li
 
 def _bar(**properties) -> dict:
     return {"type": "bar", **properties}
+
+
+def _error_bars(rows: list[TableRow], horizontal: bool) -> dict:
+    """Whiskers over the values a derived bar may take; none when no bar has a range."""
+    if not any(row.range for row in rows):
+        return {}
+    above = [(row.range.high - row.value) if row.range else 0 for row in rows]
+    below = [(row.value - row.range.low) if row.range else 0 for row in rows]
+    bars = dict(type="data", symmetric=False, array=above, arrayminus=below, color="#1a1a1a", thickness=1.5, width=5)
+    return {"error_x" if horizontal else "error_y": bars}
 
 
 def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[dict]:
@@ -113,22 +129,32 @@ def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[dic
                 text=[r.value_text for r, _ in chosen], textposition="outside", cliponaxis=False,
                 marker=dict(color=PALETTE[i % len(PALETTE)], pattern=dict(shape=SERIES_PATTERNS[i % len(SERIES_PATTERNS)])),
                 hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
+                **_error_bars([r for r, _ in chosen], True),
             ))
         return traces[::-1]
     colours = [PALETTE[0] if row.sources_url else REMAINDER_COLOUR for row in rows]
     labels, texts = [row.label for row in rows], [row.value_text for row in rows]
+    ordered = rows
     if horizontal:  # top-to-bottom in the author's order
-        labels, values, texts, colours = labels[::-1], values[::-1], texts[::-1], colours[::-1]
+        labels, values, texts, colours, ordered = labels[::-1], values[::-1], texts[::-1], colours[::-1], rows[::-1]
     bar = _bar(
         x=values if horizontal else labels, y=labels if horizontal else values,
         orientation="h" if horizontal else "v", text=texts, textposition="outside", cliponaxis=False,
-        marker=dict(color=colours), hovertemplate="%{text}<extra></extra>",
+        marker=dict(color=colours), hovertemplate="%{text}<extra></extra>", **_error_bars(ordered, horizontal),
     )
     return [bar]
 
 
-def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> ChartModel:
-    rows, values = _rows(chart, stats)
+def ranges_note(rows: list[TableRow]) -> str:
+    """'Worked out from rounded figures, so each could be: Defendants charged (2019) 278 to 280.'"""
+    spans = [f"{row.label}{f' ({row.series})' if row.series else ''} {row.range_text}" for row in rows if row.range_text]
+    if not spans:
+        return ""
+    return "Some bars are worked out from rounded figures; the lines on them show the values each could be: " + "; ".join(spans) + "."
+
+
+def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges: dict[str, Range] | None = None) -> ChartModel:
+    rows, values = _rows(chart, stats, ranges or {})
     horizontal = chart.kind in ("bar", "grouped-column")
     data = _traces(chart, rows, values)
     # Values are printed on the bars and named in the caption: no axis, no ticks, no gridlines.
@@ -148,7 +174,7 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic]) -> Cha
         id=chart_id, title=chart.title, description=chart.description, value_label=chart.value_label,
         rows=rows, has_series=chart.kind == "grouped-column",
         figure_json=json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False),  # plain data: no Plotly encoder needed
-        narrow=ImageSize(NARROW_WIDTH, height), wide=ImageSize(WIDE_WIDTH, height),
+        narrow=ImageSize(NARROW_WIDTH, height), wide=ImageSize(WIDE_WIDTH, height), ranges_note=ranges_note(rows),
     )
 
 
@@ -165,8 +191,9 @@ def chart_csv(chart: ChartModel, base_url: str) -> bytes:
     """The chart's numbers, with the page that sources each one."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["label", "series", "value", "as_printed", "sources_page"])
+    writer.writerow(["label", "series", "value", "as_printed", "range_low", "range_high", "sources_page"])
     for row in chart.rows:
         source = urls.absolute(base_url, row.sources_url) if row.sources_url else "remainder: not specified in the source"
-        writer.writerow([row.label, row.series or "", format_number(row.value).replace(",", ""), row.value_text, source])
+        low, high = (end.replace(",", "") for end in row.range.ends()) if row.range else ("", "")
+        writer.writerow([row.label, row.series or "", format_number(row.value).replace(",", ""), row.value_text, low, high, source])
     return buffer.getvalue().encode("utf-8")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import itertools
+import math
 import operator
+from dataclasses import dataclass
 
 from .figures import format_number
 
@@ -68,3 +71,62 @@ def printed(expression: str, values: dict[str, float]) -> str:
         return f"({text})" if precedence < parent_precedence else text
 
     return show(_parse(expression))
+
+
+def half_step(value: float) -> float:
+    """Half the last printed digit's step: 8 may stand for 7.5 up to 8.5, 20.3 for 20.25 up to 20.35."""
+    printed_number = format_number(value).replace(",", "")
+    decimals = len(printed_number.partition(".")[2])
+    return 0.5 / 10 ** decimals
+
+
+@dataclass(frozen=True)
+class Range:
+    """The results that rounded inputs allow: whole numbers for a count, else a span to `decimals` places."""
+
+    low: float
+    high: float
+    decimals: int | None  # None: the ends are whole numbers, and every whole number between them fits
+
+    def ends(self) -> tuple[str, str]:
+        if self.decimals is None:
+            return format_number(self.low), format_number(self.high)
+        return f"{self.low:,.{self.decimals}f}", f"{self.high:,.{self.decimals}f}"
+
+    def text(self, unit: str) -> str:
+        """'148 or 149', '278 to 280', '94.4% to 95.3%', '1.0 to 1.2 million'."""
+        low, high = self.ends()
+        if low == high:
+            return {"percent": f"{low}%", "million": f"{low} million"}.get(unit, low)
+        if unit == "percent":
+            return f"{low}% to {high}%"
+        joiner = " or " if self.decimals is None and self.high - self.low == 1 else " to "
+        return f"{low}{joiner}{high}" + (" million" if unit == "million" else "")
+
+
+def rounding_range(expression: str, values: dict[str, float], rounded: list[str], unit: str,
+                   round_to: int) -> Range | None:
+    """The range of results consistent with the rounding of the `rounded` inputs.
+
+    Each rounded input may lie anywhere from v - h (included) to v + h (excluded, since it would
+    round up). The extremes are taken at the corners of that box, which is exact for expressions
+    monotonic in each input (ratios, sums and differences of positive figures, as derivations are).
+    A count's range is the whole numbers inside; any other unit prints its ends one place finer
+    for a percentage, at `round_to` places otherwise.
+    """
+    if not rounded:
+        return None
+    corners: list[tuple[float, bool]] = []  # (result, reached only at an excluded edge)
+    for signs in itertools.product((-1, 1), repeat=len(rounded)):
+        moved = dict(values)
+        for name, sign in zip(rounded, signs):
+            moved[name] = values[name] + sign * half_step(values[name])
+        corners.append((evaluate(expression, moved), any(sign == 1 for sign in signs)))
+    low, low_open = min(corners)
+    high, high_open = max(corners, key=lambda c: (c[0], not c[1]))
+    if unit == "count":
+        first = math.floor(low) + 1 if (low_open and low.is_integer()) else math.ceil(low)
+        last = math.ceil(high) - 1 if (high_open and high.is_integer()) else math.floor(high)
+        return Range(float(first), float(last), None)
+    decimals = round_to + 1 if unit == "percent" else round_to
+    return Range(round(low, decimals), round(high, decimals), decimals)

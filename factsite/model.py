@@ -103,6 +103,8 @@ class Citation(Strict):
     """The exact passage. It must contain the figure, written any ordinary way: 59%, 59 percent; 1,499 or 1499."""
     via: str | None = None  # id of the source that carries this quotation, when not read first-hand
     """The id of the coverage that carries the source's words, when the source itself was not read."""
+    note: str = ""  # required when the same statistic shows this source misstating the figure
+    """What this passage gets wrong or leaves out (its base, its unit), in the site's words; shown beside the quote."""
 
 
 class Figure(Strict):
@@ -114,6 +116,22 @@ class Figure(Strict):
     """How the page writes the figure, when not the plain number ("Over one third")."""
     approximate: bool = False
     """true to print "about" before the figure."""
+    # "Over one third" is not the number 0.33: a figure in words states a bound, and says so.
+    bound: Literal["lower", "upper"] | None = None
+    """For a figure in words only: lower ("over one third": value is the bound, 33.3) or upper ("under half")."""
+    bound_unit: Literal["percent", "times"] | None = None
+    """For a figure in words only: what the bound counts in: percent (33.3) or times ("over twice as many": 2)."""
+
+    @model_validator(mode="after")
+    def _bound_for_words(self) -> "Figure":
+        if self.unit == "words" and (self.bound is None or self.bound_unit is None):
+            raise ValueError('a figure in words states a bound: add bound (lower or upper) and bound_unit '
+                             '(percent or times), e.g. "Over one third" is value: 33.3, bound: lower, bound_unit: percent')
+        if self.unit != "words" and (self.bound is not None or self.bound_unit is not None):
+            raise ValueError("bound and bound_unit are only for figures in words (unit: words)")
+        if self.unit == "words" and not self.display:
+            raise ValueError("a figure in words needs its display, the words as printed (\"Over one third\")")
+        return self
 
 
 class Discrepancy(Strict):
@@ -127,6 +145,9 @@ class Discrepancy(Strict):
     """What that source states, in the site's words."""
     figure: str | None = None  # the competing figure, when the source gives a different number
     """The competing figure, as that source writes it ("1,600")."""
+    # A credible source that reads the figure differently is not the same as a source shown to be wrong.
+    kind: Literal["disagrees", "misstates"] = "disagrees"
+    """disagrees (a credible source gives another figure or reading) or misstates (the site shows this source gets it wrong)."""
     resolution: str = NonEmpty  # which reading the site uses, and why
     """Which reading the site uses, and why."""
 
@@ -138,6 +159,8 @@ class Derivation(Strict):
     """The arithmetic over the input names: + - * / and brackets, e.g. "a / b * 100"."""
     round_to: int = Field(default=0, ge=0, le=4)
     """How many decimal places the figure is rounded to (0 to 4)."""
+    rounded_inputs: list[str] = []  # names of inputs that are themselves rounded (8% may be 7.5% to 8.5%)
+    """The input names whose figures are rounded as printed; the build then works out and prints the range of results they allow."""
     explanation: str = NonEmpty
     """How the figure is worked out, and why, in plain words."""
 

@@ -9,7 +9,7 @@ import csv
 import io
 
 import orjson
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from . import urls
 from .figures import display
@@ -36,7 +36,12 @@ class ExportStatistic(Exported):
     slug: str
     title: str
     sentence: str
-    value: float
+    value: float | None = Field(description="The figure as a number; null for a figure stated in words, which is a bound (see lower_bound, upper_bound).")
+    lower_bound: float | None = Field(description="For a figure in words such as 'over one third': the value it exceeds (33.3), in bound_unit.")
+    upper_bound: float | None = Field(description="For a figure in words such as 'under half': the value it stays below, in bound_unit.")
+    bound_unit: str | None = Field(description="The unit of lower_bound and upper_bound: percent, or times ('over twice as many' is a lower bound of 2 times).")
+    range_low: float | None = Field(description="For a figure worked out from rounded figures: the lowest value the rounding allows.")
+    range_high: float | None = Field(description="For a figure worked out from rounded figures: the highest value the rounding allows.")
     unit: str
     as_printed: str
     approximate: bool
@@ -75,7 +80,8 @@ class SourcesFile(Exported):
     sources: list[ExportSource]
 
 
-CSV_COLUMNS = ["slug", "title", "sentence", "value", "unit", "as_printed", "approximate", "period", "scope", "status",
+CSV_COLUMNS = ["slug", "title", "sentence", "value", "lower_bound", "upper_bound", "bound_unit", "range_low", "range_high",
+               "unit", "as_printed", "approximate", "period", "scope", "status",
                "derivation", "sheets", "sources", "page_url", "sources_page_url"]
 
 
@@ -84,8 +90,15 @@ def export_statistics(model: SiteModel) -> list[ExportStatistic]:
     for slug, stat in model.stats.items():
         view = model.views[slug]
         derivation = (f"{view.derivation.arithmetic} = {view.derivation.result}" if view.derivation else None)
+        figure = stat.figure
+        span = model.content.derived_ranges.get(slug)
         records.append(ExportStatistic(
-            slug=slug, title=stat.short_title, sentence=view.plain_sentence, value=stat.figure.value,
+            slug=slug, title=stat.short_title, sentence=view.plain_sentence,
+            value=None if figure.bound else figure.value,
+            lower_bound=figure.value if figure.bound == "lower" else None,
+            upper_bound=figure.value if figure.bound == "upper" else None,
+            bound_unit=figure.bound_unit,
+            range_low=span.low if span else None, range_high=span.high if span else None,
             unit=stat.figure.unit, as_printed=display(stat.figure), approximate=stat.figure.approximate,
             period=stat.period, scope=stat.scope, status=stat.status, derivation=derivation,
             sheets=list(stat.sheets), caveats=list(stat.caveats),
@@ -126,8 +139,10 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
             f"{' ' + c.url if c.url else ''}"
             for c in r.citations
         )
-        value = f"{r.value:g}"
-        writer.writerow([r.slug, r.title, r.sentence, value, r.unit, r.as_printed, str(r.approximate).lower(), r.period,
+        numbers = [("" if number is None else f"{number:g}")
+                   for number in (r.value, r.lower_bound, r.upper_bound)]
+        spans = ["" if number is None else f"{number:g}" for number in (r.range_low, r.range_high)]
+        writer.writerow([r.slug, r.title, r.sentence, *numbers, r.bound_unit or "", *spans, r.unit, r.as_printed, str(r.approximate).lower(), r.period,
                          r.scope, r.status, r.derivation or "", ";".join(r.sheets), sources, r.page_url, r.sources_page_url])
     return buffer.getvalue().encode("utf-8")
 

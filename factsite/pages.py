@@ -30,7 +30,12 @@ DATA_COLUMNS = [
     ("slug", "The figure's identifier; its page is /stats/<slug>/."),
     ("title", "A short name for the figure."),
     ("sentence", "The sentence that states the figure, in this site's words."),
-    ("value", "The figure as a number (percentages as 59, not 0.59; millions as 21.4)."),
+    ("value", "The figure as a number (percentages as 59, not 0.59; millions as 21.4). Empty for a figure stated in words, which is a bound."),
+    ("lower_bound", "For a figure in words such as 'over one third': the value it exceeds (33.3), in bound_unit."),
+    ("upper_bound", "For a figure in words such as 'under half': the value it stays below, in bound_unit."),
+    ("bound_unit", "The unit of the bounds: percent, or times ('over twice as many' is a lower bound of 2 times)."),
+    ("range_low", "For a figure worked out from rounded figures: the lowest value the rounding allows."),
+    ("range_high", "For a figure worked out from rounded figures: the highest value the rounding allows."),
     ("unit", "percent, count, million, or words (a figure stated in words, such as 'over one third')."),
     ("as_printed", "The figure as the site prints it."),
     ("approximate", "true where the site prints 'about'."),
@@ -108,6 +113,7 @@ class CitationView:
     via: SourceView | None
     locator: str
     quote: str
+    note: str = ""  # what the passage gets wrong or leaves out, in the site's words
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ class DiscrepancyView:
     figure: str | None
     resolution: str
     stat: StatLink
+    kind: str = "disagrees"  # or "misstates": the site shows the source gets the figure wrong
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ class DerivationView:
     result: str
     stated: str
     explanation: str
+    range: str | None = None  # the results the rounded inputs allow, worked out by the build
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,11 @@ class StatView:
     sheets: list[tuple[str, str]]  # (title, url)
     chart: ChartModel | None
     history: list[Any]  # HistoryEntry, oldest first, as the author wrote them
+    dispute: str = ""  # "disagree" (a credible source differs) or "misstated" (only sources shown wrong differ)
+
+    @property
+    def range(self) -> str | None:
+        return self.derivation.range if self.derivation else None
 
 
 def readable_date(value: str) -> str:
@@ -191,6 +204,18 @@ def link_figures(html: Markup, stats: dict[str, Statistic], own: Statistic | Non
     return Markup(PLACEHOLDER_RE.sub(replace, str(html)))
 
 
+def dispute_kind(stat: Statistic) -> str:
+    """'disagree' when a credible source gives a competing figure; 'misstated' when every source that
+    differs is one the site shows to be wrong; '' when the figure is not disputed."""
+    competing = [d for d in stat.discrepancies if d.figure]
+    if stat.status != "disputed" or not competing:
+        return ""
+    return "misstated" if all(d.kind == "misstates" for d in competing) else "disagree"
+
+
+DISPUTE_FLAGS = {"disagree": "sources disagree", "misstated": "one source misstates it"}
+
+
 class SiteModel:
     """Builds every page of the site from validated content."""
 
@@ -207,9 +232,9 @@ class SiteModel:
             for source_id in dict.fromkeys(ids):
                 citing[source_id].append(self.links[stat.slug])
         self.sources = {sid: self._source(s, citing[sid]) for sid, s in content.sources.items()}
-        self.charts = {slug: build_chart(s.chart, s.chart.id or slug, self.stats) for slug, s in self.stats.items() if s.chart}
+        self.charts = {slug: build_chart(s.chart, s.chart.id or slug, self.stats, content.derived_ranges) for slug, s in self.stats.items() if s.chart}
         self.sheet_charts = {
-            sheet.slug: [build_chart(chart, chart.id or f"{sheet.slug}-{i + 1}", self.stats) for i, chart in enumerate(sheet.charts)]
+            sheet.slug: [build_chart(chart, chart.id or f"{sheet.slug}-{i + 1}", self.stats, content.derived_ranges) for i, chart in enumerate(sheet.charts)]
             for sheet in content.sheets
         }
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
@@ -244,7 +269,9 @@ class SiteModel:
 
     def _stat_card(self, view: StatView) -> Card:
         primary = view.citations[0].source
-        return self._card(f"stat-{view.link.slug}", view.link.url, view.link.short_title, view.link.figure,
+        # A disputed figure's card says so: it travels without the page that shows the disagreement.
+        kicker = f"{view.link.short_title} \u00b7 {DISPUTE_FLAGS[view.dispute]}" if view.dispute else view.link.short_title
+        return self._card(f"stat-{view.link.slug}", view.link.url, kicker, view.link.figure,
                           view.plain_sentence, primary.short_name)
 
     def _sources_line(self, views: list[StatView]) -> str:
@@ -311,7 +338,7 @@ class SiteModel:
 
     def _discrepancy(self, stat: Statistic, item: Discrepancy) -> DiscrepancyView:
         return DiscrepancyView(self.sources[item.source], item.locator, item.quote, item.says, item.figure,
-                               item.resolution, self.links[stat.slug])
+                               item.resolution, self.links[stat.slug], item.kind)
 
     def _derivation(self, stat: Statistic) -> DerivationView | None:
         if stat.derivation is None:
@@ -319,12 +346,15 @@ class SiteModel:
         d = stat.derivation
         values = {name: self.stats[slug].figure.value for name, slug in d.inputs.items()}
         result = self.content.derived_values[stat.slug]
+        computed = self.content.derived_ranges.get(stat.slug)
+        range_text = computed.text(stat.figure.unit) if computed else None
         return DerivationView(
             inputs=[(name, self.links[slug]) for name, slug in d.inputs.items()],
             arithmetic=derive.printed(d.expression, values),
             result=f"{result:,.{d.round_to + 2}f}",
             stated=display(stat.figure),
-            explanation=d.explanation,
+            explanation=d.explanation.replace("{range}", range_text or ""),
+            range=range_text,
         )
 
     def _stat_view(self, stat: Statistic) -> StatView:
@@ -334,7 +364,7 @@ class SiteModel:
             plain_sentence=self._plain(stat),
             period=stat.period, scope=stat.scope, status=stat.status, headline=stat.headline,
             citations=[
-                CitationView(self.sources[c.source], self.sources[c.via] if c.via else None, c.locator, c.quote)
+                CitationView(self.sources[c.source], self.sources[c.via] if c.via else None, c.locator, c.quote, c.note)
                 for c in stat.citations
             ],
             caveats=list(stat.caveats),
@@ -344,6 +374,7 @@ class SiteModel:
             sheets=[(self.sheet_titles[slug], urls.sheet(slug)) for slug in stat.sheets],
             chart=self.charts.get(stat.slug),
             history=list(stat.history),
+            dispute=dispute_kind(stat),
         )
 
     def _sheet_context(self, sheet: Sheet) -> dict[str, Any]:

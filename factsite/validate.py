@@ -31,6 +31,7 @@ class Content:
     sheets: list[Sheet]
     methodology: str
     derived_values: dict[str, float] = field(default_factory=dict)  # slug -> unrounded result
+    derived_ranges: dict[str, derive.Range] = field(default_factory=dict)  # slug -> results its rounded inputs allow
     origin: dict[str, Record] = field(default_factory=dict)  # "stat:slug" -> its record
     warnings: list[Problem] = field(default_factory=list)
 
@@ -117,7 +118,7 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     cited: set[str] = set()
     for record, stat in stats.values():
         _check_statistic(record, stat, sources, stats, sheets, cited, check)
-    derived_values = _check_derivations(stats, check)
+    derived_values, derived_ranges = _check_derivations(stats, check)
     chart_ids: dict[str, Record] = {}
     for record, stat in stats.values():
         if stat.chart:
@@ -142,6 +143,7 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
         sheets=sorted((s for _, s in sheets.values()), key=lambda s: (s.order, s.slug)),
         methodology=raw.methodology,
         derived_values=derived_values,
+        derived_ranges=derived_ranges,
         origin={f"stat:{k}": r for k, (r, _) in stats.items()},
         warnings=sorted(warnings),
     )
@@ -168,7 +170,31 @@ def _check_placeholders(record: Record, loc: tuple[str | int, ...], text: str, s
             check.error(record, loc, f"{{figure:{slug}}} names no statistic{hints.did_you_mean(slug, stats)}")
 
 
+YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+# Words of a scope that change what a figure means; a sentence that travels alone (a share card, a
+# post) must keep them: "federal" (not all trafficking), "criminal"/"civil", "sex trafficking".
+SCOPE_WORDS = ("federal", "criminal", "civil", "sex trafficking")
+
+
+def _check_sentence_stands_alone(record: Record, stat: Statistic, check: _Checker) -> None:
+    """The sentence names its period and keeps the scope's defining words."""
+    sentence = stat.sentence.casefold()
+    missing_years = [year for year in dict.fromkeys(YEAR_RE.findall(stat.period)) if year not in sentence]
+    if missing_years:
+        check.error(record, ("sentence",),
+                    f"the sentence does not name the period {stat.period!r} (missing {', '.join(missing_years)}): "
+                    "it travels alone on cards and in shares, so say when, e.g. \"in 2020\" or \"from 2000 to 2020\"")
+    scope = stat.scope.casefold()
+    missing_words = [word for word in SCOPE_WORDS if word in scope and word not in sentence]
+    if missing_words:
+        check.error(record, ("sentence",),
+                    f"the scope says {', '.join(repr(w) for w in missing_words)} but the sentence does not: "
+                    "it travels alone, so say what is counted, e.g. \"in federal criminal cases\"")
+
+
 def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set[str], check: _Checker) -> None:
+    _check_sentence_stands_alone(record, stat, check)
+    misstating = {d.source for d in stat.discrepancies if d.kind == "misstates"}
     if not display_matches_value(stat.figure):
         check.error(record, ("figure", "display"), f"{stat.figure.display!r} does not print the value {stat.figure.value:g}")
     shown = display(stat.figure)
@@ -181,6 +207,10 @@ def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set
                 check.missing(record, ("citations", i, key), "source", source_id, sources)
             elif source_id in sources:
                 cited.add(source_id)
+        if citation.source in misstating and not citation.note:
+            check.error(record, ("citations", i, "note"),
+                        f"this statistic shows {citation.source!r} misstating the figure (its discrepancies), "
+                        "so a passage cited from it needs a note saying what the passage gets wrong or leaves out")
         if stat.status != "derived" and not quote_states(citation.quote, stat.figure):
             check.error(
                 record, ("citations", i, "quote"),
@@ -205,9 +235,32 @@ def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set
     _check_placeholders(record, ("sentence",), stat.sentence, stats, check)
 
 
-def _check_derivations(stats: dict[str, tuple[Record, Statistic]], check: _Checker) -> dict[str, float]:
+# A range typed into an explanation: "from about 278 to 281", "between 94.4% and 95.3%", "148 or 149".
+TYPED_RANGE_RE = re.compile(r"\b(?:from|between|be)\s+(?:about\s+)?((?<![\d.,])\d[\d,]*(?:\.\d+)?)(?<!,)\s*(?:%|\s+million)?"
+                            r"\s+(?:to|and|or|\u2013)\s+(?:about\s+)?(\d[\d,]*(?:\.\d+)?)(?<!,)")
+
+
+def _check_range_text(record: Record, stat: Statistic, computed: derive.Range, check: _Checker) -> None:
+    """A range is worked out by the build and printed with {range}; a typed one must agree with it."""
+    explanation = stat.derivation.explanation
+    computed_ends = tuple(end.replace(",", "") for end in computed.ends())
+    for match in TYPED_RANGE_RE.finditer(explanation):
+        typed = (match.group(1).replace(",", ""), match.group(2).replace(",", ""))
+        if typed != computed_ends:
+            check.error(record, ("derivation", "explanation"),
+                        f"the explanation gives the range {match.group(0)!r}, but the rounded inputs allow "
+                        f"{computed.text(stat.figure.unit)}: write {{range}} where the range goes, and the build prints it")
+            return
+    if "{range}" not in explanation and not TYPED_RANGE_RE.search(explanation):
+        check.error(record, ("derivation", "explanation"),
+                    f"rounded inputs allow {computed.text(stat.figure.unit)}: say so, writing {{range}} where the range goes")
+
+
+def _check_derivations(stats: dict[str, tuple[Record, Statistic]],
+                       check: _Checker) -> tuple[dict[str, float], dict[str, derive.Range]]:
     """Recompute every derived figure from its inputs; the stated figure must agree."""
     results: dict[str, float] = {}
+    ranges: dict[str, derive.Range] = {}
     for record, stat in stats.values():
         if not stat.derivation:
             continue
@@ -219,6 +272,8 @@ def _check_derivations(stats: dict[str, tuple[Record, Statistic]], check: _Check
                     check.missing(record, ("derivation", "inputs", name), "statistic", slug, stats)
             elif stats[slug][1].status == "derived":
                 check.error(record, ("derivation", "inputs", name), f"{slug!r} is itself derived: derive from reported figures")
+            elif stats[slug][1].figure.unit == "words":
+                check.error(record, ("derivation", "inputs", name), f"{slug!r} is a figure in words, a bound, not a number to compute with")
             else:
                 values[name] = stats[slug][1].figure.value
         if len(values) != len(derivation.inputs):
@@ -229,6 +284,18 @@ def _check_derivations(stats: dict[str, tuple[Record, Statistic]], check: _Check
             check.error(record, ("derivation", "expression"), str(error))
             continue
         results[stat.slug] = result
+        unknown_rounded = [n for n in derivation.rounded_inputs if n not in derivation.inputs]
+        for name in unknown_rounded:
+            check.error(record, ("derivation", "rounded_inputs", derivation.rounded_inputs.index(name)),
+                        f"{name!r} is not one of the inputs ({', '.join(derivation.inputs)})")
+        if derivation.rounded_inputs and not unknown_rounded:
+            computed = derive.rounding_range(derivation.expression, values, derivation.rounded_inputs,
+                                             stat.figure.unit, derivation.round_to)
+            ranges[stat.slug] = computed
+            _check_range_text(record, stat, computed, check)
+        elif "{range}" in derivation.explanation:
+            check.error(record, ("derivation", "explanation"),
+                        "{range} needs rounded_inputs: name the inputs whose figures are rounded")
         if round(result, derivation.round_to) != round(stat.figure.value, derivation.round_to):
             check.error(
                 record, ("figure", "value"),
@@ -236,7 +303,7 @@ def _check_derivations(stats: dict[str, tuple[Record, Statistic]], check: _Check
                 f"{round(result, derivation.round_to):g}, but the figure says {stat.figure.value:g}: "
                 "correct the figure's value, or the derivation's inputs or expression",
             )
-    return results
+    return results, ranges
 
 
 def _check_chart(record, loc, chart: Chart, default_id: str, stats, chart_ids: dict[str, Record], check: _Checker) -> None:

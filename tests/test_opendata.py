@@ -40,7 +40,10 @@ def test_downloads_say_what_the_pages_say(shipped_site: Path) -> None:
         page = parse(file_for(shipped_site, f"/stats/{stat['slug']}/"))
         printed = page.select_one(".big-figure a.figure").get_text()
         assert stat["as_printed"] == rows[stat["slug"]]["as_printed"] == printed
-        assert float(rows[stat["slug"]]["value"]) == stat["value"]
+        for column in ("value", "lower_bound", "upper_bound", "range_low", "range_high"):
+            cell = rows[stat["slug"]][column]
+            assert (float(cell) if cell else None) == stat[column], (stat["slug"], column)
+        assert rows[stat["slug"]]["bound_unit"] == (stat["bound_unit"] or "")
         assert page.select_one("p.sentence").get_text() == stat["sentence"] == rows[stat["slug"]]["sentence"]
         assert stat["page_url"] == f"{BASE}/stats/{stat['slug']}/"
         sources_page = parse(file_for(shipped_site, f"/stats/{stat['slug']}/sources/"))
@@ -82,3 +85,35 @@ def test_data_files_are_indented_utf8_json_with_sorted_keys() -> None:
     # The layout the json module gives with indent=2: readable in any editor, keys in a fixed order.
     assert written == (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     assert "Víctimas".encode("utf-8") in written
+
+
+def test_a_figure_in_words_is_published_as_a_bound_not_a_number(shipped_site: Path) -> None:
+    """"Over one third" is more than 33.3%, not the number 0.33: the files say which bound it is."""
+    statistics = {s["slug"]: s for s in load(shipped_site, "statistics.json")["statistics"]}
+    words = {slug: s for slug, s in statistics.items() if s["unit"] == "words"}
+    assert words, "the shipped content has figures in words"
+    for slug, stat in words.items():
+        assert stat["value"] is None, slug
+        assert (stat["lower_bound"] is None) != (stat["upper_bound"] is None), slug
+        assert stat["bound_unit"] in ("percent", "times"), slug
+    referrals = statistics["victim-contact-referrals-2020"]
+    assert (referrals["as_printed"], referrals["lower_bound"], referrals["bound_unit"]) == ("Over one third", 33.3, "percent")
+    schema = load(shipped_site, "statistics.schema.json")
+    described = schema["$defs"]["ExportStatistic"]["properties"]
+    assert "bound" in described["value"]["description"] and "over one third" in described["lower_bound"]["description"]
+
+
+def test_a_figure_worked_out_from_rounded_figures_is_published_with_its_range(shipped_site: Path) -> None:
+    """The range is computed by the build, the same on the page, in the data files and in the chart's CSV."""
+    statistics = {s["slug"]: s for s in load(shipped_site, "statistics.json")["statistics"]}
+    charged = statistics["defendants-charged-2019"]
+    # 257 defendants in 2020, down a rounded 8%: 2019 had 278, 279 or 280 (281 would be a fall of 8.5%, 9%).
+    assert (charged["range_low"], charged["range_high"]) == (278, 280)
+    page = parse(file_for(shipped_site, "/stats/defendants-charged-2019/"))
+    assert "278 to 280" in page.select_one("p.range").get_text()
+    chart = {row["label"] + row["series"]: row for row in csv.DictReader(
+        io.StringIO((shipped_site / "charts/prosecutions-2019-2020.csv").read_text()))}
+    assert (chart["Defendants charged2019 (derived)"]["range_low"], chart["Defendants charged2019 (derived)"]["range_high"]) == ("278", "280")
+    assert chart["Defendants charged2020"]["range_low"] == ""
+    sheet = parse(file_for(shipped_site, "/sheets/prosecutions/"))
+    assert "278 to 280" in sheet.select_one(f"#chart-prosecutions-2019-2020 .chart-ranges").get_text()

@@ -75,7 +75,7 @@ notes: 'Notes {HOSTILE}'
 """,
         "stats/cases-rise.yaml": f"""slug: cases-rise
 short_title: 'Rise {HOSTILE}'
-sentence: 'Cases rose by {{figure}} {HOSTILE}'
+sentence: 'Cases rose by {{figure}} in 2020 {HOSTILE}'
 figure: {{value: 11, unit: percent}}
 period: '2020 {HOSTILE}'
 scope: 'Scope {HOSTILE}'

@@ -109,7 +109,7 @@ def test_every_figure_links_to_the_passage_that_states_it(site_name, request) ->
 def test_figures_in_sentences_are_links(fixture_site: Path) -> None:
     soup = parse(file_for(fixture_site, "/stats/cases-2020/"))
     sentence = soup.select_one("p.sentence")
-    assert sentence.get_text() == "In 2020, 1,499 cases were filed, a rise of 11%."
+    assert sentence.get_text() == "In 2020, 1,499 federal cases were filed, a rise of 11%."
     assert [a["href"] for a in sentence.select("a.figure")] == ["/stats/cases-2020/sources/", "/stats/cases-rise/sources/"]
 
 
