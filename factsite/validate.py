@@ -207,9 +207,10 @@ def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set
                 check.missing(record, ("citations", i, key), "source", source_id, sources)
             elif source_id in sources:
                 cited.add(source_id)
-        if citation.source in misstating and not citation.note:
+        shown_wrong = next((sid for sid in (citation.source, citation.via) if sid in misstating), None)
+        if shown_wrong and not citation.note:
             check.error(record, ("citations", i, "note"),
-                        f"this statistic shows {citation.source!r} misstating the figure (its discrepancies), "
+                        f"this statistic shows {shown_wrong!r} misstating the figure (its discrepancies), "
                         "so a passage cited from it needs a note saying what the passage gets wrong or leaves out")
         if stat.status != "derived" and not quote_states(citation.quote, stat.figure):
             check.error(
