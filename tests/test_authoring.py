@@ -115,7 +115,7 @@ def test_new_files_pass_check_once_filled(tmp_path: Path) -> None:
         "short_name": '"New report, 2021"', "title": "A new report", "publisher": "An institute",
         "date_published": '"2021-06-18"', "kind": "primary report", "url": "https://example.org/new-report"})
     _fill(stat, {
-        "short_title": "New victims", "sentence": '"{figure} new victims were identified."', "value": "321",
+        "short_title": "New victims", "sentence": '"{figure} new victims were identified in federal cases in 2021."', "value": "321",
         "period": '"2021"', "scope": "New victims in federal cases", "source": "new-report",
         "locator": "page 3", "quote": '"It identified 321 new victims."'})
     (stat).write_text(stat.read_text().replace("sheets: []", "sheets: [new-sheet]"))
