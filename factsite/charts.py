@@ -111,7 +111,7 @@ def _error_bars(rows: list[TableRow], horizontal: bool) -> dict:
         return {}
     above = [(row.range.high - row.value) if row.range else 0 for row in rows]
     below = [(row.value - row.range.low) if row.range else 0 for row in rows]
-    bars = dict(type="data", symmetric=False, array=above, arrayminus=below, color="#1a1a1a", thickness=1.5, width=5)
+    bars = dict(type="data", symmetric=False, array=above, arrayminus=below, color="#1a1a1a", thickness=1.5, width=0)
     return {"error_x" if horizontal else "error_y": bars}
 
 
@@ -146,11 +146,12 @@ def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[dic
 
 
 def ranges_note(rows: list[TableRow]) -> str:
-    """'Worked out from rounded figures, so each could be: Defendants charged (2019) 278 to 280.'"""
-    spans = [f"{row.label}{f' ({row.series})' if row.series else ''} {row.range_text}" for row in rows if row.range_text]
+    """The ranges of derived bars in words: '... Defendants charged, 2019 (derived): 278 to 280.'"""
+    spans = [f"{row.label}{', ' + row.series if row.series else ''}: {row.range_text}" for row in rows if row.range_text]
     if not spans:
         return ""
-    return "Some bars are worked out from rounded figures; the lines on them show the values each could be: " + "; ".join(spans) + "."
+    return ("Some bars are worked out from rounded figures; the line at the end of each shows the values it could take. "
+            + "; ".join(spans) + ".")
 
 
 def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges: dict[str, Range] | None = None) -> ChartModel:

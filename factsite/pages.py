@@ -271,8 +271,10 @@ class SiteModel:
         primary = view.citations[0].source
         # A disputed figure's card says so: it travels without the page that shows the disagreement.
         kicker = f"{view.link.short_title} \u00b7 {DISPUTE_FLAGS[view.dispute]}" if view.dispute else view.link.short_title
+        via = view.citations[0].via  # a figure read in coverage is credited to the report as reported there
+        source_line = f"{primary.short_name}, as reported by {via.short_name}" if via else primary.short_name
         return self._card(f"stat-{view.link.slug}", view.link.url, kicker, view.link.figure,
-                          view.plain_sentence, primary.short_name)
+                          view.plain_sentence, source_line)
 
     def _sources_line(self, views: list[StatView]) -> str:
         """The sources behind a set of figures, most cited first; at most two named, so it fits a card."""

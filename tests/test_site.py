@@ -177,3 +177,26 @@ def test_every_page_carries_the_content_note(fixture_site: Path) -> None:
             assert "This fixture mentions exploitation." in parse(page).select_one("footer.site-footer").get_text(), page
     # Sheets about the sexual exploitation of children open with it.
     assert parse(file_for(fixture_site, "/sheets/main-sheet/")).select_one("main .content-note")
+
+
+# What no public output may say: a path of this repository, or an outlet the site can name.
+NOT_PUBLIC = ["shared/seeds", "seeds/0", "0868507ac51ea32b", "7c822226c3329ca3", "outlet unknown", "Unknown news outlet",
+              "Unnamed news outlet", "keeps a copy", "Tyler Durden]"]
+
+
+def test_no_output_prints_a_repository_path_or_an_unnamed_outlet(shipped_site: Path) -> None:
+    """Pages, data files, feeds and the printed PDFs name sources as a reader can find them."""
+    from pypdf import PdfReader
+
+    checked = 0
+    for path in sorted(shipped_site.rglob("*")):
+        if path.suffix in (".html", ".json", ".csv", ".xml", ".txt"):
+            text = path.read_text(errors="replace")
+        elif path.suffix == ".pdf":
+            text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+        else:
+            continue
+        checked += 1
+        found = [phrase for phrase in NOT_PUBLIC if phrase.casefold() in text.casefold()]
+        assert not found, f"{path.relative_to(shipped_site)} prints {found}"
+    assert checked > 100 and list(shipped_site.rglob("*.pdf")), "the printed sheets are checked too"
