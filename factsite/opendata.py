@@ -12,6 +12,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from . import urls
+from .csv_cells import text_cell
 from .figures import display
 from .pages import SiteModel
 
@@ -126,9 +127,10 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
             f"{' ' + c.url if c.url else ''}"
             for c in r.citations
         )
-        value = f"{r.value:g}"
-        writer.writerow([r.slug, r.title, r.sentence, value, r.unit, r.as_printed, str(r.approximate).lower(), r.period,
-                         r.scope, r.status, r.derivation or "", ";".join(r.sheets), sources, r.page_url, r.sources_page_url])
+        value = f"{r.value:g}"  # a number, which a spreadsheet reads as one, sign and all
+        writer.writerow([r.slug, text_cell(r.title), text_cell(r.sentence), value, r.unit, text_cell(r.as_printed), str(r.approximate).lower(),
+                         *map(text_cell, [r.period, r.scope]), r.status, text_cell(r.derivation or ""), ";".join(r.sheets),
+                         text_cell(sources), r.page_url, r.sources_page_url])
     return buffer.getvalue().encode("utf-8")
 
 
