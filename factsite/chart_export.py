@@ -51,6 +51,10 @@ async (jobs) => {
 """
 
 
+class DuplicateOutput(ValueError):
+    """Two jobs would write one file."""
+
+
 @dataclass(frozen=True)
 class ImageJob:
     output: str  # path in site/
@@ -194,6 +198,11 @@ def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -
     results: dict[str, Path] = {}
     missing: dict[str, ImageJob] = {}  # by key: two charts that look the same are drawn once
     waiting: list[tuple[ImageJob, str]] = []
+    outputs = [job.output for job in jobs]
+    if len(set(outputs)) != len(outputs):
+        # a dict of results would silently keep one of two images meant for the same file
+        twice = sorted({output for output in outputs if outputs.count(output) > 1})
+        raise DuplicateOutput(f"two chart images would be written to {', '.join(twice)}: give the charts ids that differ")
     for job in jobs:
         key = job.cache_key(engine)
         cached = cache.find(key, job.format)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from . import urls
 from .chart_export import ImageJob
+from .csv_cells import text_cell
 from .derive import Range
 from .figures import display, format_number
 from .model import Chart, Statistic
@@ -101,6 +102,13 @@ def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range]) -
     return rows, values
 
 
+def _plotly_text(text: str) -> str:
+    """Text for Plotly, which reads <a href>, <span style> and the like in labels as its own markup:
+    escaped, so a label is drawn as written and never as a link or restyled text (Plotly decodes
+    the entities back to the characters)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _bar(**properties) -> dict:
     return {"type": "bar", **properties}
 
@@ -124,16 +132,17 @@ def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[dic
         traces = []
         for i, name in enumerate(series_names):
             chosen = [(row, value) for row, value in zip(rows, values) if row.series == name][::-1]
+            shown_name = _plotly_text(name or "")
             traces.append(_bar(
-                name=name, y=[r.label for r, _ in chosen], x=[v for _, v in chosen], orientation="h",
-                text=[r.value_text for r, _ in chosen], textposition="outside", cliponaxis=False,
+                name=shown_name, y=[_plotly_text(r.label) for r, _ in chosen], x=[v for _, v in chosen], orientation="h",
+                text=[_plotly_text(r.value_text) for r, _ in chosen], textposition="outside", cliponaxis=False,
                 marker=dict(color=PALETTE[i % len(PALETTE)], pattern=dict(shape=SERIES_PATTERNS[i % len(SERIES_PATTERNS)])),
-                hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
+                hovertemplate="%{y}: %{text}<extra>" + shown_name + "</extra>",
                 **_error_bars([r for r, _ in chosen], True),
             ))
         return traces[::-1]
     colours = [PALETTE[0] if row.sources_url else REMAINDER_COLOUR for row in rows]
-    labels, texts = [row.label for row in rows], [row.value_text for row in rows]
+    labels, texts = [_plotly_text(row.label) for row in rows], [_plotly_text(row.value_text) for row in rows]
     ordered = rows
     if horizontal:  # top-to-bottom in the author's order
         labels, values, texts, colours, ordered = labels[::-1], values[::-1], texts[::-1], colours[::-1], rows[::-1]
@@ -196,5 +205,6 @@ def chart_csv(chart: ChartModel, base_url: str) -> bytes:
     for row in chart.rows:
         source = urls.absolute(base_url, row.sources_url) if row.sources_url else "remainder: not specified in the source"
         low, high = (end.replace(",", "") for end in row.range.ends()) if row.range else ("", "")
-        writer.writerow([row.label, row.series or "", format_number(row.value).replace(",", ""), row.value_text, low, high, source])
+        writer.writerow([text_cell(row.label), text_cell(row.series or ""), format_number(row.value).replace(",", ""),
+                         text_cell(row.value_text), low, high, source])
     return buffer.getvalue().encode("utf-8")

@@ -22,11 +22,16 @@ class DerivationError(ValueError):
     pass
 
 
+TOO_DEEP = "the expression is too long or nests too deeply to work out: write it more simply (a few terms, a few brackets)"
+
+
 def _parse(expression: str) -> ast.expr:
     try:
         return ast.parse(expression, mode="eval").body
     except SyntaxError:
         raise DerivationError(f"{expression!r} is not arithmetic: use numbers, input names, + - * / and brackets") from None
+    except (RecursionError, MemoryError):  # thousands of brackets or terms: the parser's own limits
+        raise DerivationError(TOO_DEEP) from None
 
 
 def names_in(expression: str) -> set[str]:
@@ -52,7 +57,15 @@ def evaluate(expression: str, values: dict[str, float]) -> float:
             return -walk(node.operand)
         raise DerivationError("only numbers, input names, + - * / and brackets are allowed in an expression")
 
-    return walk(_parse(expression))
+    try:
+        result = walk(_parse(expression))
+    except RecursionError:  # 5,000 "+ 0" terms or unary minus signs
+        raise DerivationError(TOO_DEEP) from None
+    except OverflowError:  # a constant of hundreds of digits cannot be a float
+        raise DerivationError("a number in the expression is too large to work with: write the figure's real arithmetic") from None
+    if not math.isfinite(result):
+        raise DerivationError("the expression's result is too large to be a figure: check its numbers") from None
+    return result
 
 
 def printed(expression: str, values: dict[str, float]) -> str:

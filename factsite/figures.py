@@ -23,10 +23,20 @@ def display(figure: Figure) -> str:
     return f"about {text}" if figure.approximate else text
 
 
-def _normalise(text: str) -> str:
-    """Fold case, dashes, non-breaking spaces and typographic quirks so equal texts compare equal."""
+_MINUS_RE = re.compile(r"(?<![\w.,])[\u2212\u2012\u2013-](?=\d)")  # a sign: not after a word or number
+
+
+def _normalise(text: str, keep_minus: bool = False) -> str:
+    """Fold case, dashes, non-breaking spaces and typographic quirks so equal texts compare equal.
+
+    With `keep_minus`, a minus sign before a number (-5, \u22125) stays, as '-': a negative figure
+    must be quoted with its sign."""
     text = text.casefold().replace("\u00a0", " ").replace("\u2009", " ")
+    if keep_minus:
+        text = _MINUS_RE.sub("\u2212", text)  # kept apart from the dashes folded below
     text = re.sub(r"[\u2010-\u2015-]", " ", text)
+    if keep_minus:
+        text = text.replace("\u2212", "-")
     return re.sub(r"\s+", " ", text)
 
 
@@ -91,7 +101,7 @@ def quote_states(quote: str, figure: Figure) -> bool:
     """Does the quoted passage state this figure, allowing the ordinary ways of writing it?"""
     if figure.unit == "words":
         return words_value(display(figure)) in words_value(quote)
-    return states_number(_normalise(quote), figure.value, figure.unit)
+    return states_number(_normalise(quote, keep_minus=figure.value < 0), figure.value, figure.unit)
 
 
 def quote_states_text(quote: str, figure_text: str) -> bool:
@@ -104,11 +114,74 @@ def quote_states_text(quote: str, figure_text: str) -> bool:
     return states_number(_normalise(quote), value, unit)
 
 
-def display_matches_value(figure: Figure) -> bool:
-    """A display written by hand must print the same number as the value."""
-    if not figure.display or figure.unit == "words":
-        return True
-    numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", figure.display)
-    if len(numbers) != 1:
-        return False
-    return float(numbers[0].replace(",", "")) == figure.value
+# --- How a hand-written display may word a figure -------------------------------------------------
+# `display` replaces the figure on every page, card and download, so it may only reword the validated
+# number, never change it: an optional qualifier, the number in an ordinary written form, its unit.
+
+QUALIFIERS = ("about", "around", "approximately", "roughly", "nearly", "almost", "over", "more than", "under",
+              "less than", "fewer than", "at least", "at most", "up to", "just over", "just under", "close to")
+_QUALIFIER = "(?:" + "|".join(sorted((q.replace(" ", r"\s") for q in QUALIFIERS), key=len, reverse=True)) + r")\s"
+_NUMBER = r"(?P<sign>[-\u2212])?(?P<number>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"
+_UNITS = {"percent": r"(?:%|\spercent|\sper\scent)", "million": r"\smillion", "count": ""}
+_DISPLAY_RE = {unit: re.compile(f"(?:{_QUALIFIER})?{_NUMBER}{pattern}", re.IGNORECASE) for unit, pattern in _UNITS.items()}
+
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_PARTS = {"half": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+          "ninth": 9, "tenth": 10}
+_TIMES = {"twice": 2, "double": 2, "three times": 3, "four times": 4, "five times": 5, "six times": 6,
+          "seven times": 7, "eight times": 8, "nine times": 9, "ten times": 10}
+_TIMES_ALTERNATIVES = "|".join(t.replace(" ", r"\s") for t in _TIMES)
+_WORDS_RE = re.compile(
+    f"(?:{_QUALIFIER})?(?:"
+    rf"(?P<count>{'|'.join(_COUNTS)})[\s-](?P<part>{'|'.join(_PARTS)})s?|(?P<half>half)"
+    rf"|(?P<times>{_TIMES_ALTERNATIVES})(?:\sas\s(?:many|much|often|likely))?"
+    ")", re.IGNORECASE)
+# The qualifiers that make a figure in words a lower or an upper bound ("over one third" is more than 33.3%).
+BOUND_QUALIFIERS = {"lower": ("over", "more than", "at least", "just over"),
+                    "upper": ("under", "less than", "fewer than", "at most", "up to", "nearly", "almost", "just under")}
+WORDS_TOLERANCE = 0.02  # "one third" over a value of 0.33: the words round, the value a little less
+
+
+def _words_number(match: re.Match[str]) -> float:
+    if match.group("half"):
+        return 0.5
+    if match.group("times"):
+        return _TIMES[re.sub(r"\s+", " ", match.group("times").lower())]
+    return _COUNTS[match.group("count").lower()] / _PARTS[match.group("part").lower()]
+
+
+def display_problem(figure: Figure) -> str | None:
+    """What is wrong with a hand-written display (how to fix it), or None when it rewords the value faithfully."""
+    if not figure.display:
+        return None
+    text = re.sub(r"[ \u00a0]+", " ", figure.display)
+    if figure.unit == "words":
+        match = _WORDS_RE.fullmatch(text)
+        if match is None:
+            return (f"{figure.display!r} is not an allowed way to write a figure in words: write a fraction or a "
+                    "multiple, optionally after a word such as over, nearly or about (\"Over one third\", "
+                    "\"Nearly two thirds\", \"Over twice as many\")")
+        # The value is the bound the words state, in bound_unit: "Over one third" is 33.3 (percent).
+        said = _words_number(match) * (100 if figure.bound_unit == "percent" else 1)
+        if abs(said - figure.value) > WORDS_TOLERANCE * said:
+            example = "33.3 with bound_unit: percent, or 2 for twice as many with bound_unit: times"
+            return (f"{figure.display!r} says {said:g} but the value is {figure.value:g}: "
+                    f"make the value the bound the words state (e.g. {example})")
+        lowered = text.lower()
+        direction = next((d for d, words in BOUND_QUALIFIERS.items() if lowered.startswith(tuple(w + " " for w in words))), None)
+        if direction and figure.bound and direction != figure.bound:
+            return (f"{figure.display!r} states an {direction} bound, but the figure's bound is {figure.bound}: "
+                    f"set bound: {direction}")
+        return None
+    match = _DISPLAY_RE[figure.unit].fullmatch(text)
+    unit_words = {"percent": " with % or percent", "million": " followed by million", "count": ""}[figure.unit]
+    fix = (f"write the number {format_number(figure.value)}{unit_words}, optionally after a word such as about, "
+           "over or nearly; or leave display out")
+    if match is None:
+        return f"{figure.display!r} is not an allowed way to write the figure {format_number(figure.value)}: {fix}"
+    written = float(match.group("number").replace(",", "") + (match.group("decimals") or ""))
+    if match.group("sign"):
+        written = -written
+    if written != figure.value:
+        return f"{figure.display!r} prints {format_number(written)} but the value is {format_number(figure.value)}: {fix}"
+    return None

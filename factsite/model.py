@@ -6,8 +6,10 @@ silently dropped citation.
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,9 +18,16 @@ SLUG_RE = re.compile(SLUG_PATTERN)
 # A date as sources give it: a year, a month or a day.
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{1,30}$"  # becomes a tel: or sms: link, so digits and separators only
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+ORIGIN_RE = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?/?", re.IGNORECASE)
 SAFE_URL_RE = re.compile(r"^(https?://[^\s/]+\.[^\s]+|mailto:[^\s]+)$", re.IGNORECASE)
 
+MAX_EXPRESSION_CHARS = 500  # a derivation is a line of arithmetic; longer ones only serve to exhaust the evaluator
 Slug = str  # checked by SLUG_RE wherever it names a page
+
+
+# Names Windows keeps for devices: a file or folder so named (stats/con.yaml, site/stats/con/) cannot
+# be checked out or written there.
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
 
 
 def check_slug(value: str) -> str:
@@ -28,6 +37,9 @@ def check_slug(value: str) -> str:
             f"{value!r} is not a valid slug: use lower-case letters, digits and single hyphens "
             "(for example 'victims-identified-2020'), at most 80 characters"
         )
+    if value in WINDOWS_RESERVED:
+        raise ValueError(f"{value!r} is a name Windows reserves for a device, so its files could not be checked out there: "
+                         f"add a word to it (for example '{value}-cases')")
     return value
 
 
@@ -37,6 +49,35 @@ def check_url(value: str) -> str:
         raise ValueError(
             f"{value!r} is not an allowed link: use a full http(s):// address or mailto:"
         )
+    if not value.lower().startswith("mailto:") and "@" in urlsplit(value).netloc:
+        # https://trusted.example@evil.example/ goes to evil.example, and reads as trusted.example
+        raise ValueError(f"{value!r} names a user before its host (user@host): write the address without the part before '@'")
+    return value
+
+
+def check_origin(value: str) -> str:
+    """The site's own address: http(s), a host (and port), nothing after it but an optional '/'.
+
+    It is joined to every page's path and printed into sitemap.xml, robots.txt and canonical links,
+    so a path, query or markup here would be repeated on every page."""
+    if not ORIGIN_RE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a site address: write only https:// and the host, "
+                         "like https://trafficking-facts.netlify.app (no path, query, user@, or characters such as < > \")")
+    return value
+
+
+def check_partial_date(value: str | None) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD (the pattern is checked first) must also be a real date."""
+    if value is None:
+        return None
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            datetime.date.fromisoformat(value)
+        elif len(parts) == 2 and not 1 <= int(parts[1]) <= 12:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date: the month must be 01 to 12 and the day must exist in that month") from None
     return value
 
 
@@ -79,6 +120,7 @@ class Source(Strict):
     """true only if the publisher has no https address (the url then starts http://)."""
 
     _id = field_validator("id")(check_slug)
+    _dates = field_validator("date_published", "date_accessed")(check_partial_date)
 
     @field_validator("url")
     @classmethod
@@ -155,7 +197,7 @@ class Discrepancy(Strict):
 class Derivation(Strict):
     inputs: dict[str, str]  # name in the expression -> slug of the statistic it takes
     """Each name used in the expression, and the slug of the statistic it stands for."""
-    expression: str = NonEmpty
+    expression: str = Field(min_length=1, max_length=MAX_EXPRESSION_CHARS)
     """The arithmetic over the input names: + - * / and brackets, e.g. "a / b * 100"."""
     round_to: int = Field(default=0, ge=0, le=4)
     """How many decimal places the figure is rounded to (0 to 4)."""
@@ -209,6 +251,8 @@ class HistoryEntry(Strict):
     """Why it changed."""
     previous: str | None = None
     """The figure as the site printed it before, if the figure itself changed."""
+
+    _date = field_validator("date")(check_partial_date)
 
 
 class Statistic(Strict):
@@ -342,4 +386,6 @@ class SiteConfig(Strict):
     quick_exit_url: str = "https://www.weather.gov/"  # a neutral site that the quick-exit button leaves for
     """A neutral site the quick-exit button leaves for."""
 
-    _url = field_validator("base_url", "report_errors_to", "quick_exit_url")(check_url)
+    _url = field_validator("report_errors_to", "quick_exit_url")(check_url)
+    _base_url = field_validator("base_url")(check_origin)
+    _date = field_validator("last_reviewed")(check_partial_date)

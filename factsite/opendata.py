@@ -12,6 +12,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import urls
+from .csv_cells import text_cell
 from .figures import display
 from .pages import SiteModel
 
@@ -139,11 +140,14 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
             f"{' ' + c.url if c.url else ''}"
             for c in r.citations
         )
+        # Numbers as numbers, which a spreadsheet reads as such, sign and all; text never starts as a formula.
         numbers = [("" if number is None else f"{number:g}")
                    for number in (r.value, r.lower_bound, r.upper_bound)]
         spans = ["" if number is None else f"{number:g}" for number in (r.range_low, r.range_high)]
-        writer.writerow([r.slug, r.title, r.sentence, *numbers, r.bound_unit or "", *spans, r.unit, r.as_printed, str(r.approximate).lower(), r.period,
-                         r.scope, r.status, r.derivation or "", ";".join(r.sheets), sources, r.page_url, r.sources_page_url])
+        writer.writerow([r.slug, text_cell(r.title), text_cell(r.sentence), *numbers, r.bound_unit or "", *spans, r.unit,
+                         text_cell(r.as_printed), str(r.approximate).lower(), *map(text_cell, [r.period, r.scope]),
+                         r.status, text_cell(r.derivation or ""), ";".join(r.sheets), text_cell(sources),
+                         r.page_url, r.sources_page_url])
     return buffer.getvalue().encode("utf-8")
 
 

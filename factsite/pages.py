@@ -19,7 +19,7 @@ from .charts import ChartModel, build_chart
 from .cite import CiteInput, citations
 from .figures import display
 from .history import all_changes
-from .markdown_safe import render_markdown
+from .markdown_safe import render_markdown, text_segments
 from .meta import creative_work, json_ld, share_links
 from .model import Discrepancy, Sheet, Source, Statistic
 from .pdf import PdfJob
@@ -201,7 +201,12 @@ def link_figures(html: Markup, stats: dict[str, Statistic], own: Statistic | Non
         slug = match.group(1)
         return str(figure_link(own if slug is None else stats[slug]))
 
-    return Markup(PLACEHOLDER_RE.sub(replace, str(html)))
+    text = str(html)
+    if "<" not in text:  # a sentence: escaped text, no tags
+        return Markup(PLACEHOLDER_RE.sub(replace, text))
+    # Only in text: a link inside an attribute or inside another link would break the markup
+    # (validation refuses such placeholders; this keeps the page well-formed regardless).
+    return Markup("".join(PLACEHOLDER_RE.sub(replace, piece) if is_text else piece for is_text, piece in text_segments(text)))
 
 
 def dispute_kind(stat: Statistic) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from .errors import Problem
 from .load import load_content
 from .progress import Stopwatch
-from .validate import Content, validate
+from .validate import Content, environment_url_problem, validate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,11 @@ def _report(problems: list[Problem], stream=None) -> None:
 def load_and_validate(content_dir: Path) -> tuple[Content | None, list[Problem]]:
     if gc.get_threshold()[0] < GC_THRESHOLD[0]:
         gc.set_threshold(*GC_THRESHOLD)
-    return validate(load_content(content_dir))
+    content, problems = validate(load_content(content_dir))
+    bad_url = environment_url_problem(os.environ.get("URL"))  # it overrides base_url: checked like it
+    if bad_url is not None:
+        return None, sorted(problems + [bad_url])
+    return content, problems
 
 
 def check_content(content_dir: Path) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import urls
 from .assets import collect_assets
@@ -54,7 +54,7 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None) -> Envir
 
 def _sitemap(base_url: str, pages: list[Page]) -> str:
     entries = "".join(
-        f"  <url><loc>{urls.absolute(base_url, page.url)}</loc></url>\n" for page in pages if page.url != "/404.html" and page.template != "embed.html"
+        f"  <url><loc>{escape(urls.absolute(base_url, page.url))}</loc></url>\n" for page in pages if page.url != "/404.html" and page.template != "embed.html"
     )
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")

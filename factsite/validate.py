@@ -5,21 +5,26 @@ Every problem is collected; nothing stops at the first one.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import derive, hints
+from . import derive, hints, text_rules
 from .errors import Problem
-from .figures import display, display_matches_value, quote_states, quote_states_text
+from .figures import display, display_problem, quote_states, quote_states_text
 from .load import RawContent, Record
-from .model import Chart, Sheet, SiteConfig, Source, Statistic
+from .markdown_safe import MAX_MARKDOWN_CHARS, markdown_problem, render_markdown, text_segments
+from .model import Chart, Sheet, SiteConfig, Source, Statistic, check_origin
 
 Model = TypeVar("Model", bound=BaseModel)
 
 PLACEHOLDER_RE = re.compile(r"\{figure(?::([^}]*))?\}")
+CHART_HEADROOM = 1.45  # the value axis of a chart runs this far past its longest bar (charts.build_chart)
+NARROW_SUFFIX = "-narrow"  # a chart's phone image is /charts/<id>-narrow.svg (urls.chart_file)
 ROUNDING_TOLERANCE = 1.5  # a breakdown of rounded percentages may miss 100 by this much
 
 
@@ -63,6 +68,10 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem]) ->
     for loc, value in waiting:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
                                 f"replace the placeholder {value!r} (written by build.py new) with the real value"))
+    # Invisible characters make a record fail like a placeholder does: its text cannot be published as it is.
+    invisible = list(text_rules.text_problems(record.data, model.__name__))
+    for loc, message in invisible:
+        problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message))
     try:
         item = model.model_validate(record.data)
     except ValidationError as error:
@@ -72,7 +81,7 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem]) ->
             if loc not in held:
                 problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), hints.message(detail, model)))
         return None
-    return None if waiting else item
+    return None if waiting or invisible else item
 
 
 class _Checker:
@@ -121,6 +130,8 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     broken = {path.stem for path in raw.unreadable}
 
     site = parse_record(raw.site, SiteConfig, problems) if raw.site else None
+    if raw.site is not None:
+        _check_methodology(raw.methodology, str(PurePosixPath(raw.site.shown_path).parent / "pages" / "methodology.md"), problems)
     parsed_sources = _parse_all(raw.sources, Source, problems, broken)
     parsed_stats = _parse_all(raw.stats, Statistic, problems, broken)
     parsed_sheets = _parse_all(raw.sheets, Sheet, problems, broken)
@@ -162,6 +173,20 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
         warnings=sorted(warnings),
     )
     return content, sorted(warnings)
+
+
+def _check_methodology(text: str, shown_path: str, problems: list[Problem]) -> None:
+    """The methodology page's Markdown follows the text rules of an introduction, located by line."""
+    def line(offset: int) -> int:
+        return text.count("\n", 0, offset) + 1
+
+    index = text_rules.first_refused(text, multiline=True)
+    if index is not None:
+        message = text_rules.invisible_character(text, multiline=True) or ""
+        problems.append(Problem(shown_path, line(index), "", message.replace("text fields may", "content may")))
+    costly = markdown_problem(text, MAX_MARKDOWN_CHARS["methodology"])
+    if costly:
+        problems.append(Problem(shown_path, line(costly[0]), "", "the page " + costly[1]))
 
 
 def _parse_all(records: list[Record], model: type[Model], problems: list[Problem], broken: set[str]) -> list[tuple[Record, Model]]:
@@ -206,11 +231,28 @@ def _check_sentence_stands_alone(record: Record, stat: Statistic, check: _Checke
                     "it travels alone, so say what is counted, e.g. \"in federal criminal cases\"")
 
 
+def _check_markdown(record: Record, loc: tuple[str | int, ...], text: str, stats: dict, check: _Checker) -> None:
+    """A sheet's introduction: cheap to render, and every placeholder names a statistic and sits in plain text."""
+    costly = markdown_problem(text, MAX_MARKDOWN_CHARS[str(loc[-1])])
+    if costly:
+        check.error(record, loc, costly[1])
+        return  # not rendered below: that is what is too costly
+    _check_placeholders(record, loc, text, stats, check)
+    if "{figure}" in text:
+        check.error(record, loc, "a bare {figure} names no statistic here: write {figure:slug}, e.g. {figure:victims-identified-2020}")
+    if PLACEHOLDER_RE.search(text):
+        for is_text, piece in text_segments(str(render_markdown(text))):
+            for match in PLACEHOLDER_RE.finditer(piece) if not is_text else ():
+                check.error(record, loc, f"{match.group(0)} is inside a link (its address, title or text) or a tag: "
+                            "a figure is itself a link, so put it in the plain text beside the link")
+
+
 def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set[str], check: _Checker) -> None:
     _check_sentence_stands_alone(record, stat, check)
     misstating = {d.source for d in stat.discrepancies if d.kind == "misstates"}
-    if not display_matches_value(stat.figure):
-        check.error(record, ("figure", "display"), f"{stat.figure.display!r} does not print the value {stat.figure.value:g}")
+    wrong_display = display_problem(stat.figure)
+    if wrong_display:
+        check.error(record, ("figure", "display"), wrong_display)
     shown = display(stat.figure)
     for i, citation in enumerate(stat.citations):
         for key in ("source", "via"):
@@ -338,6 +380,14 @@ def _check_chart(record, loc, chart: Chart, default_id: str, stats, chart_ids: d
         check.error(record, loc + ("points",), "a figure written in words cannot be charted")
     if chart.kind == "grouped-column" and any(p.series is None for p in chart.points):
         check.error(record, loc + ("points",), "every point of a grouped chart needs a series")
+    values = [stats[p.stat][1].figure.value for p in chart.points if p.stat in stats]
+    if values and not math.isfinite(max(abs(v) for v in values) * CHART_HEADROOM * len(values)):
+        # the value axis runs past the longest bar, and the parts are summed: both must stay finite
+        check.error(record, loc + ("points",), "a figure in this chart is too large to draw: check the points' statistics")
+    if chart_id.endswith(NARROW_SUFFIX):
+        check.error(record, loc + ("id",) if chart.id else ("slug",),
+                    f"chart id {chart_id!r} ends in {NARROW_SUFFIX!r}, which names the phone-sized image of chart "
+                    f"{chart_id.removesuffix(NARROW_SUFFIX)!r}: choose an id that does not end in {NARROW_SUFFIX!r}")
     if chart.whole is not None and len(units) == 1 and all(p.stat in stats for p in chart.points):
         total = sum(stats[p.stat][1].figure.value for p in chart.points)
         if total > chart.whole + ROUNDING_TOLERANCE:
@@ -357,4 +407,15 @@ def _check_sheet(record, sheet: Sheet, stats, chart_ids, check: _Checker) -> Non
         if chart.id is None:
             check.error(record, ("charts", i, "id"), "a fact sheet's chart needs an id (it names the chart's files)")
         _check_chart(record, ("charts", i), chart, f"{sheet.slug}-{i + 1}", stats, chart_ids, check)
-    _check_placeholders(record, ("introduction",), sheet.introduction, stats, check)
+    _check_markdown(record, ("introduction",), sheet.introduction, stats, check)
+
+
+def environment_url_problem(value: str | None) -> Problem | None:
+    """The URL environment variable (set by Netlify) replaces base_url, so it follows base_url's rule."""
+    if not value:
+        return None
+    try:
+        check_origin(value)
+    except ValueError as error:
+        return Problem("environment", None, "URL", f"{error}; or unset URL to use base_url from the site file")
+    return None
