@@ -214,3 +214,143 @@ def test_an_unreadable_file_is_a_located_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert ("content/stats/cases-rise.yaml: this file cannot be read "
             "(permission denied): make it readable, e.g. chmod a+r on it") in result.stderr.splitlines(), result.stderr
+
+
+# --- Tags, characters and nesting are refused before they can do harm ------------------------------
+
+def _with_line(content: Path, line: str, name: str = "cases-rise.yaml") -> Path:
+    path = content / "stats" / name
+    path.write_text(path.read_text() + line)
+    return path
+
+
+@pytest.mark.parametrize("line, tag", [
+    ("caveats: !!python/object/apply:os.system [\"true\"]\n", "!!python/object/apply:os.system"),
+    ("related: !!set {a, b}\n", "!!set"),
+    ("caveats: !custom [one]\n", "!custom"),
+])
+def test_a_tag_on_a_list_or_mapping_is_refused(tmp_path: Path, line: str, tag: str) -> None:
+    content = copy_good_tree(tmp_path)
+    _with_line(content, line)
+    field = line.split(":")[0]
+    assert (f"content/stats/cases-rise.yaml:12: {field}: the tag {tag} is not allowed: content holds plain text, "
+            "numbers, lists and fields; remove the tag") in errors_for(content)
+
+
+def test_a_tag_on_the_figure_mapping_and_binary_text_are_refused(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    path = content / "stats" / "cases-rise.yaml"
+    path.write_text(path.read_text().replace("figure: {", "figure: !!python/object:builtins.dict {")
+                    .replace("short_title: Rise in cases", "short_title: !!binary UmlzZSBpbiBjYXNlcw=="))
+    errors = errors_for(content)
+    assert any(e.startswith("content/stats/cases-rise.yaml:2: short_title: the tag !!binary is not allowed") for e in errors), errors
+
+
+@pytest.mark.parametrize("bad, expected", [
+    (b'short_title: "Rise\x07 in cases"\n',
+     "content/stats/cases-rise.yaml:2: the file contains the control character U+0007 at column 19, which YAML does not allow: "
+     "delete it (it is invisible in most editors: retype the text around it)"),
+    ("slug: cases-rise\nshort_title: Rise in cases\n".encode("utf-16-le"),
+     "content/stats/cases-rise.yaml:1: the file contains a NUL character (U+0000) at column 2: if your editor saved it as "
+     "UTF-16, save it as UTF-8; otherwise delete the character"),
+])
+def test_a_character_yaml_refuses_is_named_by_line_in_plain_words(tmp_path: Path, bad: bytes, expected: str) -> None:
+    content = copy_good_tree(tmp_path)
+    path = content / "stats" / "cases-rise.yaml"
+    if bad.startswith(b"short_title"):
+        bad = path.read_bytes().replace(b"short_title: Rise in cases\n", bad)
+    path.write_bytes(bad)
+    errors = errors_for(content)
+    assert expected in errors, errors
+    assert not any("<unicode string>" in e or "position" in e for e in errors)
+
+
+DEEP = {"flow": "deepx: " + "[" * 30000 + "]" * 30000 + "\n",
+        "flow-mapping": "deepx: " + "{a: " * 30000 + "}" * 30000 + "\n",
+        "block": "deepx:\n" + "- " * 30000 + "x\n"}
+
+
+@pytest.mark.parametrize("kind", DEEP)
+def test_deep_nesting_is_refused_before_libyaml_crashes(tmp_path: Path, kind: str) -> None:
+    """At 30,000 levels libyaml's composer overflowed the C stack: `build.py check` died of SIGSEGV."""
+    content = copy_good_tree(tmp_path)
+    _with_line(content, DEEP[kind])
+    result = run_build("check", "--content", str(content))
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    line = 13 if kind == "block" else 12  # where the 51st level opens
+    assert f"content/stats/cases-rise.yaml:{line}: the file nests lists or fields too deeply (more than 50 levels)" in result.stderr.splitlines()
+
+
+def test_brackets_inside_quoted_text_are_not_nesting(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    path = content / "stats" / "cases-rise.yaml"
+    path.write_text(path.read_text() + "caveats:\n  - 'opened " + "[" * 5000 + " but never closed'\n")
+    result, problems = validate(load.load_content(content))
+    assert result is not None, problems
+    assert result.stats["cases-rise"].caveats == ["opened " + "[" * 5000 + " but never closed"]
+
+
+# --- The parallel loader: a crashed or hung worker ends as a located problem ------------------------
+
+def test_a_file_that_crashed_the_parallel_loader_no_longer_hangs_the_build(tmp_path: Path) -> None:
+    """1,000 files are loaded in forked workers; the deep file killed one, and Pool waited for it forever."""
+    content = copy_good_tree(tmp_path)
+    text = (content / "stats" / "cases-rise.yaml").read_text()
+    for number in range(load.PARALLEL_FROM):
+        (content / "stats" / f"gen-{number:04}.yaml").write_text(text.replace("slug: cases-rise", f"slug: gen-{number:04}"))
+    _with_line(content, DEEP["flow"], "gen-0500.yaml")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--content", str(content)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    assert "content/stats/gen-0500.yaml:12: the file nests lists or fields too deeply (more than 50 levels)" in result.stderr.splitlines()
+    assert time.monotonic() - started < 60
+
+
+def _forked_loading(monkeypatch) -> None:
+    monkeypatch.setattr(load, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(load, "usable_cores", lambda: 2)
+    monkeypatch.setattr(load, "CHUNK", 3)
+
+
+def test_a_worker_that_crashes_is_named_by_its_file_and_the_rest_still_load(tmp_path: Path, monkeypatch) -> None:
+    _folder(tmp_path)
+    alone = load.load_content(tmp_path)
+    _forked_loading(monkeypatch)
+    real = load.parse_yaml
+
+    def crash_on_s05(text: str, path: Path, shown: str):
+        if path.name == "s05.yaml":  # in the forked worker: as a crash in libyaml's C code would
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(text, path, shown)
+
+    monkeypatch.setattr(load, "parse_yaml", crash_on_s05)
+    started = time.monotonic()
+    forked = load.load_content(tmp_path)
+    assert time.monotonic() - started < 30
+    crashed = [p for p in forked.problems if p.path == "stats/s05.yaml" or p.path.endswith("/s05.yaml")]
+    assert [str(p).split(": ", 1)[1] for p in crashed] == [
+        "reading this file crashed the process that parsed it: check it for very long or deeply nested lines, and simplify them"]
+    assert [r.data for r in forked.stats] == [r.data for r in alone.stats if not r.path.name == "s05.yaml"]
+    assert sorted(forked.problems) == sorted([p for p in alone.problems] + crashed)
+
+
+def test_a_worker_that_hangs_is_stopped_and_named_by_its_file(tmp_path: Path, monkeypatch) -> None:
+    _folder(tmp_path)
+    _forked_loading(monkeypatch)
+    monkeypatch.setattr(load, "FILE_TIMEOUT", 1.0)
+    real = load.parse_yaml
+
+    def hang_on_s08(text: str, path: Path, shown: str):
+        if path.name == "s08.yaml":
+            time.sleep(600)
+        return real(text, path, shown)
+
+    monkeypatch.setattr(load, "parse_yaml", hang_on_s08)
+    started = time.monotonic()
+    forked = load.load_content(tmp_path)
+    assert time.monotonic() - started < 30
+    hung = [str(p) for p in forked.problems if "s08" in p.path]
+    assert hung == [f"{tmp_path.name}/stats/s08.yaml: reading this file took more than 1 s and was stopped: "
+                    "check it for very long or deeply nested lines, and simplify them"], forked.problems
+    assert len(forked.stats) == 9
