@@ -330,9 +330,9 @@ def _parse_in_worker(path: Path) -> bytes:
         return marshal.dumps((None, error.line, error.field, error.message))
 
 
-def _parse_chunk(first: int, paths: list[Path]) -> list[bytes]:
+def _parse_chunk(chunk: list[tuple[int, Path]]) -> list[bytes]:
     packed = []
-    for index, path in enumerate(paths, first):
+    for index, path in chunk:
         _worker_pid[index], _started[index] = os.getpid(), time.monotonic()
         packed.append(_parse_in_worker(path))
         _started[index] = -1.0
@@ -356,19 +356,22 @@ def _run_pool(indexes: list[int], paths: list[Path], workers: int, results: dict
     """Parse `indexes` on `workers` forked processes into `results`. Returns the files that were being
     read when a worker crashed or was killed as hung (an empty list: the pool did not break)."""
     hung: list[int] = []
+    for index in indexes:  # marks left by an earlier, broken pool
+        _started[index] = 0.0
     chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
     try:
         # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (a crash in C code, the OOM
         # killer) breaks the pool with BrokenProcessPool, where Pool replaced it and waited forever.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_parse_chunk, chunk[0], [paths[i] for i in chunk]): chunk for chunk in chunks}
+            futures = {pool.submit(_parse_chunk, [(i, paths[i]) for i in chunk]): chunk for chunk in chunks}
             waiting = set(futures)
             while waiting:
                 done, waiting = wait(waiting, timeout=1.0, return_when=FIRST_COMPLETED)
                 for future in done:
                     for index, item in zip(futures[future], future.result()):
                         results[index] = marshal.loads(item)
-                hung += _kill_hung([i for chunk in (futures[f] for f in waiting) for i in chunk])
+                if not done:  # a second without progress: is a worker stuck on one file?
+                    hung += _kill_hung([i for chunk in (futures[f] for f in waiting) for i in chunk])
     except BrokenProcessPool:
         suspects = [i for i in indexes if i not in results and _started[i] > 0]
         return sorted(set(suspects) | set(hung)) or [i for i in indexes if i not in results]
