@@ -149,7 +149,7 @@ def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int] | No
         _refuse_tag(node, loc)
     try:
         return _scalar_constructor.construct_object(node, deep=True)
-    except (ValueError, KeyError, TypeError, OverflowError):  # an explicit tag can ask for any value: `!!bool maybe`
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError):  # an explicit tag can ask for any value: `!!bool maybe`, `!!float` of nothing
         line = node.start_mark.line + 1
         if len(node.value) > 4000:  # an integer of thousands of digits, which Python refuses to convert
             raise _LoadError(line, "this value cannot be read as a number: it is far too long") from None

@@ -162,6 +162,8 @@ KNOWN = [  # inputs that once crashed, hung or slipped through the loader: alway
     ("stats/cases-rise.yaml", b"slug: cases-rise\nshort_title: \"a\x07b\"\n"),
     ("stats/cases-rise.yaml", "slug: cases-rise\n".encode("utf-16-le")),
     ("site.yaml", b"a: !!bool maybe\n"),
+    ("stats/cases-rise.yaml", b"!!float "),  # found by this fuzz: IndexError in PyYAML's constructor
+    ("stats/cases-rise.yaml", b"slug: !!int\n"),
     ("sheets/main-sheet.yaml", b"x: &a [*a]\n"),
 ]
 
