@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import errno
 import marshal
+import multiprocessing
+import os
+import re
+import signal
+import stat
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +21,7 @@ import yaml
 
 from .errors import Problem, display_path
 from .hints import yaml_hint
-from .parallel import can_fork, fork_pool, usable_cores
+from .parallel import can_fork, usable_cores
 
 try:  # libyaml is much faster and keeps the same line marks
     from yaml import CSafeLoader as Loader
@@ -21,6 +31,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 50_000  # guards against alias bombs ("billion laughs")
 MAX_DEPTH = 50  # no content field nests deeper than a few levels
+
+# What content/ may hold; anything else is reported, so that a misspelt folder cannot drop content.
+FOLDERS = ("sources", "stats", "sheets")
+PAGES = ("methodology.md",)
+TOP_LEVEL = ("site.yaml", "pages", *FOLDERS)
 
 FieldPath = tuple[str | int, ...]
 
@@ -69,12 +84,34 @@ class RawContent:
 
 
 class _LoadError(Exception):
-    def __init__(self, line: int | None, message: str):
-        self.line, self.message = line, message
+    def __init__(self, line: int | None, message: str, field: str = ""):
+        self.line, self.message, self.field = line, message, field
+
+
+def _field_name(loc: FieldPath) -> str:
+    """`citations[0].source`, as validation messages name fields."""
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
 
 
 _scalar_constructor = yaml.constructor.SafeConstructor()
 _AS_WRITTEN = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}
+# The tags plain YAML resolves to on its own. Any other tag, written by the author, is refused on every
+# node: on a list or a mapping it used to be dropped silently, and !!binary hides text from review.
+_SCALAR_TAGS = _AS_WRITTEN | {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null")}
+_SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_PLAIN_TEXT_TAG = "tag:yaml.org,2002:value"  # what a bare `=` resolves to: it is just that text
+
+
+def _refuse_tag(node: yaml.Node, loc: FieldPath) -> None:
+    shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+    if node.tag == "tag:yaml.org,2002:merge":
+        message = "merge keys (<<) are not supported: write the fields out in full"
+    else:
+        message = f"the tag {shown} is not allowed: content holds plain text, numbers, lists and fields; remove the tag"
+    raise _LoadError(node.start_mark.line + 1, message, _field_name(loc))
 
 
 def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int] | None, budget: list[int]) -> Any:
@@ -87,10 +124,14 @@ def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int] | No
     if lines is not None:
         lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP_TAG:
+            _refuse_tag(node, loc)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _LoadError(key_node.start_mark.line + 1, "a field name must be plain text")
+            if key_node.tag not in _SCALAR_TAGS:
+                _refuse_tag(key_node, loc)
             key = key_node.value
             if key in result:
                 raise _LoadError(key_node.start_mark.line + 1, f"field {key!r} is given twice: keep one")
@@ -99,17 +140,77 @@ def _to_python(node: yaml.Node, loc: FieldPath, lines: dict[FieldPath, int] | No
             result[key] = _to_python(value_node, loc + (key,), lines, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ_TAG:
+            _refuse_tag(node, loc)
         return [_to_python(item, loc + (i,), lines, budget) for i, item in enumerate(node.value)]
-    if node.tag in _AS_WRITTEN:
+    if node.tag in _AS_WRITTEN or node.tag == _PLAIN_TEXT_TAG:
         return node.value  # text as is; dates stay as the author wrote them ("2021-06")
+    if node.tag not in _SCALAR_TAGS:
+        _refuse_tag(node, loc)
     try:
         return _scalar_constructor.construct_object(node, deep=True)
-    except ValueError:  # e.g. an integer of thousands of digits, which Python refuses to convert
-        raise _LoadError(node.start_mark.line + 1, "this value cannot be read as a number: it is far too long") from None
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError):  # an explicit tag can ask for any value: `!!bool maybe`, `!!float` of nothing
+        line = node.start_mark.line + 1
+        if len(node.value) > 4000:  # an integer of thousands of digits, which Python refuses to convert
+            raise _LoadError(line, "this value cannot be read as a number: it is far too long") from None
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise _LoadError(line, f"this value cannot be read as {shown}: remove the tag", _field_name(loc)) from None
+
+
+# Characters YAML does not allow in a file (C0 and C1 controls other than tab and line breaks,
+# lone surrogates, U+FFFE/U+FFFF). Found here, the message can name the line: libyaml names only an
+# offset into "<unicode string>".
+_NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_BLOCK_INDENT = re.compile(r"(?m)^[ \t?:-]*")
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    return text.count("\n", 0, position) + 1, position - text.rfind("\n", 0, position)
+
+
+def _check_characters(text: str) -> None:
+    bad = _NOT_YAML_TEXT.search(text)
+    if bad is None:
+        return
+    line, column = _line_and_column(text, bad.start())
+    code = f"U+{ord(bad.group()):04X}"
+    if bad.group() == "\0":
+        raise _LoadError(line, f"the file contains a NUL character ({code}) at column {column}: if your editor saved "
+                               "it as UTF-16, save it as UTF-8; otherwise delete the character")
+    raise _LoadError(line, f"the file contains the control character {code} at column {column}, which YAML does not "
+                           "allow: delete it (it is invisible in most editors: retype the text around it)")
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before libyaml composes the text: its composer recurses in C
+    and crashes the process (SIGSEGV) at about 30,000 levels, which a 60 KB file reaches.
+
+    A cheap bound first: every flow collection opens with [ or {, and a block collection needs its own
+    indentation (a sequence under a key may share the key's), written as the spaces, dashes, ? and : at
+    a line's start. Only a file whose bound is over the limit has its parser events counted; libyaml
+    parses events with a stack of its own, and counting stops at the first level too many.
+    """
+    bound = text.count("[") + text.count("{") + 2 * (max(map(len, _BLOCK_INDENT.findall(text)), default=0) + 1)
+    if bound <= MAX_DEPTH:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _LoadError(event.start_mark.line + 1,
+                                     f"the file nests lists or fields too deeply (more than {MAX_DEPTH} levels)")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # not valid YAML: composing it reports where
 
 
 def parse_yaml(text: str, path: Path, shown_path: str) -> Record:
     """Parse one YAML document, keeping line numbers; raises _LoadError with a line."""
+    _check_characters(text)
+    _check_depth(text)
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as error:
@@ -117,6 +218,9 @@ def parse_yaml(text: str, path: Path, shown_path: str) -> Record:
         line = mark.line + 1 if mark else None
         problem = str(error.problem or error)
         raise _LoadError(line, f"this is not valid YAML: {problem}{yaml_hint(problem)}") from None
+    except yaml.reader.ReaderError as error:  # a character the check above let through: located all the same
+        line, column = _line_and_column(text, error.position) if 0 <= error.position <= len(text) else (None, 0)
+        raise _LoadError(line, f"the character at column {column} is not allowed in YAML: delete it") from None
     except yaml.YAMLError as error:
         raise _LoadError(None, f"this is not valid YAML: {error}") from None
     if node is None:
@@ -132,11 +236,64 @@ def parse_yaml(text: str, path: Path, shown_path: str) -> Record:
     return Record(path, shown_path, data, text)
 
 
+LINK_MESSAGE = ("this is a symbolic link: content is read only from files and folders inside content/, "
+                "so replace the link with what it points to")
+
+
+def _refuse_unless_regular(mode: int) -> None:
+    if stat.S_ISLNK(mode):
+        raise _LoadError(None, LINK_MESSAGE)
+    if stat.S_ISDIR(mode):
+        raise _LoadError(None, "this is a folder, not a content file: move it out of this folder")
+    if not stat.S_ISREG(mode):
+        raise _LoadError(None, "this is not a regular file (a device, pipe or socket): replace it with a plain text file")
+
+
+def _too_big(size: int) -> _LoadError:
+    return _LoadError(None, f"the file is {size:,} bytes; content files may be at most {MAX_FILE_BYTES:,}")
+
+
+def read_bytes(path: Path) -> bytes:
+    """A content file's bytes, only if it is a regular file (never a link, device or pipe) of at most
+    MAX_FILE_BYTES: the size is checked before reading, and no more than one byte over it is read."""
+    try:
+        _refuse_unless_regular(os.lstat(path).st_mode)
+        # O_NOFOLLOW: a link put in place after the lstat is refused too; O_NONBLOCK: opening a pipe never waits.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise _LoadError(None, "the file is missing (it was removed while the build read the folder)") from None
+    except PermissionError:
+        raise _LoadError(None, "this file cannot be read (permission denied): make it readable, "
+                               "e.g. chmod a+r on it") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # O_NOFOLLOW met a link
+            raise _LoadError(None, LINK_MESSAGE) from None
+        raise _LoadError(None, f"this file cannot be read: {error.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        _refuse_unless_regular(info.st_mode)
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_big(info.st_size)
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as error:
+        raise _LoadError(None, f"this file cannot be read: {error.strerror}") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_FILE_BYTES:  # it grew after the size was checked
+        raise _too_big(len(raw))
+    return raw
+
+
 def read_text(path: Path) -> str:
     """Read a content file as UTF-8; raises _LoadError naming the line of a bad byte."""
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        raise _LoadError(None, f"the file is {len(raw):,} bytes; content files may be at most {MAX_FILE_BYTES:,}")
+    raw = read_bytes(path)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -154,15 +311,92 @@ def load_record(path: Path, root: Path, problems: list[Problem]) -> Record | Non
 
 
 PARALLEL_FROM = 1000  # files in a folder: below this, starting worker processes costs more than it saves
+CHUNK = 128  # files a worker parses per task
+FILE_TIMEOUT = 60.0  # seconds a worker may spend on one file: libyaml parses the largest allowed file in well under one
+
+# Which file each worker is on: (pid, start time) per file, in memory shared with the forked workers,
+# so that when a worker crashes or hangs the parent can name the file it was reading.
+_worker_pid: Any = None
+_started: Any = None  # 0: not started; -1: done; else time.monotonic() when it started
+_Packed = tuple[Any, int | None, str, str]  # data, or None and the problem's line, field and message
 
 
 def _parse_in_worker(path: Path) -> bytes:
     """One file's data, or its problem, packed with marshal: plain YAML data unpacks several times
     faster than a pickle of it, and the parent unpacks every file."""
     try:
-        return marshal.dumps((parse_yaml(read_text(path), path, "").data, None, ""))
+        return marshal.dumps((parse_yaml(read_text(path), path, "").data, None, "", ""))
     except _LoadError as error:
-        return marshal.dumps((None, error.line, error.message))
+        return marshal.dumps((None, error.line, error.field, error.message))
+
+
+def _parse_chunk(chunk: list[tuple[int, Path]]) -> list[bytes]:
+    packed = []
+    for index, path in chunk:
+        _worker_pid[index], _started[index] = os.getpid(), time.monotonic()
+        packed.append(_parse_in_worker(path))
+        _started[index] = -1.0
+    return packed
+
+
+def _kill_hung(indexes: list[int]) -> list[int]:
+    """Kill the worker of every file that has taken longer than FILE_TIMEOUT; the pool then breaks."""
+    now, hung = time.monotonic(), []
+    for index in indexes:
+        if _started[index] > 0 and now - _started[index] > FILE_TIMEOUT:
+            hung.append(index)
+            try:
+                os.kill(_worker_pid[index], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    return hung
+
+
+def _run_pool(indexes: list[int], paths: list[Path], workers: int, results: dict[int, _Packed]) -> list[int]:
+    """Parse `indexes` on `workers` forked processes into `results`. Returns the files that were being
+    read when a worker crashed or was killed as hung (an empty list: the pool did not break)."""
+    hung: list[int] = []
+    for index in indexes:  # marks left by an earlier, broken pool
+        _started[index] = 0.0
+    chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
+    try:
+        # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (a crash in C code, the OOM
+        # killer) breaks the pool with BrokenProcessPool, where Pool replaced it and waited forever.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_parse_chunk, [(i, paths[i]) for i in chunk]): chunk for chunk in chunks}
+            waiting = set(futures)
+            while waiting:
+                done, waiting = wait(waiting, timeout=1.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    for index, item in zip(futures[future], future.result()):
+                        results[index] = marshal.loads(item)
+                if not done:  # a second without progress: is a worker stuck on one file?
+                    hung += _kill_hung([i for chunk in (futures[f] for f in waiting) for i in chunk])
+    except BrokenProcessPool:
+        suspects = [i for i in indexes if i not in results and _started[i] > 0]
+        return sorted(set(suspects) | set(hung)) or [i for i in indexes if i not in results]
+    return []
+
+
+def _parse_in_workers(paths: list[Path], workers: int) -> list[_Packed]:
+    """Every file parsed on `workers` forked processes. A file that crashes its worker or hangs it
+    becomes a located problem; the others are parsed again on a fresh pool."""
+    global _worker_pid, _started
+    context = multiprocessing.get_context("fork")
+    _worker_pid, _started = context.Array("i", len(paths), lock=False), context.Array("d", len(paths), lock=False)
+    results: dict[int, _Packed] = {}
+    pending = list(range(len(paths)))
+    while pending:
+        suspects = _run_pool(pending, paths, workers, results)
+        for index in suspects:  # each alone: only the file that breaks a pool of its own is to blame
+            if _run_pool([index], paths, 1, results):
+                took_long = _started[index] > 0 and time.monotonic() - _started[index] > FILE_TIMEOUT
+                what = (f"reading this file took more than {FILE_TIMEOUT:.0f} s and was stopped" if took_long
+                        else "reading this file crashed the process that parsed it")
+                results[index] = (None, None, "", f"{what}: check it for very long or deeply nested lines, "
+                                                  "and simplify them")
+        pending = [i for i in pending if i not in results]
+    return [results[i] for i in range(len(paths))]
 
 
 def _load_files(paths: list[Path], root: Path) -> list[Record | Problem]:
@@ -172,13 +406,10 @@ def _load_files(paths: list[Path], root: Path) -> list[Record | Problem]:
     workers = usable_cores()
     if len(paths) < PARALLEL_FROM or not can_fork(workers):
         return [_load_one(path, root) for path in paths]
-    with fork_pool(workers) as pool:
-        packed = pool.map(_parse_in_worker, paths, chunksize=128)
     results: list[Record | Problem] = []
-    for path, item in zip(paths, packed):
-        data, line, message = marshal.loads(item)
+    for path, (data, line, field_name, message) in zip(paths, _parse_in_workers(paths, workers)):
         shown = display_path(path, root)
-        results.append(Record(path, shown, data) if data is not None else Problem(shown, line, "", message))
+        results.append(Record(path, shown, data) if data is not None else Problem(shown, line, field_name, message))
     return results
 
 
@@ -187,22 +418,59 @@ def _load_one(path: Path, root: Path) -> Record | Problem:
     try:
         return parse_yaml(read_text(path), path, shown)
     except _LoadError as error:
-        return Problem(shown, error.line, "", error.message)
+        return Problem(shown, error.line, error.field, error.message)
 
 
-def _load_folder(folder: Path, root: Path, problems: list[Problem], unreadable: list[Path]) -> list[Record]:
-    if not folder.is_dir():
+def _problem(path: Path, root: Path, message: str) -> Problem:
+    return Problem(display_path(path, root), None, "", message)
+
+
+def _scan(folder: Path, root: Path, problems: list[Problem]) -> list[os.DirEntry]:
+    """The entries of a folder of content, hidden ones (.DS_Store, .git) left out, by name."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((entry for entry in entries if not entry.name.startswith(".")), key=lambda e: e.name)
+    except PermissionError:
+        problems.append(_problem(folder, root, "this folder cannot be read (permission denied): make it readable, e.g. chmod a+rx on it"))
+    except OSError as error:
+        problems.append(_problem(folder, root, f"this folder cannot be read: {error.strerror}"))
+    return []
+
+
+def _is_real_folder(entry: os.DirEntry | None, root: Path, problems: list[Problem]) -> bool:
+    """A folder of content must be a folder itself: a link could lead anywhere on the machine."""
+    if entry is None:
+        return False
+    if entry.is_symlink():
+        problems.append(_problem(Path(entry.path), root, LINK_MESSAGE))
+    elif not entry.is_dir(follow_symlinks=False):
+        problems.append(_problem(Path(entry.path), root, "this must be a folder (of .yaml files), not a file"))
+    else:
+        return True
+    return False
+
+
+def _load_folder(entry: os.DirEntry | None, root: Path, problems: list[Problem], unreadable: list[Path]) -> list[Record]:
+    if not _is_real_folder(entry, root, problems):
         return []
-    entries = [path for path in sorted(folder.iterdir()) if not path.name.startswith(".")]
-    content_files = [path for path in entries if path.is_file() and path.suffix in (".yaml", ".yml")]
+    entries = _scan(Path(entry.path), root, problems)
+    content_files = [Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and e.name.endswith((".yaml", ".yml"))]
     loaded = dict(zip(content_files, _load_files(content_files, root)))
     records = []
-    for path in entries:  # problems in the order of the files
-        if not path.is_file():
-            problems.append(Problem(display_path(path, root), None, "", "this is a folder, not a content file: move it out of this folder"))
+    for item in entries:  # problems in the order of the files
+        path = Path(item.path)
+        if item.is_symlink():
+            problems.append(_problem(path, root, LINK_MESSAGE))
+            unreadable.append(path)
+        elif item.is_dir(follow_symlinks=False):
+            problems.append(_problem(path, root, "this is a folder, not a content file: move it out of this folder"))
+            unreadable.append(path)
+        elif not item.is_file(follow_symlinks=False):
+            problems.append(_problem(path, root, "this is not a regular file (a device, pipe or socket): "
+                                                 "replace it with a plain text file"))
             unreadable.append(path)
         elif path not in loaded:
-            problems.append(Problem(display_path(path, root), None, "", "only .yaml files belong in this folder"))
+            problems.append(_problem(path, root, "only .yaml files belong in this folder"))
         elif isinstance(loaded[path], Record):
             records.append(loaded[path])
         else:
@@ -211,26 +479,55 @@ def _load_folder(folder: Path, root: Path, problems: list[Problem], unreadable: 
     return records
 
 
-def load_content(root: Path) -> RawContent:
-    """Read every content file under `root`; problems are collected, never raised."""
-    problems: list[Problem] = []
-    site_path = root / "site.yaml"
-    site = load_record(site_path, root, problems) if site_path.is_file() else None
-    if site is None and not site_path.is_file():
-        problems.append(Problem(display_path(site_path, root), None, "", "the site file is missing"))
-    methodology_path = root / "pages" / "methodology.md"
-    methodology = ""
-    if methodology_path.is_file():
+def _unknown_entry(entry: os.DirEntry, root: Path) -> Problem:
+    folder = entry.is_dir(follow_symlinks=False)
+    kind = "folder" if folder else "file"
+    # "statistics" for stats/, "site.yml" for site.yaml; but not "notes.yaml" for site.yaml
+    close = difflib.get_close_matches(entry.name, ("pages", *FOLDERS) if folder else ("site.yaml",), n=1,
+                                      cutoff=0.6 if folder else 0.8)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return _problem(Path(entry.path), root, f"the build reads no {kind} of this name, so nothing in it would be published: "
+                                            f"{hint}content/ holds site.yaml, pages/methodology.md and the folders "
+                                            "sources/, stats/ and sheets/")
+
+
+def _load_methodology(pages: os.DirEntry | None, root: Path, problems: list[Problem]) -> str:
+    if not _is_real_folder(pages, root, problems):
+        return ""
+    text = ""
+    for entry in _scan(Path(pages.path), root, problems):
+        path = Path(entry.path)
+        if entry.name not in PAGES:
+            problems.append(_problem(path, root, "only methodology.md belongs in this folder: the build reads no other page"))
+            continue
         try:
-            methodology = read_text(methodology_path)
+            text = read_text(path)
         except _LoadError as error:
-            problems.append(Problem(display_path(methodology_path, root), error.line, "", error.message))
+            problems.append(Problem(display_path(path, root), error.line, "", error.message))
+    return text
+
+
+def load_content(root: Path) -> RawContent:
+    """Read every content file under `root`; problems are collected, never raised. Only regular files
+    and folders inside `root` are read (never a link); anything the build would not read is reported."""
+    problems: list[Problem] = []
+    top: dict[str, os.DirEntry] = {}
+    for entry in _scan(root, root, problems) if root.is_dir() else []:
+        if entry.name in TOP_LEVEL:
+            top[entry.name] = entry
+        else:
+            problems.append(_unknown_entry(entry, root))
+    site_path = root / "site.yaml"
+    site = load_record(site_path, root, problems) if "site.yaml" in top else None
+    if "site.yaml" not in top:
+        problems.append(Problem(display_path(site_path, root), None, "", "the site file is missing"))
+    methodology = _load_methodology(top.get("pages"), root, problems)
     unreadable: list[Path] = []
     return RawContent(
         site=site,
-        sources=_load_folder(root / "sources", root, problems, unreadable),
-        stats=_load_folder(root / "stats", root, problems, unreadable),
-        sheets=_load_folder(root / "sheets", root, problems, unreadable),
+        sources=_load_folder(top.get("sources"), root, problems, unreadable),
+        stats=_load_folder(top.get("stats"), root, problems, unreadable),
+        sheets=_load_folder(top.get("sheets"), root, problems, unreadable),
         methodology=methodology,
         problems=problems,
         unreadable=unreadable,

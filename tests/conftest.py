@@ -62,6 +62,20 @@ def fixture_site(tmp_path_factory) -> Path:
     return out
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "nightly: long runs (many more fuzzing examples); run them with `pytest -m nightly`")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Nightly tests run only when asked for by name in `-m` (CI's normal run stays at a few minutes)."""
+    if "nightly" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="nightly: run with `pytest -m nightly`")
+    for item in items:
+        if "nightly" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """What each quality gate checked, and Lighthouse's scores, in CI's output (no `pytest -s` there)."""
     from .tools import GATE_REPORT
