@@ -58,6 +58,9 @@ class Card:
     sentence: str
     source_line: str
     site_name: str
+    # Where each part's words come from ("kicker" -> "content/stats/x.yaml:4: short_title"), so a card
+    # that does not fit names the file, line and field to shorten. Not part of the image's key.
+    origin: tuple[tuple[str, str], ...] = ()
 
     def html(self, env: Environment) -> str:
         length = len(self.figure or "")
@@ -66,6 +69,20 @@ class Card:
             kicker=self.kicker, figure=self.figure, sentence=self.sentence, source_line=self.source_line,
             site_name=self.site_name, figure_size=figure_size,
         )
+
+
+def not_fitting(card: Card, problems: list[str], size: int) -> str:
+    """One located line for each text that may be shortened: the part that overflows and, when it is
+    the sentence (which shrinks into the room the others leave), the title and figure above it too."""
+    origin = dict(card.origin)
+    parts = [part for part in dict.fromkeys(" ".join(problems).split()) if part in origin] or ["sentence"]
+    if "sentence" in parts:
+        parts += [part for part in ("kicker", "figure") if part in origin and part not in parts]
+    return "\n".join(
+        f"{origin.get(part, 'build')}: the share card for {card.url} does not fit even with its sentence at {size} px: "
+        "shorten this text, or another one of this card's"
+        for part in parts
+    )
 
 
 def card_key(card: Card, template_source: str) -> str:
@@ -92,10 +109,7 @@ def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headles
     def shoot(page, card: Card, key: str) -> bytes:
         png, report = measure_and_shoot(page, card.html(env))
         if report["problems"]:
-            raise CardDoesNotFit(
-                f"the share card for {card.url} does not fit even at {report['size']} px "
-                f"({', '.join(report['problems'])}): shorten its sentence"
-            )
+            raise CardDoesNotFit(not_fitting(card, report["problems"], report["size"]))
         return png
 
     return render_cached(cards, cache, "png", lambda card: card_key(card, template_source),

@@ -267,10 +267,19 @@ class SiteModel:
     def absolute(self, url: str) -> str:
         return urls.absolute(self.base_url, url)
 
-    def _card(self, name: str, url: str, kicker: str, figure: str | None, sentence: str, source_line: str) -> Card:
+    def _card(self, name: str, url: str, kicker: str, figure: str | None, sentence: str, source_line: str,
+              origin: tuple[tuple[str, str], ...] = ()) -> Card:
         return Card(output=f"cards/{name}.png", url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
                     kicker=kicker, figure=figure, sentence=sentence, source_line=source_line,
-                    site_name=self.content.site.title.split(":")[0])
+                    site_name=self.content.site.title.split(":")[0], origin=origin)
+
+    def _where(self, key: str, parts: dict[str, tuple[str | int, ...]]) -> tuple[tuple[str, str], ...]:
+        """Each card part's file, line and field, from the record it was written in."""
+        record = self.content.origin.get(key)
+        if record is None:
+            return ()
+        return tuple((part, f"{record.shown_path}:{record.line_of(loc)}: {'.'.join(str(x) for x in loc)}")
+                     for part, loc in parts.items())
 
     def _stat_card(self, view: StatView) -> Card:
         primary = view.citations[0].source
@@ -278,8 +287,10 @@ class SiteModel:
         kicker = f"{view.link.short_title} \u00b7 {DISPUTE_FLAGS[view.dispute]}" if view.dispute else view.link.short_title
         via = view.citations[0].via  # a figure read in coverage is credited to the report as reported there
         source_line = f"{primary.short_name}, as reported by {via.short_name}" if via else primary.short_name
+        origin = self._where(f"stat:{view.link.slug}", {"kicker": ("short_title",), "figure": ("figure",),
+                                                         "sentence": ("sentence",), "source": ("citations",)})
         return self._card(f"stat-{view.link.slug}", view.link.url, kicker, view.link.figure,
-                          view.plain_sentence, source_line)
+                          view.plain_sentence, source_line, origin)
 
     def _sources_line(self, views: list[StatView]) -> str:
         """The sources behind a set of figures, most cited first; at most two named, so it fits a card."""
@@ -457,7 +468,8 @@ class SiteModel:
         ]
         for sheet in sheets:
             card = self._card(f"sheet-{sheet.slug}", urls.sheet(sheet.slug), "Fact sheet", sheet.title, sheet.summary,
-                              self._sources_line([self.views[slug] for slug in sheet.statistics]))
+                              self._sources_line([self.views[slug] for slug in sheet.statistics]),
+                              self._where(f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
             result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, card=card, searchable=True,
                                search_group=urls.sheet(sheet.slug), details=partial(self._sheet_details, sheet)))
         for slug, view in self.views.items():

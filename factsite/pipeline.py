@@ -114,7 +114,8 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
                 names = list(site.files)
                 written = site.commit()
     except (NoChromium, CardDoesNotFit, SearchIndexError) as error:
-        print(f"build: {error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
+        located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
+        print(f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
         return 1
     pages = sum(1 for name in names if name.endswith(".html"))
     elapsed = time.perf_counter() - started

@@ -37,7 +37,7 @@ class Content:
     methodology: str
     derived_values: dict[str, float] = field(default_factory=dict)  # slug -> unrounded result
     derived_ranges: dict[str, derive.Range] = field(default_factory=dict)  # slug -> results its rounded inputs allow
-    origin: dict[str, Record] = field(default_factory=dict)  # "stat:slug" -> its record
+    origin: dict[str, Record] = field(default_factory=dict)  # "stat:slug", "sheet:slug", "source:id" -> its record
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -169,7 +169,8 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
         methodology=raw.methodology,
         derived_values=derived_values,
         derived_ranges=derived_ranges,
-        origin={f"stat:{k}": r for k, (r, _) in stats.items()},
+        origin={**{f"stat:{k}": r for k, (r, _) in stats.items()}, **{f"sheet:{k}": r for k, (r, _) in sheets.items()},
+                **{f"source:{k}": r for k, (r, _) in sources.items()}},
         warnings=sorted(warnings),
     )
     return content, sorted(warnings)

@@ -123,7 +123,7 @@ def test_card_text_fits_on_the_rendered_layout(sentence: str, headless, tmp_path
 
 def test_text_that_cannot_fit_stops_the_build(headless, tmp_path: Path) -> None:
     env = make_environment(ROOT / "templates")
-    with pytest.raises(CardDoesNotFit, match="does not fit even at 28 px"):
+    with pytest.raises(CardDoesNotFit, match="does not fit even with its sentence at 28 px"):
         render_cards([_card("word " * 400)], env, ImageCache(tmp_path), headless)
 
 
@@ -143,3 +143,23 @@ def test_the_cache_key_covers_what_the_card_shows_and_how_it_is_fitted(monkeypat
     assert cards.card_key(dataclasses.replace(card, output="cards/other.png", url="/other/", alt="other"), template) == key
     monkeypatch.setattr(cards, "_FIT", cards._FIT.replace("28", "26"))
     assert cards.card_key(card, template) != key
+
+
+def test_a_card_that_cannot_fit_names_the_field_to_shorten(tmp_path: Path) -> None:
+    """A short title too long for the card stops the build at its own file, line and field (R19)."""
+    import subprocess
+    import sys
+
+    from .conftest import copy_good_tree
+
+    content = copy_good_tree(tmp_path)
+    stat = content / "stats" / "girls-share.yaml"
+    stat.write_text(stat.read_text().replace("short_title: Girls", "short_title: " + "Girls under eighteen " * 30))
+    out = tmp_path / "site"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)],
+                            capture_output=True, text=True, env={**__import__("os").environ, "FACTSITE_CACHE": str(tmp_path / "cache")})
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("content/stats/girls-share.yaml:2: short_title: the share card for /stats/girls-share/ "
+                               "does not fit") for line in lines), result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
