@@ -61,8 +61,9 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     from .write import CannotWrite, OutputRefused, check_output, output_lock
 
     try:
+        check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
         with output_lock(out_dir):
-            check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before any work: a typo in --out fails at once
+            check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # again, under the lock, before any work
             return _build(content_dir, out_dir, draft, cache_dir, headless, timings)
     except OutputRefused as error:
         print(f"build: {error}; nothing was written.", file=sys.stderr)
