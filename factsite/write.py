@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import filecmp
 import os
 import posixpath
@@ -45,6 +44,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .urls import UnsafePath
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; builds there are not locked against each other
+    fcntl = None  # type: ignore[assignment]
 
 WRITER_THREADS = 2
 IN_FLIGHT = 256  # rendered files waiting to be written, at most: bounds the build's memory
@@ -208,7 +212,8 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     descriptor = _open_lock(_lock_path(out_dir))
     try:
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             print(f"build: another build is writing {out_dir}; waiting for it to finish", file=sys.stderr, flush=True)
             fcntl.flock(descriptor, fcntl.LOCK_EX)
