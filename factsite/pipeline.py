@@ -72,7 +72,8 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     except OSError as error:
         if error.errno not in WRITE_ERRORS:
             raise
-        print(f"build: cannot write {error.filename}: {error.strerror}; {out_dir} was left as it was.", file=sys.stderr)
+        print(f"build: cannot write {error.filename or out_dir}: {error.strerror}; {out_dir} was left as it was.",
+              file=sys.stderr)
     return 1
 
 
