@@ -37,7 +37,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -151,7 +151,8 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def _load_renameat2():  # -> the C function, or None where the C library has none (not Linux, old glibc)
+def _load_renameat2() -> Callable[..., int] | None:
+    """The C library's renameat2, or None where there is none (not Linux, glibc before 2.28)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
