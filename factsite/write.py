@@ -201,7 +201,7 @@ def _open_lock(path: Path) -> int:
 def output_lock(out_dir: Path) -> Iterator[None]:
     """Hold the exclusive lock on `out_dir` (waiting, with a message, while another build holds it),
     then undo or remove what killed builds left beside it. Re-entrant within one thread."""
-    out_dir = out_dir.absolute()
+    out_dir = Path(os.path.abspath(out_dir))  # normalised: "site/.." must not lock or stage beside a folder named ".."
     held: set[str] = _held.__dict__.setdefault("paths", set())
     if str(out_dir) in held:
         yield
@@ -292,7 +292,7 @@ class SiteWriter:
 
     def __init__(self, out_dir: Path, threads: int = WRITER_THREADS, in_flight: int = IN_FLIGHT,
                  repo: Path | None = None, content: Path | None = None):
-        self.out_dir = out_dir.absolute()
+        self.out_dir = Path(os.path.abspath(out_dir))
         self._threads, self._in_flight = threads, in_flight
         self._guarded = (repo, content)
         self._names: set[str] = set()

@@ -444,3 +444,11 @@ def test_local_servers_serve_only_the_site_with_the_headers_of_what_they_serve(l
         assert b"not part of the site" not in body and b"x.css" not in body, path
     status, headers, body = get(local_server, "/assets/x.css")
     assert status == 200 and body == b"body{}"
+
+
+def test_an_output_path_with_dots_locks_and_stages_beside_the_folder_it_names(tmp_path: Path) -> None:
+    builds = Builds(tmp_path)
+    (tmp_path / "x").mkdir()
+    assert builds.run(builds.old, tmp_path / "x" / ".." / "out").returncode == 0
+    assert (tmp_path / ".out.lock").is_file() and (tmp_path / "out" / MARKER).is_file()
+    assert list((tmp_path / "x").iterdir()) == [] and not list(tmp_path.glob("...*"))
