@@ -176,6 +176,12 @@ def report(stats: int, runs: list[Run]) -> None:
     for run in runs:
         if run.steps:
             print(f"    {run.name:<17} {run.steps}")
+    if "html one change" in by_name:  # the commit: hard-link the unchanged files, swap, remove the old tree
+        found = re.search(r"write ([\d.]+) s", by_name["html one change"].output)
+        files = re.search(r"(\d+) file\(s\) changed, (\d+) unchanged", by_name["html one change"].output)
+        if found and files:
+            print(f"  write step after one change (the last files, then the publish: link, swap, remove): {found.group(1)} s "
+                  f"for {files.group(1)} changed and {files.group(2)} unchanged files")
     if "full one change" in by_name:
         image_work = by_name["full one change"].seconds - by_name["html one change"].seconds
         print(f"  image work for one change: {image_work:.2f} s (full one change less html one change)")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .serve import _Handler, netlify_headers
+from .serve import _Handler, netlify_headers, site_path
 
 DEV_PREFIX = "/__factsite/"
 EVENTS_URL = DEV_PREFIX + "events"
@@ -224,7 +224,7 @@ class _DevHandler(_Handler):
 
     def site_headers(self) -> dict[str, str]:
         headers = super().site_headers()
-        if not self.path.startswith("/assets/"):  # always ask again: the page may have been rebuilt
+        if not self.served_path().startswith("/assets/"):  # always ask again: the page may have been rebuilt
             headers["Cache-Control"] = "no-cache"
         return headers
 
@@ -246,11 +246,11 @@ class _DevHandler(_Handler):
         return super().do_GET()
 
     def _html_file(self, path: str) -> Path | None:
-        target = Path(self.translate_path(path))
-        if path.endswith("/") and target.is_dir():
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            return target
+        """The page to serve with the live-reload script: only a file inside site/ (as serve.py checks)."""
+        inside = site_path(path)
+        found = self.site_file(inside) if inside is not None else None
+        if found is not None and found.endswith(".html"):
+            return Path(found)
         return None
 
     def _inject(self, html: bytes) -> bytes:

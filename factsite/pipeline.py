@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import resource
@@ -58,8 +59,34 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
 
     A draft build skips the static chart images (no Chromium needed) and says so on the pages.
     `headless` (a Headless) lets the dev server keep one browser between rebuilds; `timings` prints
-    the time each step took.
+    the time each step took. One build at a time per output folder: the whole build holds its lock,
+    so that what it compares against (the published figures, the old files) is what it replaces.
     """
+    from .write import CannotWrite, OutputRefused, check_output, output_lock
+
+    try:
+        check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
+        with output_lock(out_dir):
+            check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # again, under the lock, before any work
+            return _build(content_dir, out_dir, draft, cache_dir, headless, timings)
+    except OutputRefused as error:
+        print(f"build: {error}; nothing was written.", file=sys.stderr)
+    except CannotWrite as error:
+        print(f"build: cannot write {error.path}: {error.reason}; {out_dir} was left as it was.", file=sys.stderr)
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        print(f"build: cannot write {error.filename or out_dir}: {error.strerror}; {out_dir} was left as it was.",
+              file=sys.stderr)
+    return 1
+
+
+# Errors that only a write can cause (a read error is not "cannot write"): the render cache and the
+# search index's cache may be on the full or read-only file system too.
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Any, timings: bool) -> int:
     from .browser import NoChromium
     from .cards import CardDoesNotFit, render_cards
     from .chart_export import ImageCache, export_images
@@ -91,7 +118,7 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     drawn = carded = printed = 0
     jobs: list[Any] = []
     try:
-        with SiteWriter(out_dir) as site, SearchIndex(cache_dir) as search:
+        with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir) as site, SearchIndex(cache_dir) as search:
             with stopwatch.step("pages"):
                 render_into(site, model, base_url, REPO_ROOT, search, draft, cache_dir)
             if not draft:

@@ -3,40 +3,77 @@
 Files are handed to a `SiteWriter` as soon as they are rendered and written by a few threads while
 the next pages render (file system calls release the interpreter lock), so a build holds no more
 than a few hundred rendered files in memory at once. Nothing reaches the output folder until the
-whole build has succeeded:
+whole build has succeeded, and then it changes in one step:
 
-- every file is first written into a staging folder beside the output folder;
-- a first build (no output folder yet) renames the staging folder into place in one step;
-- later builds compare each file with the one already there: a file whose bytes have not changed is
-  not touched (an unchanged site costs reads, not thousands of writes, and keeps its modification
-  times); on commit each changed file is renamed over the old one (a reader sees it old or new,
-  never half written), assets and images before the pages that use them, and files the site no
-  longer has are removed last;
-- a build that fails (bad content, a template error, no Chromium) removes the staging folder and
-  leaves the output folder as it was;
-- Ctrl-C (or SIGTERM) during the commit waits until the commit is done: the renames take well under a
-  second, and stopping halfway would leave a site with some pages new and some old.
+- one build at a time per output folder: a build holds an exclusive lock (`flock` on `.site.lock`
+  beside `site/`) from before it reads the old site until it has published; a second build waits;
+- the output folder must be new, empty, or carry the marker file `.factsite-output` that every build
+  writes into it: a folder of someone else's files is never replaced (nor the repository or
+  `content/`, which the pipeline passes in);
+- every file is first written into a staging folder beside the output folder (`.site-new-*`); a
+  file whose bytes have not changed is not written;
+- if nothing changed, nothing is published: the output folder is not touched at all;
+- otherwise the unchanged files are hard-linked from the old site into the staging folder, which
+  then is a complete new site, and one `renameat2(RENAME_EXCHANGE)` swaps it with the output folder
+  (Linux; `site/` stays a real folder, as Netlify needs). A reader, a second build, a SIGKILL or a
+  failed write sees the old complete site or the new one. Where the exchange is not available (other
+  systems, some file systems), the old folder is renamed aside and the new one into place: two
+  renames, between which `site/` is briefly absent; a build killed there is undone at the next start;
+- leftover staging or retired folders of killed builds are removed at the next build's start;
+- a build that fails (bad content, a template error, no Chromium, a full disk) removes the staging
+  folder and leaves the output folder as it was; a write that fails raises `CannotWrite`;
+- Ctrl-C (or SIGTERM) during the commit waits until the commit is done.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import filecmp
 import os
 import posixpath
 import shutil
 import signal
+import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .urls import UnsafePath
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; builds there are not locked against each other
+    fcntl = None  # type: ignore[assignment]
+
 WRITER_THREADS = 2
 IN_FLIGHT = 256  # rendered files waiting to be written, at most: bounds the build's memory
+MARKER = ".factsite-output"  # in every output folder: "this folder is a built site; a build may replace it"
+MARKER_TEXT = b"This folder is built by factsite (python3 build.py). A build replaces everything in it.\n"
+
+
+class WriteError(Exception):
+    """The output folder was not changed: it may not be replaced, or a write failed."""
+
+
+class OutputRefused(WriteError):
+    """The output folder is not one a build may replace (someone else's files, the repository...)."""
+
+
+class CannotWrite(WriteError):
+    """A file system call failed (a full disk, a read-only folder): nothing was published."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"cannot write {path}: {reason}")
+        self.path, self.reason = path, reason
+
+    @classmethod
+    def from_os_error(cls, error: OSError, fallback: str) -> "CannotWrite":
+        return cls(str(error.filename or fallback), error.strerror or str(error))
 
 
 @dataclass(frozen=True)
@@ -52,11 +89,6 @@ def _checked(relative: str) -> str:
             or posixpath.normpath(relative) != relative or relative.split("/")[0] == ".."):
         raise UnsafePath(f"{relative!r} would write outside the site folder")
     return relative
-
-
-def _write_order(names: Iterable[str]) -> list[str]:
-    """Assets and images before the pages that use them; then pages."""
-    return sorted(names, key=lambda name: (name.endswith(".html"), name))
 
 
 def _existing_files(out_dir: Path) -> set[str] | None:
@@ -107,8 +139,144 @@ def _interrupts_held() -> Iterator[None]:
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copyfile(source, target)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise  # a copy would fail too
+        shutil.copyfile(source, target)  # a file system without hard links
+
+
+# The atomic swap ---------------------------------------------------------------------------------
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _load_renameat2() -> Callable[..., int] | None:
+    """The C library's renameat2, or None where there is none (not Linux, glibc before 2.28)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_renameat2 = _load_renameat2()
+
+
+def _exchange(one: str, two: str) -> bool:
+    """Swap two paths in one atomic step; False where the system or file system cannot (then nothing moved)."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(one), _AT_FDCWD, os.fsencode(two), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # e.g. a file system without RENAME_EXCHANGE
+    raise OSError(code, os.strerror(code), two)
+
+
+# The lock, and the folders beside the output ------------------------------------------------------
+
+_held = threading.local()  # the output folders whose lock this thread holds (a build nests the writer's)
+
+
+def _lock_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
+def _open_lock(path: Path) -> int:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        if path.is_file():  # a read-only folder: an existing lock file can still be locked
+            return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        raise CannotWrite.from_os_error(error, str(path)) from None
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the exclusive lock on `out_dir` (waiting, with a message, while another build holds it),
+    then undo or remove what killed builds left beside it. Re-entrant within one thread."""
+    out_dir = Path(os.path.abspath(out_dir))  # normalised: "site/.." must not lock or stage beside a folder named ".."
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if str(out_dir) in held:
+        yield
+        return
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CannotWrite.from_os_error(error, str(out_dir.parent)) from None
+    descriptor = _open_lock(_lock_path(out_dir))
+    try:
+        try:
+            if fcntl is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"build: another build is writing {out_dir}; waiting for it to finish", file=sys.stderr, flush=True)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        held.add(str(out_dir))
+        try:
+            _clean_leftovers(out_dir)
+            yield
+        finally:
+            held.discard(str(out_dir))
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Under the lock: put back a site a killed build had renamed aside, remove staging and retired folders."""
+    new_prefix, old_prefix = f".{out_dir.name}-new-", f".{out_dir.name}-old-"
+    try:
+        entries = [entry for entry in os.scandir(out_dir.parent)
+                   if entry.name.startswith((new_prefix, old_prefix)) and entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for entry in entries:
+        retired = os.path.join(entry.path, out_dir.name)
+        if entry.name.startswith(old_prefix) and not os.path.lexists(out_dir) and os.path.isdir(retired):
+            try:
+                os.rename(retired, out_dir)  # killed between the two renames of the fallback: the old site is whole
+            except OSError:
+                pass
+    for entry in entries:
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def check_output(out_dir: Path, repo: Path | None = None, content: Path | None = None) -> None:
+    """Refuse an output folder that a build must not replace (raises OutputRefused)."""
+    shown = str(out_dir)
+    real = Path(os.path.realpath(out_dir))
+    advice = "a build replaces everything in its output folder; choose another --out (the default is site/)"
+    for guarded, name in ((repo, "the repository"), (content, "the content folder")):
+        if guarded is None:
+            continue
+        guarded = Path(os.path.realpath(guarded))
+        if real == guarded:
+            raise OutputRefused(f"--out {shown} is {name}: {advice}")
+        if guarded.is_relative_to(real):
+            raise OutputRefused(f"--out {shown} contains {name} ({guarded}): {advice}")
+        if name == "the content folder" and real.is_relative_to(guarded):
+            raise OutputRefused(f"--out {shown} is inside {name} ({guarded}): {advice}")
+    if os.path.islink(out_dir):
+        raise OutputRefused(f"{shown} is a symbolic link: give the folder itself with --out (a build replaces that folder)")
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise OutputRefused(f"{shown} exists and is not a folder: {advice}, or remove {shown}")
+    if os.path.isdir(out_dir):
+        try:
+            entries = os.listdir(out_dir)
+        except OSError as error:
+            raise CannotWrite.from_os_error(error, shown) from None
+        marker = os.path.join(out_dir, MARKER)
+        if entries and not (os.path.isfile(marker) and not os.path.islink(marker)):
+            raise OutputRefused(
+                f"{shown} is not empty and was not made by a build (it has no {MARKER} file), so its files "
+                f"will not be replaced: choose an empty or new folder with --out, or remove {shown} yourself "
+                f"if it is an old build")
 
 
 class SiteWriter:
@@ -122,9 +290,11 @@ class SiteWriter:
     Leaving the block without committing (an exception) discards everything written.
     """
 
-    def __init__(self, out_dir: Path, threads: int = WRITER_THREADS, in_flight: int = IN_FLIGHT):
-        self.out_dir = out_dir.absolute()
+    def __init__(self, out_dir: Path, threads: int = WRITER_THREADS, in_flight: int = IN_FLIGHT,
+                 repo: Path | None = None, content: Path | None = None):
+        self.out_dir = Path(os.path.abspath(out_dir))
         self._threads, self._in_flight = threads, in_flight
+        self._guarded = (repo, content)
         self._names: set[str] = set()
         self._staged: set[str] = set()  # written into the staging folder (new or changed)
         self._pending: list[Future[None]] = []
@@ -132,20 +302,31 @@ class SiteWriter:
         self._lock = threading.Lock()
         self._existing: set[str] | None = None  # None: a first build, or a folder that must be rebuilt whole
         self._committed = False
+        self._context = ExitStack()
+        self.staging = ""
 
     def __enter__(self) -> "SiteWriter":
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        if self.out_dir.is_dir() and not self.out_dir.is_symlink():
-            self._existing = _existing_files(self.out_dir)
-        self.staging = tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent)
+        with ExitStack() as undo:
+            undo.enter_context(output_lock(self.out_dir))
+            check_output(self.out_dir, *self._guarded)
+            if self.out_dir.is_dir():
+                self._existing = _existing_files(self.out_dir)
+            try:
+                self.staging = tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent)
+            except OSError as error:
+                raise CannotWrite.from_os_error(error, str(self.out_dir.parent)) from None
+            self._context = undo.pop_all()  # released in __exit__
         self._room = threading.BoundedSemaphore(self._in_flight)
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="write")
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        if os.path.isdir(self.staging):
-            shutil.rmtree(self.staging, ignore_errors=True)
+        try:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            if os.path.isdir(self.staging):
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._context.close()
         if kind is None and not self._committed:
             raise RuntimeError("SiteWriter closed without commit(): nothing was written")
 
@@ -178,6 +359,8 @@ class SiteWriter:
                     handle.write(data)
             with self._lock:
                 self._staged.add(relative)
+        except OSError as error:  # a full disk, a read-only folder: said in one line, not a traceback
+            raise CannotWrite.from_os_error(error, self._staged_path(relative)) from None
         finally:
             self._room.release()
 
@@ -228,62 +411,58 @@ class SiteWriter:
     # Committing ----------------------------------------------------------------------------------
 
     def commit(self) -> WriteReport:
+        if MARKER not in self._names:
+            self.add(MARKER, MARKER_TEXT)
         self.flush()
         self._pool.shutdown(wait=True)
         self._committed = True
         with _interrupts_held():
-            return self._swap_in()
+            return self._publish()
 
-    def _swap_in(self) -> WriteReport:
-        """Put the staged files in place: the folder whole on a first build, else file by file."""
-        if self._existing is None or self._conflicts(self._existing):
-            # A file where a folder was (or the reverse): stage the unchanged files too, swap the folder whole.
-            if self._existing is not None:
-                for relative in self._names - self._staged:
-                    self._make_folder(posixpath.dirname(relative))
-                    _link_or_copy(self._old(relative), self._staged_path(relative))
-            self._replace_whole()
-            return WriteReport(written=len(self._names), unchanged=0, removed=0)
-        return self._update_in_place(self._existing)
+    def _publish(self) -> WriteReport:
+        """Make the staging folder the complete new site and swap it in; nothing at all if nothing changed."""
+        existing = self._existing
+        stale = (existing - self._names) if existing is not None else set()
+        counted = self._names - {MARKER}  # the marker is the writer's, not one of the site's files
+        report = WriteReport(written=len(self._staged - {MARKER}), unchanged=len(counted - self._staged),
+                             removed=len(stale - {MARKER}))
+        if existing is not None and not self._staged and not stale:
+            return report  # nothing changed: no swap, the site is not touched
+        try:
+            if existing is not None:
+                self._link_unchanged()
+            os.chmod(self.staging, 0o755)  # mkdtemp's folder is private
+            self._swap()
+        except OSError as error:
+            raise CannotWrite.from_os_error(error, self.staging) from None
+        return report
 
-    def _conflicts(self, existing: set[str]) -> bool:
-        def folders(names: set[str]) -> set[str]:
-            return {posixpath.dirname(name)[:end] for name in names
-                    for end in [i for i, char in enumerate(posixpath.dirname(name) + "/") if char == "/"]}
+    def _link_unchanged(self) -> None:
+        """Hard-link every file that did not change from the old site into the staging folder (no bytes copied)."""
+        unchanged = sorted(self._names - self._staged)
+        for folder in sorted({posixpath.dirname(name) for name in unchanged}):
+            self._make_folder(folder)
+        for relative in unchanged:
+            _link_or_copy(self._old(relative), self._staged_path(relative))
 
-        return bool(self._names & folders(existing)) or bool(existing & folders(self._names))
-
-    def _update_in_place(self, existing: set[str]) -> WriteReport:
-        for relative in _write_order(self._staged):
-            target = self._old(relative)
-            if relative not in existing:
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.replace(self._staged_path(relative), target)
-        stale = sorted(existing - self._names)
-        for relative in stale:
-            os.remove(self._old(relative))
-        for folder in sorted({posixpath.dirname(name) for name in stale if "/" in name}, key=len, reverse=True):
-            self._remove_empty_folders(folder)
-        return WriteReport(written=len(self._staged), unchanged=len(self._names) - len(self._staged), removed=len(stale))
-
-    def _remove_empty_folders(self, folder: str) -> None:
-        while folder:
-            try:
-                os.rmdir(os.path.join(self.out_dir, folder))
-            except OSError:  # not empty (or already gone)
-                return
-            folder = posixpath.dirname(folder)
-
-    def _replace_whole(self) -> None:
-        """Rename the staging folder into place (the old folder, if any, is removed after)."""
-        os.chmod(self.staging, 0o755)
-        if self.out_dir.exists() or self.out_dir.is_symlink():
-            retired = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-old-", dir=self.out_dir.parent))
-            self.out_dir.rename(retired / "site")
-            os.rename(self.staging, self.out_dir)
-            shutil.rmtree(retired)
-        else:
-            os.rename(self.staging, self.out_dir)
+    def _swap(self) -> None:
+        """The one step that publishes: the staging folder becomes the output folder."""
+        out, staging = str(self.out_dir), self.staging
+        if not os.path.lexists(out):
+            os.rename(staging, out)
+            return
+        if _exchange(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)  # the old site, now under the staging name
+            return
+        # No atomic exchange here: rename the old site aside, then the new one into place.
+        retired = tempfile.mkdtemp(prefix=f".{self.out_dir.name}-old-", dir=self.out_dir.parent)
+        os.rename(out, os.path.join(retired, self.out_dir.name))
+        try:
+            os.rename(staging, out)
+        except OSError:
+            os.rename(os.path.join(retired, self.out_dir.name), out)  # put the old site back
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 class StagedFiles(Mapping[str, bytes]):

@@ -125,7 +125,7 @@ def test_bad_content_fails_cleanly_and_keeps_the_previous_site(case: Case, cli_r
     assert any(re.match(r"^content/\S+?(:\d+)?: ", line) for line in lines), stderr  # located: path[:line]: message
     assert re.fullmatch(r"build: \d+ error\(s\); .+ was left as it was\.", lines[-1]), lines[-1]
     assert result["unchanged"], "the previous site was changed"
-    assert result["left_beside"] == ["content", "site"], result["left_beside"]
+    assert result["left_beside"] == [".site.lock", "content", "site"], result["left_beside"]  # the lock file stays
     assert not PWNED.exists(), "a YAML tag ran code"
 
 

@@ -127,8 +127,8 @@ def test_write_touches_only_what_changed(tmp_path: Path) -> None:
     assert (site / "a" / "index.html").stat().st_ino == kept.st_ino
     assert not (site / "old").exists()  # a folder left empty goes too
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == [
-        "a/index.html", "index.html", "new/b.txt", "x.css"]
-    assert sorted(os.listdir(tmp_path)) == ["site"]
+        ".factsite-output", "a/index.html", "index.html", "new/b.txt", "x.css"]  # and the writer's marker
+    assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]  # the lock stays; no staging folder
 
 
 def test_write_never_follows_a_link_out_of_the_site(tmp_path: Path) -> None:
@@ -148,7 +148,7 @@ def test_write_replaces_a_file_by_a_folder_and_back(tmp_path: Path) -> None:
     assert (site / "a" / "index.html").read_bytes() == b"now a folder"
     write_site({"index.html": b"home", "a": b"a file again"}, site)
     assert (site / "a").read_bytes() == b"a file again"
-    assert sorted(os.listdir(tmp_path)) == ["site"]
+    assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]
 
 
 def test_a_build_that_fails_midway_leaves_the_site_as_it_was(tmp_path: Path) -> None:
@@ -163,32 +163,33 @@ def test_a_build_that_fails_midway_leaves_the_site_as_it_was(tmp_path: Path) -> 
             writer.flush()  # both are on disk, in the staging folder
             raise RuntimeError("template error")
     assert snapshot(site) == before
-    assert sorted(os.listdir(tmp_path)) == ["site"]  # no staging folder left behind
+    assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]  # no staging folder left behind
 
 
 def test_ctrl_c_during_the_commit_waits_until_the_site_is_whole(tmp_path: Path, monkeypatch) -> None:
-    """Ctrl-C between two renames of the commit would leave some pages new and some old."""
+    """Ctrl-C while the commit links the unchanged files would leave a half-made tree and no new site."""
     import signal
 
     from factsite import write
 
     site = tmp_path / "site"
     write_site({"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "x.css": b"css"}, site)
-    renames = []
-    real_replace = os.replace
+    links = []
+    real_link = os.link
 
-    def replace_then_interrupt(source, target):
-        real_replace(source, target)
-        renames.append(target)
-        if len(renames) == 1:
+    def link_then_interrupt(source, target):
+        real_link(source, target)
+        links.append(target)
+        if len(links) == 1:
             signal.raise_signal(signal.SIGINT)  # as if Ctrl-C came now, with more files still to go
 
-    monkeypatch.setattr(write.os, "replace", replace_then_interrupt)
+    monkeypatch.setattr(write.os, "link", link_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        write_site({"index.html": b"home 2", "a/index.html": b"a 2", "b/index.html": b"b 2", "x.css": b"css 2"}, site)
-    assert len(renames) == 4  # the interrupt came after the first, and waited for the last
+        write_site({"index.html": b"home 2", "a/index.html": b"a", "b/index.html": b"b", "x.css": b"css 2"}, site)
+    assert len(links) == 3  # the marker, a and b: the interrupt came after the first, and waited for the swap
     assert {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()} == {
-        "index.html": b"home 2", "a/index.html": b"a 2", "b/index.html": b"b 2", "x.css": b"css 2"}
+        ".factsite-output": write.MARKER_TEXT, "index.html": b"home 2", "a/index.html": b"a", "b/index.html": b"b",
+        "x.css": b"css 2"}
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # and Ctrl-C acts at once again
 
 
@@ -197,7 +198,7 @@ def test_two_files_at_one_path_are_refused(tmp_path: Path) -> None:
         with SiteWriter(tmp_path / "site") as writer:
             writer.add("index.html", b"one")
             writer.add("index.html", b"two")
-    assert sorted(os.listdir(tmp_path)) == []
+    assert sorted(os.listdir(tmp_path)) == [".site.lock"]
 
 
 def test_a_template_error_in_a_build_leaves_the_site_as_it_was(tmp_path: Path, monkeypatch) -> None:

@@ -32,7 +32,7 @@ def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     assert "content/stats/cases-rise.yaml:3: this is not valid YAML" in result.stderr
     assert "was left as it was" in result.stderr
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-written folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content", "site"]  # no half-written folder left
 
 
 def test_check_writes_nothing(tmp_path: Path) -> None:
