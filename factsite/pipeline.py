@@ -89,7 +89,7 @@ WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Any, timings: bool) -> int:
     from .browser import NoChromium
     from .cards import CardDoesNotFit, render_cards
-    from .chart_export import ImageCache, export_images
+    from .chart_export import DuplicateOutput, ImageCache, export_images
     from .charts import image_jobs
     from .headless import Headless
     from .history import published_figures, unrecorded_changes
@@ -140,7 +140,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
             with stopwatch.step("write"):
                 names = list(site.files)
                 written = site.commit()
-    except (NoChromium, CardDoesNotFit, SearchIndexError) as error:
+    except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
         located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
         print(f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
         return 1
