@@ -161,7 +161,7 @@ class SearchIndex:
             return
         if self._folder is None:
             # Beside the site, on its file system: pages are linked there, not copied.
-            self._folder = tempfile.TemporaryDirectory(prefix=".factsite-search-", dir=site.scratch_dir)
+            self._folder = tempfile.TemporaryDirectory(prefix=site.scratch_prefix + "search-", dir=site.scratch_dir)
             self._executable = str(_pagefind_executable())
             self._thread = threading.Thread(target=self._index, name="pagefind", daemon=True)
             self._thread.start()

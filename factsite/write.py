@@ -229,11 +229,11 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 
 def _clean_leftovers(out_dir: Path) -> None:
-    """Under the lock: put back a site a killed build had renamed aside, remove staging and retired folders."""
-    new_prefix, old_prefix = f".{out_dir.name}-new-", f".{out_dir.name}-old-"
+    """Under the lock: put back a site a killed build had renamed aside, remove staging, retired and work folders."""
+    new_prefix, old_prefix, work_prefix = (f".{out_dir.name}-{kind}-" for kind in ("new", "old", "work"))
     try:
         entries = [entry for entry in os.scandir(out_dir.parent)
-                   if entry.name.startswith((new_prefix, old_prefix)) and entry.is_dir(follow_symlinks=False)]
+                   if entry.name.startswith((new_prefix, old_prefix, work_prefix)) and entry.is_dir(follow_symlinks=False)]
     except OSError:
         return
     for entry in entries:
@@ -403,6 +403,12 @@ class SiteWriter:
         return self.out_dir.parent
 
     @property
+    def scratch_prefix(self) -> str:
+        """Temporary folders are named after the output, so the next build under its lock can remove
+        what a killed one left (and never another output's)."""
+        return f".{self.out_dir.name}-work-"
+
+    @property
     def files(self) -> "StagedFiles":
         """The new site's files, read back from disk on demand (for printing sheets to PDF)."""
         self.flush()
@@ -499,6 +505,7 @@ class MemorySite(dict[str, bytes]):
             self.add(relative, data)
 
     scratch_dir = None  # the system's temporary folder
+    scratch_prefix = ".factsite-work-"
 
     def export(self, relatives: Iterable[str], folder: Path) -> None:
         for relative in relatives:

@@ -80,7 +80,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def leftovers(parent: Path, name: str = "site") -> list[str]:
-    return sorted(p for p in os.listdir(parent) if p.startswith((f".{name}-new-", f".{name}-old-")))
+    return sorted(p for p in os.listdir(parent) if p.startswith((f".{name}-new-", f".{name}-old-", f".{name}-work-")))
 
 
 class Builds:
@@ -180,7 +180,7 @@ def test_leftovers_of_killed_builds_are_removed_at_the_next_start(tmp_path: Path
     builds = Builds(tmp_path)
     site = tmp_path / "site"
     assert builds.run(builds.old, site).returncode == 0
-    for name in (".site-new-abcd1234", ".site-old-efgh5678/site"):
+    for name in (".site-new-abcd1234", ".site-old-efgh5678/site", ".site-work-search-ijkl9012"):  # the last: Pagefind's
         (tmp_path / name / "stats").mkdir(parents=True)
         (tmp_path / name / "stats" / "index.html").write_text("a killed build's copy")
     unrelated = tmp_path / ".sitemap-new-1"  # another output's staging folder is not ours to remove
