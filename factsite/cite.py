@@ -1,12 +1,38 @@
-"""'Cite this': ready-to-copy citations of a statistic, naming both the site page and the original source."""
+"""'Cite this': ready-to-copy citations of a statistic, naming the dated site page and every source
+behind the figure, each as it was read ("the report, as reported by <outlet>").
+
+Hand-written rather than citeproc-py: each style here cites one web page plus a note naming the
+sources, which CSL has no type for; citeproc-py would need a style file and locale per style and
+would still put the chain in a free-text note. What CSL-JSON readers need is the item itself,
+which is given in full.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
+
+
+@dataclass(frozen=True)
+class CitedWork:
+    """One source as a citation names it."""
+
+    title: str
+    publisher: str
+    year: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CitedCredit:
+    """A source, and the coverage its words were read in (None when read first-hand)."""
+
+    source: CitedWork
+    via: CitedWork | None
 
 
 @dataclass(frozen=True)
@@ -16,11 +42,8 @@ class CiteInput:
     figure: str
     page_url: str
     site_name: str
-    reviewed: str  # YYYY-MM-DD: when the site's content was last reviewed
-    source_title: str
-    source_publisher: str
-    source_year: str
-    source_url: str | None
+    reviewed: str  # YYYY-MM-DD: when the site's content was last reviewed (the accessed date of the page)
+    credits: tuple[CitedCredit, ...]
 
 
 def _date_parts(value: str) -> tuple[str, str | None, str | None]:
@@ -38,34 +61,56 @@ def _long_date(value: str, day_first: bool) -> str:
     return f"{int(day)} {name} {year}" if day_first else f"{name} {int(day)}, {year}"
 
 
-def _source_url(c: CiteInput) -> str:
-    return f" {c.source_url}" if c.source_url else ""
+def _work(work: CitedWork) -> str:
+    return f"{work.publisher}, {work.title} ({work.year}){' ' + work.url if work.url else ''}"
+
+
+def sources_note(c: CiteInput) -> str:
+    """'Sources: A, as reported by B; C.' Every credit, in citation order; the address is that of the
+    page that holds the quoted words (the coverage, when the source itself was not read)."""
+    parts = [f"{credit.source.publisher}, {credit.source.title}, as reported by {_work(credit.via)}" if credit.via
+             else _work(credit.source) for credit in c.credits]
+    return ("Source: " if len(parts) == 1 else "Sources: ") + "; ".join(parts) + "."
+
+
+# LaTeX's special characters, each written so that BibTeX and LaTeX print it as itself.
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+          "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX_RE = re.compile("|".join(re.escape(char) for char in _LATEX))
+
+
+def latex_escape(text: str) -> str:
+    return _LATEX_RE.sub(lambda match: _LATEX[match.group(0)], text)
+
+
+def _bibtex_url(url: str) -> str:
+    """A url field is read verbatim by the url package, except that braces must balance and % and # end it."""
+    return url.replace("%", r"\%").replace("#", r"\#").replace("{", "%7B").replace("}", "%7D")
 
 
 def citations(c: CiteInput) -> list[tuple[str, str]]:
     """(style, text) in APA, MLA, Chicago, BibTeX and CSL-JSON."""
     year, month, day = _date_parts(c.reviewed)
     name = f"{c.title}: {c.figure}"
+    note = sources_note(c)
     apa_date = f"{year}, {MONTHS[int(month) - 1]} {int(day)}" if month and day else year
-    apa = (f"{c.site_name}. ({apa_date}). {name}. {c.page_url}. Original source: {c.source_publisher}. "
-           f"({c.source_year}). {c.source_title}.{_source_url(c)}")
-    mla = (f"\u201c{name}.\u201d {c.site_name}, {_long_date(c.reviewed, True)}, {c.page_url}. "
-           f"Original source: {c.source_publisher}, {c.source_title}, {c.source_year}{',' + _source_url(c) if c.source_url else ''}.")
-    chicago = (f"{c.site_name}. \u201c{name}.\u201d Last reviewed {_long_date(c.reviewed, False)}. {c.page_url}. "
-               f"Original source: {c.source_publisher}. {c.source_title}. {c.source_year}.{_source_url(c)}")
-    note = f"Original source: {c.source_publisher}, {c.source_title} ({c.source_year}){_source_url(c)}"
+    apa = f"{c.site_name}. ({apa_date}). {name}. {c.page_url}. {note}"
+    mla = f"\u201c{name}.\u201d {c.site_name}, {_long_date(c.reviewed, True)}, {c.page_url}. {note}"
+    chicago = f"{c.site_name}. \u201c{name}.\u201d Last reviewed {_long_date(c.reviewed, False)}. {c.page_url}. {note}"
     bibtex = (
         f"@misc{{{c.slug.replace('-', '_')},\n"
-        f"  title = {{{{{name}}}}},\n"
-        f"  author = {{{{{c.site_name}}}}},\n"
+        f"  title = {{{{{latex_escape(name)}}}}},\n"
+        f"  author = {{{{{latex_escape(c.site_name)}}}}},\n"
         f"  year = {{{year}}},\n"
-        f"  url = {{{c.page_url}}},\n"
-        f"  note = {{{note}}}\n"
+        f"  url = {{{_bibtex_url(c.page_url)}}},\n"
+        f"  urldate = {{{c.reviewed}}},\n"
+        f"  note = {{{latex_escape(note)}}}\n"
         f"}}"
     )
     csl = json.dumps([{
         "id": c.slug, "type": "webpage", "title": name, "container-title": c.site_name, "URL": c.page_url,
         "issued": {"date-parts": [[int(p) for p in (year, month, day) if p]]},
+        "accessed": {"date-parts": [[int(p) for p in (year, month, day) if p]]},
         "note": note,
     }], indent=2, ensure_ascii=False, sort_keys=True)
     return [("APA", apa), ("MLA", mla), ("Chicago", chicago), ("BibTeX", bibtex), ("CSL-JSON", csl)]

@@ -15,6 +15,7 @@ from . import urls
 from .csv_cells import text_cell
 from .figures import display
 from .pages import SiteModel
+from .provenance import Credit
 
 DATA_LICENCE = "CC BY 4.0"
 
@@ -24,13 +25,18 @@ class Exported(BaseModel):
 
 
 class ExportCitation(Exported):
+    credit: str = Field(description="How the figure is credited: the source, and the coverage it was read in ('..., as reported by ...').")
     source_id: str
     source_title: str
     publisher: str
-    url: str | None
-    locator: str
+    url: str | None = Field(description="The source's address. Where via_source_id is set, the quote is on the via page, not here.")
+    locator: str = Field(description="Where the quote is: in the via page when via_source_id is set, else in the source.")
     quote: str
-    via_source_id: str | None
+    via_source_id: str | None = Field(description="The coverage the quote was read in, when the source itself was not read.")
+    via_title: str | None
+    via_publisher: str | None
+    via_url: str | None = Field(description="The address of the page that holds the quote, when it was read in coverage.")
+    note: str = Field(description="What this passage gets wrong or leaves out, in the site's words; empty when nothing.")
 
 
 class ExportStatistic(Exported):
@@ -87,7 +93,7 @@ CSV_COLUMNS = ["slug", "title", "sentence", "value", "lower_bound", "upper_bound
 
 
 def export_statistics(model: SiteModel) -> list[ExportStatistic]:
-    records = []
+    records, sources = [], model.content.sources
     for slug, stat in model.stats.items():
         view = model.views[slug]
         derivation = (f"{view.derivation.arithmetic} = {view.derivation.result}" if view.derivation else None)
@@ -104,8 +110,11 @@ def export_statistics(model: SiteModel) -> list[ExportStatistic]:
             period=stat.period, scope=stat.scope, status=stat.status, derivation=derivation,
             sheets=list(stat.sheets), caveats=list(stat.caveats),
             citations=[ExportCitation(
+                credit=Credit(sources[c.source.id], sources[c.via.id] if c.via else None).text(),
                 source_id=c.source.id, source_title=c.source.title, publisher=c.source.publisher, url=c.source.url,
                 locator=c.locator, quote=c.quote, via_source_id=c.via.id if c.via else None,
+                via_title=c.via.title if c.via else None, via_publisher=c.via.publisher if c.via else None,
+                via_url=c.via.url if c.via else None, note=c.note,
             ) for c in view.citations],
             page_url=model.absolute(urls.stat(slug)), sources_page_url=model.absolute(urls.stat_sources(slug)),
         ))
@@ -135,9 +144,10 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in records:
-        sources = " | ".join(
-            f"{c.publisher}, {c.source_title} ({c.locator}{', quoted via ' + c.via_source_id if c.via_source_id else ''})"
-            f"{' ' + c.url if c.url else ''}"
+        sources = " | ".join(  # each as read: the report, as reported by the outlet, and the page that holds the quote
+            f"{c.publisher}, {c.source_title}"
+            + (f", as reported by {c.via_publisher}, {c.via_title} ({c.locator}){' ' + c.via_url if c.via_url else ''}"
+               if c.via_source_id else f" ({c.locator}){' ' + c.url if c.url else ''}")
             for c in r.citations
         )
         # Numbers as numbers, which a spreadsheet reads as such, sign and all; text never starts as a formula.

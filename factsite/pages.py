@@ -16,13 +16,15 @@ from markupsafe import Markup, escape
 from . import derive, urls
 from .cards import Card
 from .charts import ChartModel, build_chart
-from .cite import CiteInput, citations
+from .cite import CitedCredit, CitedWork, CiteInput, citations
 from .figures import display
+from .fragments import passage_url
 from .history import all_changes
 from .markdown_safe import render_markdown, text_segments
 from .meta import creative_work, json_ld, share_links
 from .model import Discrepancy, Sheet, Source, Statistic
 from .pdf import PdfJob
+from .provenance import Credit, Provenance, provenance, sources_line
 from .validate import PLACEHOLDER_RE, Content
 
 # What each column of /data/statistics.csv holds (shown on the data page).
@@ -44,7 +46,7 @@ DATA_COLUMNS = [
     ("status", "reported (a source states it), derived (worked out by this site) or disputed (sources disagree)."),
     ("derivation", "For derived figures, the arithmetic."),
     ("sheets", "The fact sheets the figure appears on, separated by semicolons."),
-    ("sources", "Each citation: publisher, title, where in the source, and address; separated by ' | '."),
+    ("sources", "Each citation as read: publisher and title, then 'as reported by' the coverage it was read in (when the source itself was not read), where the passage is, and the address of the page that holds it; separated by ' | '."),
     ("page_url", "The figure's page."),
     ("sources_page_url", "The page quoting the passages that state it."),
 ]
@@ -114,6 +116,12 @@ class CitationView:
     locator: str
     quote: str
     note: str = ""  # what the passage gets wrong or leaves out, in the site's words
+    passage_url: str | None = None  # the page that holds the quote, opened at the quoted words
+
+    @property
+    def read_in(self) -> SourceView:
+        """The source whose page holds the quoted words."""
+        return self.via or self.source
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,7 @@ class StatView:
     chart: ChartModel | None
     history: list[Any]  # HistoryEntry, oldest first, as the author wrote them
     dispute: str = ""  # "disagree" (a credible source differs) or "misstated" (only sources shown wrong differ)
+    provenance: Provenance | None = None  # who the figure is credited to, and where each passage was read
 
     @property
     def range(self) -> str | None:
@@ -282,30 +291,30 @@ class SiteModel:
                      for part, loc in parts.items())
 
     def _stat_card(self, view: StatView) -> Card:
-        primary = view.citations[0].source
         # A disputed figure's card says so: it travels without the page that shows the disagreement.
         kicker = f"{view.link.short_title} \u00b7 {DISPUTE_FLAGS[view.dispute]}" if view.dispute else view.link.short_title
-        via = view.citations[0].via  # a figure read in coverage is credited to the report as reported there
-        source_line = f"{primary.short_name}, as reported by {via.short_name}" if via else primary.short_name
+        source_line = self._sources_line([view], most=1)  # the first credit, "and N more": it must fit the card
         origin = self._where(f"stat:{view.link.slug}", {"kicker": ("short_title",), "figure": ("figure",),
                                                          "sentence": ("sentence",), "source": ("citations",)})
         return self._card(f"stat-{view.link.slug}", view.link.url, kicker, view.link.figure,
                           view.plain_sentence, source_line, origin)
 
-    def _sources_line(self, views: list[StatView]) -> str:
-        """The sources behind a set of figures, most cited first; at most two named, so it fits a card."""
-        counts: dict[str, int] = {}
-        for view in views:
-            name = view.citations[0].source.short_name
-            counts[name] = counts.get(name, 0) + 1
-        names = sorted(counts, key=lambda name: -counts[name])  # stable: ties keep their first appearance
-        if len(names) <= 2:
-            return "; ".join(names)
-        return f"{names[0]}; {names[1]}; and {len(names) - 2} more"
+    @staticmethod
+    def _sources_line(views: list[StatView], most: int = 1) -> str:
+        """The credits behind a set of figures (each as read: 'the report, as reported by X'), most used first."""
+        return sources_line([view.provenance for view in views if view.provenance], most)
+
+    def _work(self, source: Source) -> dict:
+        return creative_work(source.title, source.url, source.publisher, source.date_published)
+
+    def _credit_work(self, credit: Credit) -> dict:
+        """The page a passage was read on; coverage of a report is based on the report."""
+        if credit.via is None:
+            return self._work(credit.source)
+        return {**self._work(credit.via), "isBasedOn": self._work(credit.source)}
 
     def _stat_json_ld(self, view: StatView, page_url: str) -> str:
-        citations = [creative_work(c.source.title, c.source.url, c.source.publisher, self.content.sources[c.source.id].date_published)
-                     for c in view.citations]
+        citations = [self._credit_work(credit) for credit in view.provenance.credits]
         data = {
             "@context": "https://schema.org", "@type": "WebPage", "url": self.absolute(page_url),
             "name": f"{view.link.short_title}: {view.link.figure}", "description": view.plain_sentence,
@@ -331,16 +340,18 @@ class SiteModel:
         for chart, back_url in owners:
             stats = [by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
             pages.append(Page(urls.embed(chart.id), "embed.html", chart.title, chart.description,
-                              {"chart": chart, "back_url": back_url, "source_line": self._sources_line(stats)}))
+                              {"chart": chart, "back_url": back_url, "source_line": self._sources_line(stats, most=3)}))
         return pages
 
     def _cite(self, view: StatView) -> list[tuple[str, str]]:
-        source = view.citations[0].source
+        def work(source: Source) -> CitedWork:
+            return CitedWork(source.title, source.publisher, source.date_published[:4], source.url)
+
         return citations(CiteInput(
             slug=view.link.slug, title=view.link.short_title, figure=view.link.figure,
             page_url=self.absolute(view.link.url), site_name=self.content.site.title.split(":")[0],
-            reviewed=self.content.site.last_reviewed, source_title=source.title, source_publisher=source.publisher,
-            source_year=self.content.sources[source.id].date_published[:4], source_url=source.url,
+            reviewed=self.content.site.last_reviewed,
+            credits=tuple(CitedCredit(work(c.source), work(c.via) if c.via else None) for c in view.provenance.credits),
         ))
 
     def _link(self, stat: Statistic) -> StatLink:
@@ -382,7 +393,8 @@ class SiteModel:
             plain_sentence=self._plain(stat),
             period=stat.period, scope=stat.scope, status=stat.status, headline=stat.headline,
             citations=[
-                CitationView(self.sources[c.source], self.sources[c.via] if c.via else None, c.locator, c.quote, c.note)
+                CitationView(self.sources[c.source], self.sources[c.via] if c.via else None, c.locator, c.quote, c.note,
+                             passage_url(self.sources[c.via or c.source].url, c.quote, c.locator))
                 for c in stat.citations
             ],
             caveats=list(stat.caveats),
@@ -393,22 +405,24 @@ class SiteModel:
             chart=self.charts.get(stat.slug),
             history=list(stat.history),
             dispute=dispute_kind(stat),
+            provenance=provenance(stat, self.content.sources),
         )
 
     def _sheet_context(self, sheet: Sheet) -> dict[str, Any]:
         views = [self.views[slug] for slug in sheet.statistics]
-        # Printed sheets carry numbered sources at the foot; each figure points to its numbers.
-        numbered: dict[str, int] = {}
+        # Printed sheets carry numbered credits at the foot ("the report, as reported by X"); each figure
+        # points to the numbers of the credits its citations read.
+        numbered: dict[tuple[str, str | None], tuple[int, Credit]] = {}
         for view in views:
-            for citation in view.citations:
-                numbered.setdefault(citation.source.id, len(numbered) + 1)
-        notes = {view.link.slug: sorted({numbered[c.source.id] for c in view.citations}) for view in views}
+            for credit in view.provenance.credits:
+                numbered.setdefault(credit.key, (len(numbered) + 1, credit))
+        notes = {view.link.slug: sorted({numbered[c.key][0] for c in view.provenance.credits}) for view in views}
         return {
             "sheet": sheet,
             "introduction": link_figures(render_markdown(sheet.introduction), self.stats),
             "stats": views,
             "notes": notes,
-            "print_sources": [self.sources[source_id] for source_id in numbered],
+            "print_sources": [(credit.text(), short_url(credit.read_in.url)) for _, credit in numbered.values()],
             "charts": self.sheet_charts[sheet.slug],
             "share": share_links(self.absolute(urls.sheet(sheet.slug)), sheet.summary, sheet.title),
             "page_url": self.absolute(urls.sheet(sheet.slug)),

@@ -1,0 +1,70 @@
+"""Provenance: who a figure is credited to, and where each passage was read, for every output.
+
+A figure read only in coverage is credited as "<the report>, as reported by <the outlet>", never as
+the report alone. Cards, printed sheets, embed pages, citations and the open data all take their
+wording from here, so none of them can drop the outlet a figure was read in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Source, Statistic
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One citation's chain: the source it names, and the coverage its passage was read in (if any)."""
+
+    source: Source
+    via: Source | None
+
+    @property
+    def read_in(self) -> Source:
+        """The source whose page holds the quoted words."""
+        return self.via or self.source
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return self.source.id, self.via.id if self.via else None
+
+    def text(self) -> str:
+        """'Human Trafficking Institute, 2020 Federal Human Trafficking Report, as reported by India Today, 11 June 2021'."""
+        return f"{self.source.short_name}, as reported by {self.via.short_name}" if self.via else self.source.short_name
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """A figure's credits, in the order of its citations (each chain once), and whether it is disputed."""
+
+    credits: tuple[Credit, ...]
+    disputed: bool
+
+    @property
+    def first(self) -> Credit:
+        return self.credits[0]
+
+    def line(self) -> str:
+        """Every credit, for a card's or an embed's source line: 'A; B, as reported by C'."""
+        return "; ".join(credit.text() for credit in self.credits)
+
+
+def credits_of(stat: Statistic, sources: dict[str, Source]) -> tuple[Credit, ...]:
+    chains = {(c.source, c.via): Credit(sources[c.source], sources[c.via] if c.via else None) for c in stat.citations}
+    return tuple(chains.values())
+
+
+def provenance(stat: Statistic, sources: dict[str, Source]) -> Provenance:
+    return Provenance(credits_of(stat, sources), stat.status == "disputed")
+
+
+def sources_line(provenances: list[Provenance], most: int = 2) -> str:
+    """The credits behind a set of figures, most used first; at most `most` named, so it fits a card."""
+    counts: dict[str, int] = {}
+    for item in provenances:
+        for credit in item.credits:
+            counts[credit.text()] = counts.get(credit.text(), 0) + 1
+    names = sorted(counts, key=lambda name: -counts[name])  # stable: ties keep their first appearance
+    if len(names) <= most:
+        return "; ".join(names)
+    return f"{'; '.join(names[:most])}; and {len(names) - most} more"

@@ -1,0 +1,150 @@
+"""Provenance travels with every figure: no output credits a source alone with a figure that no
+citation read in that source. A source the site only ever read in coverage (the HTI report, NCMEC's
+release) must always be named with the coverage: "..., as reported by <outlet>"."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from factsite.load import load_content
+from factsite.pages import SiteModel
+from factsite.provenance import credits_of, provenance
+from factsite.validate import validate
+
+from .conftest import GOOD, ROOT
+from .site_pages import parse
+
+AS_REPORTED = ", as reported by "
+
+
+def _content(folder: Path):
+    content, problems = validate(load_content(folder))
+    assert content is not None, problems
+    return content
+
+
+def read_only_in_coverage(content) -> dict[str, object]:
+    """The sources no citation read first-hand: every citation of them has a via."""
+    direct = {c.source for stat in content.stats.values() for c in stat.citations if c.via is None}
+    cited = {c.source for stat in content.stats.values() for c in stat.citations}
+    return {sid: content.sources[sid] for sid in sorted(cited - direct)}
+
+
+def bare(text: str, name: str) -> list[str]:
+    """Where `text` names `name` as a figure's source without the coverage it was read in."""
+    found, start = [], text.find(name)
+    while start != -1:
+        after = text[start + len(name):start + len(name) + len(AS_REPORTED)]
+        if after != AS_REPORTED:
+            found.append(text[max(0, start - 40):start + len(name) + 40])
+        start = text.find(name, start + 1)
+    return found
+
+
+def credit_texts(site: Path, content) -> dict[str, str]:
+    """Every place a built site credits figures, as text: output -> what it says."""
+    places: dict[str, str] = {}
+    for page in sorted(site.glob("sheets/*/index.html")):
+        places[f"{page.relative_to(site)} (printed sources)"] = " | ".join(
+            li.get_text() for li in parse(page).select(".print-sources li"))
+    for pdf in sorted(site.glob("sheets/*/*.pdf")):
+        places[str(pdf.relative_to(site))] = "\n".join(p.extract_text() or "" for p in PdfReader(pdf).pages).replace("\n", " ")
+    for page in sorted(site.glob("embed/*/index.html")):
+        places[f"{page.relative_to(site)} (source line)"] = parse(page).select_one(".embed-source").get_text()
+    for page in sorted(site.glob("stats/*/index.html")):
+        places[f"{page.relative_to(site)} (sources)"] = parse(page).select_one(".sources-link").get_text()
+    for page in sorted(site.glob("stats/*/sources/index.html")):
+        soup = parse(page)
+        places[f"{page.relative_to(site)} (cite this)"] = " | ".join(f.get_text() for f in soup.select("#cite pre"))
+    rows = csv.DictReader(io.StringIO((site / "data/statistics.csv").read_text()))
+    places["data/statistics.csv (sources)"] = " | ".join(row["sources"] for row in rows)
+    statistics = json.loads((site / "data/statistics.json").read_text())["statistics"]
+    places["data/statistics.json (credits)"] = " | ".join(c["credit"] for s in statistics for c in s["citations"])
+    model = SiteModel(content, "https://example.org")
+    places["share cards (source lines)"] = " | ".join(card.source_line for card in model.cards())
+    return places
+
+
+def _check_site(site: Path, content) -> int:
+    only_in_coverage = read_only_in_coverage(content)
+    problems, checked = [], 0
+    for where, text in credit_texts(site, content).items():
+        checked += 1
+        for source in only_in_coverage.values():
+            # The printed forms name a source by its short name, the data files by publisher and title;
+            # the longer name first, then blanked, since a short name may begin the long one.
+            for name in sorted({source.short_name, f"{source.publisher}, {source.title}"}, key=len, reverse=True):
+                problems += [f"{where}: ...{snippet}..." for snippet in bare(text, name)]
+                text = text.replace(name, "\0")
+    assert not problems, "credited without the coverage it was read in:\n" + "\n".join(problems[:20])
+    return checked
+
+
+def test_no_output_credits_the_report_alone_for_figures_read_in_coverage(shipped_site: Path) -> None:
+    content = _content(ROOT / "content")
+    assert set(read_only_in_coverage(content)) >= {"hti-fhtr-2020", "ncmec-2020"}
+    assert _check_site(shipped_site, content) > 100
+
+
+def test_the_fixture_site_keeps_its_credits_too(fixture_site: Path) -> None:
+    assert _check_site(fixture_site, _content(GOOD)) > 5
+
+
+def test_structured_data_and_json_keep_the_chain(shipped_site: Path) -> None:
+    """JSON-LD names the page a passage was read on, based on the report; statistics.json gives the via's address."""
+    content = _content(ROOT / "content")
+    only = read_only_in_coverage(content)
+    statistics = {s["slug"]: s for s in json.loads((shipped_site / "data/statistics.json").read_text())["statistics"]}
+    for slug, stat in content.stats.items():
+        for exported, citation in zip(statistics[slug]["citations"], stat.citations):
+            if citation.via:
+                assert exported["via_url"] == content.sources[citation.via].url
+        page = parse(shipped_site / "stats" / slug / "index.html")
+        data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+        for work in data["citation"]:
+            assert work["name"] not in {s.title for s in only.values()}, (slug, work["name"])  # never the report alone
+        credited = [c.text() for c in provenance(stat, content.sources).credits]
+        assert len(data["citation"]) == len(credited) == len(credits_of(stat, content.sources))
+
+
+@pytest.mark.parametrize("style", ["APA", "MLA", "Chicago", "BibTeX", "CSL-JSON"])
+def test_cite_this_names_every_supporting_source(shipped_site: Path, style: str) -> None:
+    content = _content(ROOT / "content")
+    for slug, stat in content.stats.items():
+        soup = parse(shipped_site / "stats" / slug / "sources" / "index.html")
+        text = next(f.select_one("pre").get_text() for f in soup.select("#cite .cite-format") if f.select_one("h3").get_text() == style)
+        for citation in stat.citations:
+            for source_id in filter(None, (citation.source, citation.via)):
+                title = content.sources[source_id].title
+                shown = title if style != "BibTeX" else title.replace("&", r"\&").replace("%", r"\%").replace("#", r"\#").replace("_", r"\_")
+                assert shown in text or json.dumps(title)[1:-1] in text, (slug, style, title)
+
+
+def test_bibtex_parses_and_escapes_what_latex_would_read(shipped_site: Path) -> None:
+    """Every statistic's BibTeX parses as one entry whose fields hold no unescaped LaTeX special character."""
+    import re
+
+    import bibtexparser
+
+    from factsite.cite import latex_escape
+
+    assert latex_escape("A & B: 50% of #1_x {y} ~ ^ \\") == \
+        r"A \& B: 50\% of \#1\_x \{y\} \textasciitilde{} \textasciicircum{} \textbackslash{}"
+    checked = 0
+    for page in sorted(shipped_site.glob("stats/*/sources/index.html")):
+        soup = parse(page)
+        text = next(f.select_one("pre").get_text() for f in soup.select("#cite .cite-format") if f.select_one("h3").get_text() == "BibTeX")
+        library = bibtexparser.parse_string(text)
+        assert len(library.entries) == 1 and not library.failed_blocks, (page, text)
+        entry = library.entries[0]
+        for key in ("title", "author", "note"):
+            value = entry.fields_dict[key].value
+            assert not re.search(r"(?<!\\)[&%$#_]", value), (page, key, value)
+        checked += 1
+    assert checked > 40
