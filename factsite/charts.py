@@ -76,6 +76,7 @@ class ChartModel:
     narrow: ImageSize  # the static image phones get
     wide: ImageSize  # the static image wider screens, print and downloads get
     ranges_note: str = ""  # the ranges of derived bars, in words: for the caption and the image's alt text
+    unit: str = ""  # percent, count or million: every bar of a chart shares one
 
     def url(self, variant: str, extension: str) -> str:
         return urls.chart_file(self.id, variant, extension)
@@ -185,6 +186,7 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
         rows=rows, has_series=chart.kind == "grouped-column",
         figure_json=json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False),  # plain data: no Plotly encoder needed
         narrow=ImageSize(NARROW_WIDTH, height), wide=ImageSize(WIDE_WIDTH, height), ranges_note=ranges_note(rows),
+        unit=stats[chart.points[0].stat].figure.unit,
     )
 
 
@@ -197,14 +199,17 @@ def image_jobs(chart: ChartModel) -> list[ImageJob]:
     ]
 
 
-def chart_csv(chart: ChartModel, base_url: str) -> bytes:
-    """The chart's numbers, with the page that sources each one."""
+def chart_csv(chart: ChartModel, base_url: str, credits: dict[str, str], licence: str) -> bytes:
+    """The chart's numbers, each with its unit, its sources as read (`credits`, by sources page), the
+    page that quotes them, and the licence: a downloaded file keeps its provenance."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["label", "series", "value", "as_printed", "range_low", "range_high", "sources_page"])
+    writer.writerow(["label", "series", "value", "unit", "as_printed", "range_low", "range_high", "sources", "sources_page",
+                     "licence"])
     for row in chart.rows:
         source = urls.absolute(base_url, row.sources_url) if row.sources_url else "remainder: not specified in the source"
         low, high = (end.replace(",", "") for end in row.range.ends()) if row.range else ("", "")
         writer.writerow([text_cell(row.label), text_cell(row.series or ""), format_number(row.value).replace(",", ""),
-                         text_cell(row.value_text), low, high, source])
+                         chart.unit, text_cell(row.value_text), low, high, text_cell(credits.get(row.sources_url or "", "")),
+                         source, licence])
     return buffer.getvalue().encode("utf-8")

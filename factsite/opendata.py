@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import urls
 from .csv_cells import text_cell
 from .figures import display
-from .pages import SiteModel
+from .pages import DATA_COLUMNS, SiteModel
 from .provenance import Credit
 
 DATA_LICENCE = "CC BY 4.0"
@@ -161,14 +161,49 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+NUMBER_COLUMNS = {"value", "lower_bound", "upper_bound", "range_low", "range_high"}
+LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def datapackage(model: SiteModel) -> dict:
+    """A Frictionless Data Package describing the files, so tools read the CSV's columns with their types."""
+    site = model.content.site
+    meaning = dict(DATA_COLUMNS)
+    fields = [{"name": name, "description": meaning[name],
+               "type": "number" if name in NUMBER_COLUMNS else "boolean" if name == "approximate" else "string"}
+              for name in CSV_COLUMNS]
+    return {
+        "profile": "data-package", "name": "trafficking-facts", "title": site.title, "description": site.description,
+        "homepage": model.absolute(urls.data()), "version": site.last_reviewed, "created": f"{site.last_reviewed}T00:00:00Z",
+        "licenses": [LICENCE],
+        "resources": [
+            {"name": "statistics", "path": "statistics.csv", "profile": "tabular-data-resource", "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8",
+             "description": "Every figure, one a row, with its sources as read.",
+             "schema": {"fields": fields, "primaryKey": ["slug"], "missingValues": [""]}},
+            {"name": "statistics-json", "path": "statistics.json", "format": "json", "mediatype": "application/json",
+             "description": "The same figures with every citation in full; its JSON Schema is statistics.schema.json."},
+            {"name": "sources-json", "path": "sources.json", "format": "json", "mediatype": "application/json",
+             "description": "Every source, with the figures that cite it; its JSON Schema is sources.schema.json."},
+        ],
+    }
+
+
 def data_files(model: SiteModel) -> dict[str, bytes]:
-    """/data/statistics.csv, statistics.json, sources.json and the schemas of the JSON files."""
+    """/data/statistics.csv, statistics.json, sources.json, their schemas, the Data Package descriptor,
+    and each figure's own record at /data/statistics/<slug>.json."""
     statistics = StatisticsFile(licence=DATA_LICENCE, statistics=export_statistics(model))
     sources = SourcesFile(licence=DATA_LICENCE, sources=export_sources(model))
-    return {
+    files = {
         "data/statistics.csv": statistics_csv(statistics.statistics),
         "data/statistics.json": _json(statistics.model_dump(mode="json")),
         "data/sources.json": _json(sources.model_dump(mode="json")),
         "data/statistics.schema.json": _json(StatisticsFile.model_json_schema()),
         "data/sources.schema.json": _json(SourcesFile.model_json_schema()),
+        "data/datapackage.json": _json(datapackage(model)),
     }
+    for record in statistics.statistics:
+        files[urls.output_path(urls.data_statistic(record.slug))] = _json(
+            {"licence": DATA_LICENCE, "statistic": record.model_dump(mode="json")})
+    return files

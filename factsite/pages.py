@@ -252,6 +252,7 @@ class SiteModel:
             for sheet in content.sheets
         }
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
+        self.views_by_sources_url = {view.link.sources_url: view for view in self.views.values()}  # a chart row's figure
 
     def pdf_jobs(self) -> list[PdfJob]:
         """A PDF of every fact sheet on each paper size."""
@@ -325,20 +326,40 @@ class SiteModel:
         return json_ld(data)
 
     def _dataset(self, chart: ChartModel) -> dict:
+        """A chart as a schema.org Dataset: its licence, who made it, when it last changed, and its sources as read."""
+        views = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
+        return self._dataset_of(chart.title, chart.description, views,
+                                [{"@type": "DataDownload", "encodingFormat": "text/csv",
+                                  "contentUrl": self.absolute(chart.url("wide", "csv"))}])
+
+    def _dataset_of(self, name: str, description: str, views: list[StatView], distribution: list[dict]) -> dict:
+        site = self.content.site
+        changed = [entry.date for view in views for entry in view.history]
+        credits = list({credit.key: credit for view in views for credit in view.provenance.credits}.values())
         return {
-            "@type": "Dataset", "name": chart.title, "description": chart.description,
-            "distribution": [{"@type": "DataDownload", "encodingFormat": "text/csv",
-                              "contentUrl": self.absolute(chart.url("wide", "csv"))}],
+            "@type": "Dataset", "name": name, "description": description, "distribution": distribution,
+            "license": "https://creativecommons.org/licenses/by/4.0/",
+            "creator": {"@type": "Organization", "name": site.title, "url": self.absolute("/")},
+            "dateModified": max([site.last_reviewed, *changed]),
+            "citation": [self._credit_work(credit) for credit in credits],
         }
+
+    def _data_json_ld(self) -> str:
+        files = [("statistics.csv", "text/csv"), ("statistics.json", "application/json"), ("sources.json", "application/json"),
+                 ("datapackage.json", "application/json")]
+        dataset = self._dataset_of(
+            f"{self.content.site.title}: every figure", "Every figure on the site, with its sources as read.",
+            list(self.views.values()),
+            [{"@type": "DataDownload", "encodingFormat": kind, "contentUrl": self.absolute(urls.data() + name)} for name, kind in files])
+        return json_ld({"@context": "https://schema.org", **dataset, "url": self.absolute(urls.data())})
 
     def _embed_pages(self) -> list[Page]:
         """A minimal page per chart, to be shown in an iframe on other sites."""
         owners = [(chart, urls.stat(slug)) for slug, chart in self.charts.items()]
         owners += [(chart, urls.sheet(slug)) for slug, charts in self.sheet_charts.items() for chart in charts]
-        by_sources_url = {view.link.sources_url: view for view in self.views.values()}
         pages = []
         for chart, back_url in owners:
-            stats = [by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
+            stats = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
             pages.append(Page(urls.embed(chart.id), "embed.html", chart.title, chart.description,
                               {"chart": chart, "back_url": back_url, "source_line": self._sources_line(stats, most=3)}))
         return pages
@@ -472,7 +493,7 @@ class SiteModel:
                  {"body": render_markdown(self.content.methodology), "discrepancies": discrepancies,
                   "derived": [v for v in self.views.values() if v.derivation]}, home_card),
             Page(urls.data(), "data.html", "Download the data", "Every figure on the site, with its sources, as CSV and JSON.",
-                 {"columns": DATA_COLUMNS, "licence": "CC BY 4.0"}, home_card),
+                 {"columns": DATA_COLUMNS, "licence": "CC BY 4.0"}, home_card, self._data_json_ld()),
             Page(urls.corrections(), "corrections.html", "Corrections and updates",
                  "Every change to a figure on this site, with its date and reason.", {"changes": all_changes(self.content)}, home_card),
             Page(urls.search(), "search.html", "Search", "Search every figure and fact sheet.", {"sheet_links": sheet_links}, home_card),

@@ -15,7 +15,7 @@ from . import urls
 from .assets import collect_assets
 from .charts import chart_csv
 from .history import all_changes, atom_feed
-from .opendata import data_files
+from .opendata import DATA_LICENCE, data_files
 from .pages import Page, SiteModel
 from .parallel import can_fork, fork_pool, usable_cores
 from .search import SearchIndex
@@ -86,8 +86,9 @@ def render_into(site: Any, model: SiteModel, base_url: str, repo_root: Path, sea
             search.add_part(number, digests, site)
         for page, html in renderer.render(others):
             site.add(page.output, html)
+    credits = {view.link.sources_url: view.provenance.line() for view in model.views.values()}
     for chart in model.all_charts():
-        site.add(urls.output_path(chart.url("wide", "csv")), chart_csv(chart, base_url))
+        site.add(urls.output_path(chart.url("wide", "csv")), chart_csv(chart, base_url, credits, DATA_LICENCE))
     site.add_all(data_files(model))
     site.add("updates.xml", atom_feed(all_changes(model.content), base_url, model.content.site.title,
                                       model.content.site.last_reviewed))

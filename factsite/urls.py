@@ -71,6 +71,11 @@ def data() -> str:
     return "/data/"
 
 
+def data_statistic(slug: str) -> str:
+    """One figure's record, at an address as stable as its page's."""
+    return f"/data/statistics/{_slug(slug)}.json"
+
+
 def help() -> str:
     return "/help/"
 

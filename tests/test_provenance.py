@@ -62,6 +62,9 @@ def credit_texts(site: Path, content) -> dict[str, str]:
     for page in sorted(site.glob("stats/*/sources/index.html")):
         soup = parse(page)
         places[f"{page.relative_to(site)} (cite this)"] = " | ".join(f.get_text() for f in soup.select("#cite pre"))
+    for chart in sorted(site.glob("charts/*.csv")):
+        places[f"{chart.relative_to(site)} (sources)"] = " | ".join(
+            row["sources"] for row in csv.DictReader(io.StringIO(chart.read_text())))
     rows = csv.DictReader(io.StringIO((site / "data/statistics.csv").read_text()))
     places["data/statistics.csv (sources)"] = " | ".join(row["sources"] for row in rows)
     statistics = json.loads((site / "data/statistics.json").read_text())["statistics"]
