@@ -77,6 +77,9 @@ class ChartModel:
     wide: ImageSize  # the static image wider screens, print and downloads get
     ranges_note: str = ""  # the ranges of derived bars, in words: for the caption and the image's alt text
     unit: str = ""  # percent, count or million: every bar of a chart shares one
+    # The download images' own words: the title, then "Source: ... · <page address> · <date>", so a
+    # saved image still says what it shows and where it comes from. Set by the page models.
+    download_note: str = ""
 
     def url(self, variant: str, extension: str) -> str:
         return urls.chart_file(self.id, variant, extension)
@@ -190,12 +193,50 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
     )
 
 
+# Room above for the title (and below it a legend's row), a note line's height, and how many
+# characters of the note fit on a line under the bars of a 720 px image (labels take the left).
+DOWNLOAD_TITLE_ROOM, DOWNLOAD_LEGEND_ROOM, DOWNLOAD_LINE_HEIGHT, DOWNLOAD_LINE_CHARACTERS = 44, 34, 17, 72
+
+
+def _wrapped(text: str, width: int = DOWNLOAD_LINE_CHARACTERS) -> list[str]:
+    """Plotly does not wrap annotations: break each line of the note at spaces."""
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        start = len(lines)
+        for word in paragraph.split():
+            if len(lines) > start and len(lines[-1]) + 1 + len(word) <= width:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+    return lines
+
+
+def download_figure(chart: ChartModel) -> tuple[str, int]:
+    """The chart as a saved image shows it: its title above, its sources, address and date below."""
+    figure = json.loads(chart.figure_json)
+    lines = _wrapped(chart.download_note)
+    below = DOWNLOAD_LINE_HEIGHT * len(lines) + 16
+    layout = figure["layout"]
+    above = DOWNLOAD_TITLE_ROOM + (DOWNLOAD_LEGEND_ROOM if layout.get("showlegend") else 0)
+    layout["title"] = {"text": f"<b>{_plotly_text(chart.title)}</b>", "x": 0.01, "xanchor": "left", "y": 1,
+                       "yref": "container", "yanchor": "top", "pad": {"t": 12}, "font": {"size": 17}}
+    layout["margin"] = {"l": 8, "r": 56, "t": above, "b": below}
+    layout["annotations"] = [{"text": "<br>".join(_plotly_text(line) for line in lines), "showarrow": False,
+                              "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+                              "yshift": -8, "align": "left", "font": {"size": 12, "color": "#4d4d4d"}}]
+    height = chart.wide.height + above + below
+    return json.dumps(figure, sort_keys=True, separators=(",", ":"), allow_nan=False), height
+
+
 def image_jobs(chart: ChartModel) -> list[ImageJob]:
-    """The static images of one chart: narrow and wide SVG, and a PNG for print and downloads."""
+    """The static images of one chart: narrow and wide SVG for the page, and for downloads a PNG and
+    an SVG that carry the chart's title, sources, address and date inside the image."""
+    download_json, download_height = download_figure(chart)
     return [
         ImageJob(urls.output_path(chart.url("narrow", "svg")), chart.figure_json, chart.narrow.width, chart.narrow.height, "svg"),
         ImageJob(urls.output_path(chart.url("wide", "svg")), chart.figure_json, chart.wide.width, chart.wide.height, "svg"),
-        ImageJob(urls.output_path(chart.url("wide", "png")), chart.figure_json, chart.wide.width, chart.wide.height, "png", 2),
+        ImageJob(urls.output_path(chart.url("wide", "png")), download_json, chart.wide.width, download_height, "png", 2),
+        ImageJob(urls.output_path(chart.url("download", "svg")), download_json, chart.wide.width, download_height, "svg"),
     ]
 
 

@@ -22,7 +22,7 @@ from .fragments import passage_url
 from .history import all_changes
 from .markdown_safe import render_markdown, text_segments
 from .meta import creative_work, json_ld, share_links
-from .model import Discrepancy, Sheet, Source, Statistic
+from .model import Chart, Discrepancy, Sheet, Source, Statistic
 from .pdf import PdfJob
 from .provenance import Credit, Provenance, provenance, sources_line
 from .validate import PLACEHOLDER_RE, Content
@@ -246,13 +246,22 @@ class SiteModel:
             for source_id in dict.fromkeys(ids):
                 citing[source_id].append(self.links[stat.slug])
         self.sources = {sid: self._source(s, citing[sid]) for sid, s in content.sources.items()}
-        self.charts = {slug: build_chart(s.chart, s.chart.id or slug, self.stats, content.derived_ranges) for slug, s in self.stats.items() if s.chart}
+        self.provenances = {slug: provenance(stat, content.sources) for slug, stat in self.stats.items()}
+        self.charts = {slug: self._chart(s.chart, s.chart.id or slug, urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
         self.sheet_charts = {
-            sheet.slug: [build_chart(chart, chart.id or f"{sheet.slug}-{i + 1}", self.stats, content.derived_ranges) for i, chart in enumerate(sheet.charts)]
+            sheet.slug: [self._chart(chart, chart.id or f"{sheet.slug}-{i + 1}", urls.sheet(sheet.slug))
+                         for i, chart in enumerate(sheet.charts)]
             for sheet in content.sheets
         }
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
         self.views_by_sources_url = {view.link.sources_url: view for view in self.views.values()}  # a chart row's figure
+
+    def _chart(self, chart: Chart, chart_id: str, page_url: str) -> ChartModel:
+        """A chart, with the words a downloaded image of it carries: its sources as read, its page, the date."""
+        model = build_chart(chart, chart_id, self.stats, self.content.derived_ranges)
+        credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3)
+        note = f"Source: {credits}.\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed)}"
+        return replace(model, download_note=note)
 
     def pdf_jobs(self) -> list[PdfJob]:
         """A PDF of every fact sheet on each paper size."""
@@ -426,7 +435,7 @@ class SiteModel:
             chart=self.charts.get(stat.slug),
             history=list(stat.history),
             dispute=dispute_kind(stat),
-            provenance=provenance(stat, self.content.sources),
+            provenance=self.provenances[stat.slug],
         )
 
     def _sheet_context(self, sheet: Sheet) -> dict[str, Any]:

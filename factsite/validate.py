@@ -24,7 +24,9 @@ Model = TypeVar("Model", bound=BaseModel)
 
 PLACEHOLDER_RE = re.compile(r"\{figure(?::([^}]*))?\}")
 CHART_HEADROOM = 1.45  # the value axis of a chart runs this far past its longest bar (charts.build_chart)
-NARROW_SUFFIX = "-narrow"  # a chart's phone image is /charts/<id>-narrow.svg (urls.chart_file)
+# A chart's phone image is /charts/<id>-narrow.svg and its download image /charts/<id>-download.svg
+# (urls.chart_file): an id ending so would name another chart's file.
+IMAGE_SUFFIXES = {"-narrow": "phone-sized image", "-download": "downloadable image"}
 ROUNDING_TOLERANCE = 1.5  # a breakdown of rounded percentages may miss 100 by this much
 
 
@@ -385,10 +387,11 @@ def _check_chart(record, loc, chart: Chart, default_id: str, stats, chart_ids: d
     if values and not math.isfinite(max(abs(v) for v in values) * CHART_HEADROOM * len(values)):
         # the value axis runs past the longest bar, and the parts are summed: both must stay finite
         check.error(record, loc + ("points",), "a figure in this chart is too large to draw: check the points' statistics")
-    if chart_id.endswith(NARROW_SUFFIX):
-        check.error(record, loc + ("id",) if chart.id else ("slug",),
-                    f"chart id {chart_id!r} ends in {NARROW_SUFFIX!r}, which names the phone-sized image of chart "
-                    f"{chart_id.removesuffix(NARROW_SUFFIX)!r}: choose an id that does not end in {NARROW_SUFFIX!r}")
+    for suffix, image in IMAGE_SUFFIXES.items():
+        if chart_id.endswith(suffix):
+            check.error(record, loc + ("id",) if chart.id else ("slug",),
+                        f"chart id {chart_id!r} ends in {suffix!r}, which names the {image} of chart "
+                        f"{chart_id.removesuffix(suffix)!r}: choose an id that does not end in {suffix!r}")
     if chart.whole is not None and len(units) == 1 and all(p.stat in stats for p in chart.points):
         total = sum(stats[p.stat][1].figure.value for p in chart.points)
         if total > chart.whole + ROUNDING_TOLERANCE:

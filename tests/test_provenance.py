@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from factsite.load import load_content
-from factsite.pages import SiteModel
+from factsite.pages import SiteModel, readable_date
 from factsite.provenance import credits_of, provenance
 from factsite.validate import validate
 
@@ -151,3 +151,28 @@ def test_bibtex_parses_and_escapes_what_latex_would_read(shipped_site: Path) -> 
             assert not re.search(r"(?<!\\)[&%$#_]", value), (page, key, value)
         checked += 1
     assert checked > 40
+
+
+def test_a_downloaded_chart_image_says_what_it_shows_and_where_it_comes_from(shipped_site: Path) -> None:
+    """The PNG and SVG behind "Download" carry the title, the sources as read, the page's address and the date;
+    the images on the page itself do not repeat what its caption says."""
+    from bs4 import BeautifulSoup
+
+    content = _content(ROOT / "content")
+    downloads = sorted(shipped_site.glob("charts/*-download.svg"))
+    assert downloads and len(downloads) == len(list(shipped_site.glob("charts/*.csv")))
+    for svg in downloads:
+        chart_id = svg.name.removesuffix("-download.svg")
+        soup = BeautifulSoup(svg.read_text(), "xml")
+        text = " ".join(t.get_text(" ") for t in soup.find_all("text"))
+        page = next(p for p in sorted(shipped_site.glob("*/*/index.html"))
+                    if "embed" not in p.parts and f'id="chart-{chart_id}"' in p.read_text())
+        title = parse(page).select_one(f"#chart-{chart_id} .chart-title").get_text()
+        assert title in text, (svg.name, title)
+        assert "Source: " in text and AS_REPORTED.strip(", ") in text, svg.name
+        assert f"https://trafficking-facts.netlify.app/{page.parent.relative_to(shipped_site).as_posix()}/" in text, svg.name
+        assert readable_date(content.site.last_reviewed) in text, svg.name
+        on_page = BeautifulSoup((shipped_site / "charts" / f"{chart_id}.svg").read_text(), "xml")
+        assert "Source: " not in " ".join(t.get_text(" ") for t in on_page.find_all("text")), chart_id
+        links = parse(page).select(f"#chart-{chart_id} .downloads a")
+        assert {a["href"] for a in links} >= {f"/charts/{chart_id}.png", f"/charts/{chart_id}-download.svg"}
