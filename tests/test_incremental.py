@@ -60,7 +60,7 @@ def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path
     assert touched == changed, "a file whose bytes did not change was rewritten"
     must = {"stats/girls-share/index.html", "stats/girls-share/sources/index.html", "sheets/main-sheet/index.html",
             "charts/victims-breakdown.svg", "charts/victims-breakdown-narrow.svg", "charts/victims-breakdown.png",
-            "charts/victims-breakdown.csv", "cards/stat-girls-share.png"}
+            "charts/victims-breakdown-download.svg", "charts/victims-breakdown.csv", "cards/stat-girls-share.png"}
     assert must <= changed, must - changed
     # Everything else that changed shows this figure: the sheet and its PDFs, the sources page, the data
     # files, the chart's embed page, the search index. No other statistic's page, chart or card.
@@ -68,8 +68,8 @@ def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path
                          r"cards/(stat-girls-share|sheet-main-sheet)\.png$|sources/index\.html$|data/|pagefind/|"
                          r"updates|sitemap)")
     assert not {name for name in changed if not allowed.match(name)}, sorted(changed)
-    # Exactly the changed chart's three images were drawn; the other chart's came from the cache.
-    assert drawn(output) == 3, output
+    # Exactly the changed chart's four images were drawn; the other chart's came from the cache.
+    assert drawn(output) == 4, output
 
 
 def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch, capsys) -> None:
@@ -80,14 +80,15 @@ def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch
     monkeypatch.setattr(charts, "REMAINDER_COLOUR", "#555555")
     before = snapshot(site)
     assert build_site(content, site) == 0
-    assert drawn(capsys.readouterr().out) == 3
+    assert drawn(capsys.readouterr().out) == 4
     after = snapshot(site)
     assert {n for n in after if before[n][0] != after[n][0] and n.startswith("charts/")} == {
-        "charts/victims-breakdown.svg", "charts/victims-breakdown-narrow.svg", "charts/victims-breakdown.png"}
+        "charts/victims-breakdown.svg", "charts/victims-breakdown-narrow.svg", "charts/victims-breakdown.png",
+        "charts/victims-breakdown-download.svg"}
     # The palette shapes every chart.
     monkeypatch.setattr(charts, "PALETTE", ["#000000", *charts.PALETTE[1:]])
     assert build_site(content, site) == 0
-    assert drawn(capsys.readouterr().out) == 6
+    assert drawn(capsys.readouterr().out) == 8
     assert "#000000" in (site / "charts" / "cases-2020.svg").read_text().replace("rgb(0, 0, 0)", "#000000")
 
 
