@@ -57,7 +57,7 @@ def _stat(i: int, sheet: int, members: list[int], value: int, rng: random.Random
     unit_value = f"{{value: {share:g}, unit: percent}}" if share is not None else f"{{value: {value}, unit: count}}"
     shown = f"{share:g}%" if share is not None else f"{value:,}"
     other = members[0] if members[0] != i else members[1]
-    sentence = f"In 2020, {{figure}} cases of kind {i} were filed, next to {{figure:{stat_slug(other)}}} of another kind."
+    sentence = f"In 2020, {{figure}} federal cases of kind {i} were filed, next to {{figure:{stat_slug(other)}}} of another kind."
     text = f"""slug: {slug}
 short_title: Cases of kind {i}
 sentence: "{sentence}"
@@ -109,7 +109,7 @@ def _derived(i: int, sheet: int, a: int, b: int, va: int, vb: int) -> str:
     total = va + vb
     return f"""slug: {stat_slug(i)}
 short_title: Cases of kinds {a} and {b}
-sentence: "Together, {{figure}} cases of kinds {a} and {b} were filed."
+sentence: "Together, {{figure}} cases of kinds {a} and {b} were filed in 2020."
 figure: {{value: {total}, unit: count}}
 period: "2020"
 scope: Kinds {a} and {b} together
