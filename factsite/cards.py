@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
@@ -59,8 +60,9 @@ class Card:
     source_line: str
     site_name: str
     # Where each part's words come from ("kicker" -> "content/stats/x.yaml:4: short_title"), so a card
-    # that does not fit names the file, line and field to shorten. Not part of the image's key.
-    origin: tuple[tuple[str, str], ...] = ()
+    # that does not fit names the file, line and field to shorten. Looked up only then (finding a
+    # field's line parses its file again), and not part of the image's key.
+    origin: Callable[[], tuple[tuple[str, str], ...]] | None = field(default=None, compare=False)
 
     def html(self, env: Environment) -> str:
         length = len(self.figure or "")
@@ -74,7 +76,7 @@ class Card:
 def not_fitting(card: Card, problems: list[str], size: int) -> str:
     """One located line for each text that may be shortened: the part that overflows and, when it is
     the sentence (which shrinks into the room the others leave), the title and figure above it too."""
-    origin = dict(card.origin)
+    origin = dict(card.origin() if card.origin else ())
     parts = [part for part in dict.fromkeys(" ".join(problems).split()) if part in origin] or ["sentence"]
     if "sentence" in parts:
         parts += [part for part in ("kicker", "figure") if part in origin and part not in parts]

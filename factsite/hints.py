@@ -129,17 +129,6 @@ def message(error: dict, model: type[BaseModel]) -> str:
     return text.removeprefix("Value error, ")
 
 
-def strings(data: Any, loc: Loc = ()) -> list[tuple[Loc, str]]:
-    """Every text value in a record, with its location."""
-    if isinstance(data, str):
-        return [(loc, data)]
-    if isinstance(data, dict):
-        return [found for key, value in data.items() for found in strings(value, loc + (key,))]
-    if isinstance(data, list):
-        return [found for i, value in enumerate(data) for found in strings(value, loc + (i,))]
-    return []
-
-
 def placeholders(data: Any, loc: Loc = ()) -> list[tuple[Loc, str]]:
     """Every value still holding a `build.py new` placeholder, with its location."""
     if isinstance(data, str):

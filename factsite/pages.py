@@ -287,7 +287,7 @@ class SiteModel:
         return urls.absolute(self.base_url, url)
 
     def _card(self, name: str, url: str, kicker: str, figure: str | None, sentence: str, source_line: str,
-              origin: tuple[tuple[str, str], ...] = ()) -> Card:
+              origin: Callable[[], tuple[tuple[str, str], ...]] | None = None) -> Card:
         return Card(output=f"cards/{name}.png", url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
                     kicker=kicker, figure=figure, sentence=sentence, source_line=source_line,
                     site_name=self.content.site.title.split(":")[0], origin=origin)
@@ -304,8 +304,8 @@ class SiteModel:
         # A disputed figure's card says so: it travels without the page that shows the disagreement.
         kicker = f"{view.link.short_title} \u00b7 {DISPUTE_FLAGS[view.dispute]}" if view.dispute else view.link.short_title
         source_line = self._sources_line([view], most=1)  # the first credit, "and N more": it must fit the card
-        origin = self._where(f"stat:{view.link.slug}", {"kicker": ("short_title",), "figure": ("figure",),
-                                                         "sentence": ("sentence",), "source": ("citations",)})
+        origin = partial(self._where, f"stat:{view.link.slug}", {"kicker": ("short_title",), "figure": ("figure",),
+                                                                 "sentence": ("sentence",), "source": ("citations",)})
         return self._card(f"stat-{view.link.slug}", view.link.url, kicker, view.link.figure,
                           view.plain_sentence, source_line, origin)
 
@@ -513,7 +513,7 @@ class SiteModel:
         for sheet in sheets:
             card = self._card(f"sheet-{sheet.slug}", urls.sheet(sheet.slug), "Fact sheet", sheet.title, sheet.summary,
                               self._sources_line([self.views[slug] for slug in sheet.statistics]),
-                              self._where(f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
+                              partial(self._where, f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
             result.append(Page(urls.sheet(sheet.slug), "sheet.html", sheet.title, sheet.summary, card=card, searchable=True,
                                search_group=urls.sheet(sheet.slug), details=partial(self._sheet_details, sheet)))
         for slug, view in self.views.items():

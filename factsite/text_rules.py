@@ -8,6 +8,7 @@ this site's English text, so every string in a content file is checked, keys inc
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -52,19 +53,48 @@ def invisible_character(text: str, multiline: bool = False) -> str | None:
             "text fields may not hold control, format (bidirectional, zero-width) or separator characters")
 
 
-def text_problems(data: Any, model_name: str, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
-    """(location, message) for every string in a record, key or value, that holds a refused character."""
-    if isinstance(data, str):
-        field = next((part for part in reversed(loc) if isinstance(part, str)), "")
-        problem = invisible_character(data, multiline=(model_name, field) in MULTILINE_FIELDS and len(loc) == 1)
-        if problem:
-            yield loc, problem
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            problem = invisible_character(key) if isinstance(key, str) else None
-            if problem:
-                yield loc + (key,), "the field name " + problem
-            yield from text_problems(value, model_name, loc + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from text_problems(value, model_name, loc + (i,))
+# A path inside this repository ("shared/seeds/000_x.txt", "content/stats/a.yaml"): every text is
+# public, and a reader can follow none of them. A web address that contains such a path is fine.
+REPOSITORY_PATH_RE = re.compile(r"(?<![\w./-])(?:\.\./)*(?:shared|seeds|content|factsite|tests|templates|static)(?:/[\w.-]*\w)+")
+
+
+def repository_path(text: str) -> str | None:
+    """What is wrong with `text` if it names a path in this repository, or None."""
+    match = REPOSITORY_PATH_RE.search(text) if "/" in text else None
+    if match is None:
+        return None
+    return (f"{match.group(0)!r} is a path in this repository, and every text here is public: "
+            "say where a reader can find the source instead (its outlet, title and address)")
+
+
+def text_problems(data: Any, model_name: str) -> list[tuple[Loc, str]]:
+    """(location, message) for every string in a record, key or value, that holds a refused character
+    or names a path in the repository."""
+    found: list[tuple[Loc, str]] = []
+
+    # Plain recursion into one list: a generator per node cost as much as all the other checks.
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, str):
+            # Every refused character is non-printable (Cc, Cf, Zl, Zp), so most strings are decided at once.
+            if not value.isprintable():
+                field = next((part for part in reversed(loc) if isinstance(part, str)), "")
+                problem = invisible_character(value, multiline=(model_name, field) in MULTILINE_FIELDS and len(loc) == 1)
+                if problem:
+                    found.append((loc, problem))
+            if "/" in value:
+                path = repository_path(value)
+                if path:
+                    found.append((loc, path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and not key.isprintable():
+                    problem = invisible_character(key)
+                    if problem:
+                        found.append((loc + (key,), "the field name " + problem))
+                walk(item, loc + (key,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, loc + (i,))
+
+    walk(data, ())
+    return found

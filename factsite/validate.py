@@ -50,22 +50,8 @@ def _field_name(loc: tuple[str | int, ...]) -> str:
     return name
 
 
-# A path inside this repository ("shared/seeds/000_x.txt", "content/stats/a.yaml"): every text is
-# public, and a reader can follow none of them. A web address that contains such a path is fine.
-REPOSITORY_PATH_RE = re.compile(r"(?<![\w./-])(?:\.\./)*(?:shared|seeds|content|factsite|tests|templates|static)(?:/[\w.-]*\w)+")
-
-
-def repository_paths(text: str) -> list[str]:
-    return REPOSITORY_PATH_RE.findall(text)
-
-
 def parse_record(record: Record, model: type[Model], problems: list[Problem]) -> Model | None:
     """Validate one record against its model; each pydantic error becomes a located problem."""
-    for loc, text in hints.strings(record.data):
-        for path in repository_paths(text)[:1]:
-            problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
-                                    f"{path!r} is a path in this repository, and every text here is public: "
-                                    "say where a reader can find the source instead (its outlet, title and address)"))
     waiting = hints.placeholders(record.data)
     for loc, value in waiting:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
