@@ -42,6 +42,35 @@ def test_shift_three_times_leaves(browser, served_fixture: str) -> None:
     context.close()
 
 
+def test_typing_capitals_in_search_never_leaves_the_page(browser, served_fixture: str) -> None:
+    """Shift held for each capital of "New York City", at typing speed, is not three Shift presses:
+    any other key starts the count again (GOV.UK's Exit this page does the same)."""
+    context = _context_with_neutral_site(browser)
+    page = context.new_page()
+    page.goto(served_fixture + "/search/")
+    page.click("#search-input")
+    page.keyboard.type("New York City", delay=120)  # Playwright holds Shift for each capital
+    for word in ("New ", "York ", "City"):  # and again, pressing Shift down and up around each capital
+        page.keyboard.down("Shift")
+        page.keyboard.press(word[0])
+        page.keyboard.up("Shift")
+        page.keyboard.type(word[1:], delay=60)
+    page.wait_for_timeout(300)
+    assert page.url == served_fixture + "/search/"
+    assert page.input_value("#search-input") == "New York CityNew York City"
+    # Two presses, then another key: the count starts again, and a screen reader hears each step.
+    page.keyboard.press("Shift")
+    assert "2 more times" in page.text_content(".quick-exit-status")
+    page.keyboard.press("Shift")
+    assert "1 more time" in page.text_content(".quick-exit-status")
+    page.keyboard.press("a")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(300)
+    assert page.url == served_fixture + "/search/"
+    assert page.evaluate("document.querySelectorAll('.quick-exit-dots .on').length") == 1
+    context.close()
+
+
 def test_exit_is_the_first_thing_reached_by_keyboard(browser, served_fixture: str) -> None:
     page = browser.new_page()
     page.goto(served_fixture + "/stats/cases-2020/")
