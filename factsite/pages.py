@@ -506,7 +506,9 @@ class SiteModel:
             Page(urls.corrections(), "corrections.html", "Corrections and updates",
                  "Every change to a figure on this site, with its date and reason.", {"changes": all_changes(self.content)}, home_card),
             Page(urls.search(), "search.html", "Search", "Search every figure and fact sheet.", {"sheet_links": sheet_links}, home_card),
-            Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
+            # Searchable too: someone who types "help" or "hotline" into search must find it.
+            Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day.",
+                 card=home_card, searchable=True),
             Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers.", card=home_card),
             Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
         ]

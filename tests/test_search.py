@@ -50,13 +50,28 @@ def test_only_what_describes_a_figure_is_indexed(served_shipped: str) -> None:
         browser = launch(playwright)
         page = browser.new_page()
         page.goto(served_shipped + "/search/", wait_until="networkidle")
-        # Not "Bluesky" or "WhatsApp": Pagefind also finds words that begin a query ("The BL", "what", "if").
-        for words, expected in [("LinkedIn", 0), ("Telegram", 0), ("lazy", 0), ("embed", 0), ("PDF", 0),
+        # Not "Bluesky" or "WhatsApp": Pagefind also finds words that begin a query ("The BL", "what", "if");
+        # not "PDF": the help page, which search finds, tells readers a downloaded PDF stays on the device.
+        for words, expected in [("LinkedIn", 0), ("Telegram", 0), ("lazy", 0), ("embed", 0), ("PNG", 0),
                                 ("Snapchat", 1)]:
             page.fill("#search-input", words)
             page.wait_for_function("query => document.getElementById('search-status').textContent.includes(query)", arg=words)
             found = page.eval_on_selector_all("#search-results li a", "links => links.length")
             assert (found > 0) == bool(expected), (words, found)
+        browser.close()
+
+
+def test_search_finds_the_help_page(served_shipped: str) -> None:
+    """Someone looking for help types "help" or "hotline": the help page is the answer."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(served_shipped + "/search/", wait_until="networkidle")
+        for words in ("hotline", "get help"):
+            page.fill("#search-input", words)
+            page.wait_for_function("query => document.getElementById('search-status').textContent.includes(query)", arg=words)
+            links = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+            assert any(link.rstrip("/").endswith("/help") for link in links), (words, links)
         browser.close()
 
 
