@@ -172,8 +172,11 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
     horizontal = chart.kind in ("bar", "grouped-column")
     data = _traces(chart, rows, values)
     # Values are printed on the bars and named in the caption: no axis, no ticks, no gridlines.
-    # Room beyond the longest bar for its label ("about 1,350"), so no label is cut off.
-    value_axis = dict(showticklabels=False, range=[0, max(values) * (1.45 if horizontal else 1.15)])
+    # Room beyond the longest bar for its label ("about 1,350"), so no label is cut off. A breakdown
+    # of a whole is drawn on the whole's scale, so two such charts compare: 43% is always shorter
+    # than 65%, whichever chart each is in.
+    longest = chart.whole if chart.whole is not None else max(values)
+    value_axis = dict(showticklabels=False, range=[0, longest * (1.45 if horizontal else 1.15)])
     height = max(200, (34 if chart.kind == "grouped-column" else 50) * len(rows) + 90) if horizontal else 340
     layout = dict(
         template=site_template(),
