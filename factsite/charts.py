@@ -86,6 +86,7 @@ class ChartModel:
 
 
 NARROW_WIDTH, WIDE_WIDTH = 340, 720
+VALUE_TEXT_PX = 8  # room a character of a printed value takes beside its bar, at the style's 14 px
 
 
 def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range]) -> tuple[list[TableRow], list[float]]:
@@ -186,6 +187,10 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
         bargap=0.3,
     )
     layout["xaxis" if horizontal else "yaxis"] = value_axis
+    if horizontal:
+        # The value is printed past the bar's end; a long one ("20.3 million") needs more room than the
+        # style's right margin on a phone-width image, or it is cut off at the image's edge.
+        layout["margin"] = dict(l=8, r=max(56, VALUE_TEXT_PX * max(len(row.value_text) for row in rows)), t=16, b=8)
     payload = {"data": data, "layout": layout, "config": CONFIG}
     return ChartModel(
         id=chart_id, title=chart.title, description=chart.description, value_label=chart.value_label,
@@ -231,12 +236,30 @@ def download_figure(chart: ChartModel) -> tuple[str, int]:
     return json.dumps(figure, sort_keys=True, separators=(",", ":"), allow_nan=False), height
 
 
+NARROW_LABEL_CHARACTERS = 14  # a category label's line on a phone-width image
+
+
+def narrow_figure(chart: ChartModel) -> str:
+    """The chart as a phone-width image draws it: long category labels broken onto short lines, so
+    that neither they nor the bars and values beside them are squeezed off the image."""
+    figure = json.loads(chart.figure_json)
+    axis = figure["layout"].get("yaxis", {})
+    labels = list(dict.fromkeys(label for trace in figure["data"] for label in trace.get("y", [])
+                                if isinstance(label, str)))
+    if not labels or not any(len(label) > NARROW_LABEL_CHARACTERS for label in labels):
+        return chart.figure_json
+    axis.update(tickmode="array", tickvals=labels,
+                ticktext=["<br>".join(_wrapped(label, NARROW_LABEL_CHARACTERS)) for label in labels])
+    figure["layout"]["yaxis"] = axis
+    return json.dumps(figure, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def image_jobs(chart: ChartModel) -> list[ImageJob]:
     """The static images of one chart: narrow and wide SVG for the page, and for downloads a PNG and
     an SVG that carry the chart's title, sources, address and date inside the image."""
     download_json, download_height = download_figure(chart)
     return [
-        ImageJob(urls.output_path(chart.url("narrow", "svg")), chart.figure_json, chart.narrow.width, chart.narrow.height, "svg"),
+        ImageJob(urls.output_path(chart.url("narrow", "svg")), narrow_figure(chart), chart.narrow.width, chart.narrow.height, "svg"),
         ImageJob(urls.output_path(chart.url("wide", "svg")), chart.figure_json, chart.wide.width, chart.wide.height, "svg"),
         ImageJob(urls.output_path(chart.url("wide", "png")), download_json, chart.wide.width, download_height, "png", 2),
         ImageJob(urls.output_path(chart.url("download", "svg")), download_json, chart.wide.width, download_height, "svg"),

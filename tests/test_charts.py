@@ -22,3 +22,27 @@ def test_breakdowns_of_a_whole_share_one_scale(shipped_site: Path) -> None:
     sheet = parse(shipped_site / "sheets" / "online-recruitment" / "index.html")
     ranges = {json.dumps(json.loads(spec.string)["layout"]["xaxis"]["range"]) for spec in sheet.select("script.chart-spec")}
     assert len(ranges) == 1, ranges  # the interactive charts use the same scale too
+
+
+def test_no_chart_text_is_cut_off_at_any_width(browser, shipped_site: Path) -> None:
+    """Every label and value of every chart image (phone, wide and download) lies inside the image:
+    measured on the drawn SVG, as a reader would see it ("20.3 millio" was cut at 340 px)."""
+    measure = """() => {
+      const svg = document.querySelector('svg');
+      const width = +svg.getAttribute('width'), height = +svg.getAttribute('height');
+      return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+        const box = t.getBoundingClientRect();
+        return [t.textContent, box.left, box.right, box.top, box.bottom, width, height];
+      }).filter(([, l, r, t, b, w, h]) => l < -0.5 || r > w + 0.5 || t < -0.5 || b > h + 0.5).map(x => x[0]);
+    }"""
+    page = browser.new_page()
+    images = sorted(shipped_site.glob("charts/*.svg"))
+    assert len(images) >= 18
+    cut = {}
+    for svg in images:
+        page.goto(svg.as_uri())
+        outside = page.evaluate(measure)
+        if outside:
+            cut[svg.name] = outside
+    page.close()
+    assert not cut, cut
