@@ -128,7 +128,8 @@ def test_chart_images_draw_a_link_label_as_text(tmp_path: Path) -> None:
         svg = BeautifulSoup((tmp_path / "site/charts" / name).read_text(), "xml")
         assert not svg.find_all("a"), name
         assert not [tag for tag in svg.find_all(True) if "90px" in (tag.get("style") or "")], name
-        assert LINK_LABEL in svg.get_text(), name  # drawn as the characters the author typed
+        # Drawn as the characters the author typed (the phone image breaks a long label onto lines).
+        assert LINK_LABEL.replace(" ", "") in svg.get_text().replace(" ", ""), name
 
 
 # --- R10: base_url and $URL ---------------------------------------------------------------------
