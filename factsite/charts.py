@@ -80,6 +80,7 @@ class ChartModel:
     # The download images' own words: the title, then "Source: ... · <page address> · <date>", so a
     # saved image still says what it shows and where it comes from. Set by the page models.
     download_note: str = ""
+    embed_height: int = 0  # the iframe height the embed code gives: the embed page's content at article width
 
     def url(self, variant: str, extension: str) -> str:
         return urls.chart_file(self.id, variant, extension)

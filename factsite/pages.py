@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -50,6 +51,9 @@ DATA_COLUMNS = [
     ("page_url", "The figure's page."),
     ("sources_page_url", "The page quoting the passages that state it."),
 ]
+# What the embed page needs beyond its chart image: title, buttons, the numbers' summary and the
+# help line (fixed), and a line of 26 px for every 70 characters of text at 640 px wide.
+EMBED_FIXED_PX, EMBED_LINE_PX, EMBED_LINE_CHARACTERS = 300, 26, 70
 PAPERS = ("letter", "a4")
 PAPER_LABELS = {"letter": "US Letter", "a4": "A4"}
 DATE_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -261,7 +265,12 @@ class SiteModel:
         model = build_chart(chart, chart_id, self.stats, self.content.derived_ranges)
         credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3)
         note = f"Source: {credits}.\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed)}"
-        return replace(model, download_note=note)
+        # The embed page is the chart, its texts and the help line; an iframe cannot size itself
+        # without a script, so the code offered is as tall as that page in a 640 px article column.
+        texts = [model.description, model.ranges_note, f"Source: {credits}. Every figure with its sources on "
+                 f"{self.content.site.title}."]
+        lines = sum(math.ceil(len(text) / EMBED_LINE_CHARACTERS) for text in texts if text)
+        return replace(model, download_note=note, embed_height=model.wide.height + EMBED_FIXED_PX + EMBED_LINE_PX * lines)
 
     def pdf_jobs(self) -> list[PdfJob]:
         """A PDF of every fact sheet on each paper size."""

@@ -56,3 +56,28 @@ def test_embed_code_is_offered_beside_the_chart(fixture_site: Path) -> None:
     code = parse(file_for(fixture_site, "/sheets/main-sheet/")).select_one("#embed-victims-breakdown").get_text()
     assert code.startswith('<iframe src="https://fixture.example.org/embed/victims-breakdown/"')
     assert "/embed/" not in (fixture_site / "sitemap.xml").read_text()
+
+
+def test_the_embed_code_is_tall_enough_for_its_page(served_shipped: str, shipped_site: Path) -> None:
+    """An iframe cannot size itself without a script: the height the code gives fits the whole embed
+    page, the source line and help line included, in an article column 640 or 720 px wide."""
+    import re
+
+    declared: dict[str, int] = {}
+    for page in sorted(shipped_site.glob("*/*/index.html")):
+        code = parse(page).select("pre.cite-text[id^=embed-]")
+        for pre in code:
+            match = re.search(r'/embed/([a-z0-9-]+)/" title="[^"]*" width="100%" height="(\d+)"', pre.get_text())
+            declared[match.group(1)] = int(match.group(2))
+    assert len(declared) >= 6
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        for width in (640, 720):
+            page = browser.new_page(viewport={"width": width, "height": 400})
+            for chart_id, height in declared.items():
+                page.goto(f"{served_shipped}/embed/{chart_id}/", wait_until="networkidle")
+                needed = page.evaluate("document.documentElement.scrollHeight")
+                assert needed <= height, (chart_id, width, needed, height)
+                assert page.locator(".embed-source").is_visible()
+            page.close()
+        browser.close()
