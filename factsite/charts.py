@@ -191,7 +191,7 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
     if horizontal:
         # The value is printed past the bar's end; a long one ("20.3 million") needs more room than the
         # style's right margin on a phone-width image, or it is cut off at the image's edge.
-        layout["margin"] = dict(l=8, r=max(56, VALUE_TEXT_PX * max(len(row.value_text) for row in rows)), t=16, b=8)
+        layout["margin"] = dict(r=max(56, VALUE_TEXT_PX * max(len(row.value_text) for row in rows)))  # the rest: the style's
     payload = {"data": data, "layout": layout, "config": CONFIG}
     return ChartModel(
         id=chart_id, title=chart.title, description=chart.description, value_label=chart.value_label,
@@ -229,7 +229,7 @@ def download_figure(chart: ChartModel) -> tuple[str, int]:
     above = DOWNLOAD_TITLE_ROOM + (DOWNLOAD_LEGEND_ROOM if layout.get("showlegend") else 0)
     layout["title"] = {"text": f"<b>{_plotly_text(chart.title)}</b>", "x": 0.01, "xanchor": "left", "y": 1,
                        "yref": "container", "yanchor": "top", "pad": {"t": 12}, "font": {"size": 17}}
-    layout["margin"] = {"l": 8, "r": 56, "t": above, "b": below}
+    layout["margin"] = {**layout.get("margin", {}), "t": above, "b": below}  # the room for values stays
     layout["annotations"] = [{"text": "<br>".join(_plotly_text(line) for line in lines), "showarrow": False,
                               "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
                               "yshift": -8, "align": "left", "font": {"size": 12, "color": "#4d4d4d"}}]

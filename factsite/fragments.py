@@ -44,11 +44,3 @@ def passage_url(url: str | None, passage: str, locator: str = "") -> str | None:
     directive = text_directive(passage)
     return f"{base}#:~:{directive}" if directive else base
 
-
-def decoded_terms(url: str) -> list[str]:
-    """The terms of a URL's text directive, decoded (for checking what a link will highlight)."""
-    from urllib.parse import unquote
-
-    fragment = url.partition("#:~:")[2]
-    directive = fragment.removeprefix("text=")
-    return [unquote(term) for term in directive.split(",")] if fragment.startswith("text=") else []

@@ -139,6 +139,10 @@ def _json(data: object) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
+def _number_cell(number: float | None) -> str:
+    return "" if number is None else f"{number:g}"
+
+
 def statistics_csv(records: list[ExportStatistic]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -151,10 +155,8 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
             for c in r.citations
         )
         # Numbers as numbers, which a spreadsheet reads as such, sign and all; text never starts as a formula.
-        numbers = [("" if number is None else f"{number:g}")
-                   for number in (r.value, r.lower_bound, r.upper_bound)]
-        spans = ["" if number is None else f"{number:g}" for number in (r.range_low, r.range_high)]
-        writer.writerow([r.slug, text_cell(r.title), text_cell(r.sentence), *numbers, r.bound_unit or "", *spans, r.unit,
+        writer.writerow([r.slug, text_cell(r.title), text_cell(r.sentence), *map(_number_cell, (r.value, r.lower_bound, r.upper_bound)),
+                         r.bound_unit or "", *map(_number_cell, (r.range_low, r.range_high)), r.unit,
                          text_cell(r.as_printed), str(r.approximate).lower(), *map(text_cell, [r.period, r.scope]),
                          r.status, text_cell(r.derivation or ""), ";".join(r.sheets), text_cell(sources),
                          r.page_url, r.sources_page_url])

@@ -167,8 +167,8 @@ class StatView:
     sheets: list[tuple[str, str]]  # (title, url)
     chart: ChartModel | None
     history: list[Any]  # HistoryEntry, oldest first, as the author wrote them
+    provenance: Provenance  # who the figure is credited to, and where each passage was read
     dispute: str = ""  # "disagree" (a credible source differs) or "misstated" (only sources shown wrong differ)
-    provenance: Provenance | None = None  # who the figure is credited to, and where each passage was read
 
     @property
     def range(self) -> str | None:
@@ -321,7 +321,7 @@ class SiteModel:
     @staticmethod
     def _sources_line(views: list[StatView], most: int = 1) -> str:
         """The credits behind a set of figures (each as read: 'the report, as reported by X'), most used first."""
-        return sources_line([view.provenance for view in views if view.provenance], most)
+        return sources_line([view.provenance for view in views], most)
 
     def _work(self, source: Source) -> dict:
         return creative_work(source.title, source.url, source.publisher, source.date_published)

@@ -35,27 +35,18 @@ class Credit:
 
 @dataclass(frozen=True)
 class Provenance:
-    """A figure's credits, in the order of its citations (each chain once), and whether it is disputed."""
+    """A figure's credits, in the order of its citations, each chain once."""
 
     credits: tuple[Credit, ...]
-    disputed: bool
-
-    @property
-    def first(self) -> Credit:
-        return self.credits[0]
 
     def line(self) -> str:
-        """Every credit, for a card's or an embed's source line: 'A; B, as reported by C'."""
+        """Every credit, for a chart's CSV: 'A; B, as reported by C'."""
         return "; ".join(credit.text() for credit in self.credits)
 
 
-def credits_of(stat: Statistic, sources: dict[str, Source]) -> tuple[Credit, ...]:
-    chains = {(c.source, c.via): Credit(sources[c.source], sources[c.via] if c.via else None) for c in stat.citations}
-    return tuple(chains.values())
-
-
 def provenance(stat: Statistic, sources: dict[str, Source]) -> Provenance:
-    return Provenance(credits_of(stat, sources), stat.status == "disputed")
+    chains = {(c.source, c.via): Credit(sources[c.source], sources[c.via] if c.via else None) for c in stat.citations}
+    return Provenance(tuple(chains.values()))
 
 
 def sources_line(provenances: list[Provenance], most: int = 2) -> str:

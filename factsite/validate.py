@@ -57,7 +57,7 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem]) ->
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
                                 f"replace the placeholder {value!r} (written by build.py new) with the real value"))
     # Invisible characters make a record fail like a placeholder does: its text cannot be published as it is.
-    invisible = list(text_rules.text_problems(record.data, model.__name__))
+    invisible = text_rules.text_problems(record.data, model.__name__)
     for loc, message in invisible:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message))
     try:

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from factsite.fragments import decoded_terms, passage_url, text_directive
+from factsite.fragments import passage_url, text_directive
 
 from .site_pages import parse
 
@@ -43,6 +43,12 @@ def test_a_pdf_with_a_page_locator_opens_at_the_page() -> None:
         "https://example.org/report.pdf#page=12"
     assert passage_url("https://example.org/report.pdf", "Cases rose.", "Executive summary").startswith(
         "https://example.org/report.pdf#:~:text=")
+
+
+def decoded_terms(url: str) -> list[str]:
+    """The terms of a URL's text directive, decoded: what the link will highlight."""
+    fragment = url.partition("#:~:")[2]
+    return [unquote(term) for term in fragment.removeprefix("text=").split(",")] if fragment.startswith("text=") else []
 
 
 def _normalised(text: str) -> str:
