@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "new":
         return new(parser, args)
     if args.command == "schema":
-        from factsite.schema import write_schemas
+        from factsite.content.schema import write_schemas
 
         changed = write_schemas()
         print(f"schema: {len(changed)} file(s) updated in schema/" if changed else "schema: already up to date")
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def new(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from factsite.scaffold import ScaffoldError, new_file
+    from factsite.content.scaffold import ScaffoldError, new_file
 
     if len(args.names) != 2:
         parser.error("usage: python3 build.py new stat|source|sheet <slug>")

@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def page_data(content_dir: Path):
     """The site's pages and what its templates need, built by the site's own code (not timed)."""
     sys.path.insert(0, str(ROOT))
-    from factsite import urls
-    from factsite.assets import collect_assets
+    from factsite.web import urls
+    from factsite.web.assets import collect_assets
     from factsite.pipeline import load_and_validate
-    from factsite.pages import SiteModel
+    from factsite.web.pages import SiteModel
 
     content, _ = load_and_validate(content_dir)
     model = SiteModel(content, content.site.base_url)

@@ -17,16 +17,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from factsite.cards import Card, render_cards  # noqa: E402
-from factsite.chart_export import ImageCache, export_images  # noqa: E402
-from factsite.charts import build_chart, image_jobs  # noqa: E402
-from factsite.headless import Headless  # noqa: E402
-from factsite.load import load_content  # noqa: E402
-from factsite.model import Chart, ChartPoint, Figure, Statistic  # noqa: E402
-from factsite.pages import SiteModel  # noqa: E402
-from factsite.pdf import render_pdfs  # noqa: E402
-from factsite.render import make_environment, render_site  # noqa: E402
-from factsite.validate import validate  # noqa: E402
+from factsite.images.cards import render_cards  # noqa: E402
+from factsite.web.jobs import Card  # noqa: E402
+from factsite.images.chart_export import export_images  # noqa: E402
+from factsite.images.headless import ImageCache  # noqa: E402
+from factsite.web.charts import build_chart, image_jobs  # noqa: E402
+from factsite.images.headless import Headless  # noqa: E402
+from factsite.content.load import load_content  # noqa: E402
+from factsite.content.model import Chart, ChartPoint, Figure, Statistic  # noqa: E402
+from factsite.web.pages import SiteModel  # noqa: E402
+from factsite.images.pdf import render_pdfs  # noqa: E402
+from factsite.pipeline import render_in_memory  # noqa: E402
+from factsite.web.render import make_environment  # noqa: E402
+from factsite.content.validate import validate  # noqa: E402
 
 
 def _stat(slug: str, value: float) -> Statistic:
@@ -69,7 +72,7 @@ def main() -> None:
         timed(f"{args.cards} cards cold", lambda: render_cards(cards, env, ImageCache(Path(tmp)), headless)[1])
     content, _ = validate(load_content(ROOT / "content"))
     model = SiteModel(content, content.site.base_url)
-    files = render_site(model, content.site.base_url, ROOT)
+    files = render_in_memory(content, content.site.base_url, draft=False)
     with tempfile.TemporaryDirectory() as tmp, Headless() as headless:
         cache = ImageCache(Path(tmp))
         jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .serve import _Handler, netlify_headers, site_path
+from .publish.serve import _Handler, netlify_headers, site_path
 
 DEV_PREFIX = "/__factsite/"
 EVENTS_URL = DEV_PREFIX + "events"
@@ -145,7 +145,7 @@ class DevServer:
         from .pipeline import build_site
 
         if self.headless is None and not self.draft:
-            from .headless import Headless
+            from .images.headless import Headless
 
             self.headless = Headless()
         tee = _Tee(sys.stderr)

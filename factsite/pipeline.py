@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import hashlib
 import os
 import resource
 import sys
@@ -12,10 +13,25 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
-from .load import load_content
-from .progress import Stopwatch
-from .validate import Content, environment_url_problem, validate
+from jinja2 import Environment
+
+from .content.errors import Problem
+from .content.load import load_content
+from .content.validate import Content, environment_url_problem, validate
+from .images.browser import NoChromium
+from .images.cards import CardDoesNotFit, render_cards
+from .images.chart_export import DuplicateOutput, export_images
+from .images.headless import Headless, ImageCache
+from .images.pdf import render_pdfs
+from .images.progress import Stopwatch
+from .publish.write import CannotWrite, MemorySite, OutputRefused, SiteWriter, check_output, output_lock
+from .web.assets import Assets, collect_assets
+from .web.charts import image_jobs
+from .web.history import published_figures, unrecorded_changes
+from .web.outputs import site_files
+from .web.pages import SiteModel
+from .web.render import PageRenderer, make_environment, render_pages, shared_context
+from .web.search import SearchIndex, SearchIndexError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +78,6 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     the time each step took. One build at a time per output folder: the whole build holds its lock,
     so that what it compares against (the published figures, the old files) is what it replaces.
     """
-    from .write import CannotWrite, OutputRefused, check_output, output_lock
 
     try:
         check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
@@ -87,17 +102,6 @@ WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Any, timings: bool) -> int:
-    from .browser import NoChromium
-    from .cards import CardDoesNotFit, render_cards
-    from .chart_export import DuplicateOutput, ImageCache, export_images
-    from .charts import image_jobs
-    from .headless import Headless
-    from .history import published_figures, unrecorded_changes
-    from .pages import SiteModel
-    from .pdf import render_pdfs
-    from .render import make_environment, render_into
-    from .search import SearchIndex, SearchIndexError
-    from .write import SiteWriter
 
     started = time.perf_counter()
     stopwatch = Stopwatch()
@@ -117,10 +121,13 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         model.pages()
     drawn = carded = printed = 0
     jobs: list[Any] = []
+    env = make_environment(REPO_ROOT / "templates", cache_dir / "templates")  # for pages and cards
+    assets = collect_assets(REPO_ROOT / "static")
     try:
         with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir) as site, SearchIndex(cache_dir) as search:
             with stopwatch.step("pages"):
-                render_into(site, model, base_url, REPO_ROOT, search, draft, cache_dir)
+                _write_pages(model, env, assets, draft, site, search)
+                site.add_all(site_files(model))
             if not draft:
                 jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
                 cache = ImageCache(cache_dir)
@@ -129,7 +136,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                         images, drawn = export_images(jobs, cache, headless)
                         site.add_all(images)
                     with stopwatch.step("cards"):
-                        cards, carded = render_cards(model.cards(), make_environment(REPO_ROOT / "templates"), cache, headless)
+                        cards, carded = render_cards(model.cards(), env, cache, headless)
                         site.add_all(cards)
                     # Sheets are printed last: their pages use the chart images drawn above.
                     with stopwatch.step("PDFs"):
@@ -155,6 +162,40 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     if timings:
         print(f"build: {stopwatch.summary()}; {peak_memory()}")
     return 0
+
+
+def _write_pages(model: SiteModel, env: Environment, assets: Assets, draft: bool, site: SiteWriter,
+                 search: SearchIndex) -> None:
+    """Render every page into `site`, with the static assets. Searchable pages come first, part by part
+    (see search.py): Pagefind indexes each part in its own process while the next ones render."""
+    pages = model.pages()
+    index_of = {page.output: i for i, page in enumerate(pages) if page.searchable}
+    parts = search.plan({pages[i].output: pages[i].search_group or pages[i].url for i in index_of.values()})
+    others = [i for i, page in enumerate(pages) if not page.searchable]
+    with PageRenderer(env, pages, shared_context(model, assets.urls, draft)) as renderer:
+        site.add_all(assets.files)  # after the renderer forks its workers: no writer thread runs before
+        for number, part in enumerate(parts):
+            digests: dict[str, bytes] = {}
+            for output, html in renderer.render([index_of[output] for output in part]):
+                digests[output] = hashlib.sha256(html).digest()
+                site.add(output, html)
+            search.add_part(number, digests, site)
+        for output, html in renderer.render(others):
+            site.add(output, html)
+
+
+def render_in_memory(content: Content, base_url: str, draft: bool = True) -> MemorySite:
+    """Every page and file of the site but the images and the search index, in memory (output path ->
+    bytes): what a build writes, for checks that need the files and not a folder or a browser."""
+
+    model = SiteModel(content, base_url)
+    assets = collect_assets(REPO_ROOT / "static")
+    site = MemorySite()
+    site.add_all(assets.files)
+    site.add_all(dict(render_pages(make_environment(REPO_ROOT / "templates"), model.pages(),
+                                   shared_context(model, assets.urls, draft))))
+    site.add_all(site_files(model))
+    return site
 
 
 def peak_memory() -> str:

@@ -11,9 +11,9 @@ import pytest
 
 from playwright.sync_api import sync_playwright
 
-from factsite.browser import launch
+from factsite.images.browser import launch
 from factsite.pipeline import build_site
-from factsite.serve import start_server
+from factsite.publish.serve import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

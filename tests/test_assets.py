@@ -8,12 +8,14 @@ import json
 import re
 from importlib import resources
 
-from factsite import assets, chart_export
-from factsite.chart_export import ImageJob
-from factsite.headless import Headless
-from factsite.pages import SiteModel
+from factsite.web import assets
+
+from factsite.images import chart_export
+from factsite.web.jobs import ImageJob
+from factsite.images.headless import Headless
+from factsite.web.pages import SiteModel
 from factsite.pipeline import load_and_validate
-from factsite.progress import Progress
+from factsite.images.progress import Progress
 
 from .conftest import ROOT
 

@@ -19,10 +19,10 @@ import jsonschema
 import pytest
 import yaml
 
-from factsite import hints
-from factsite.model import Sheet, Source, Statistic
-from factsite.scaffold import skeleton
-from factsite.schema import KINDS, SCHEMA_DIR, schema_for, stale_schemas
+from factsite.content import hints
+from factsite.content.model import Sheet, Source, Statistic
+from factsite.content.scaffold import skeleton
+from factsite.content.schema import KINDS, SCHEMA_DIR, schema_for, stale_schemas
 
 from .conftest import ROOT, copy_good_tree, run_build
 
@@ -275,7 +275,7 @@ def test_serve_rebuilds_on_change_and_shows_problems_in_the_page(dev_server) -> 
 def test_serve_reloads_the_open_page(dev_server) -> None:
     from playwright.sync_api import sync_playwright
 
-    from factsite.browser import launch
+    from factsite.images.browser import launch
 
     base, content, _site, _process, _output = dev_server
     with sync_playwright() as playwright:

@@ -26,8 +26,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from factsite.load import load_content
-from factsite.validate import validate
+from factsite.content.load import load_content
+from factsite.content.validate import validate
 
 from .conftest import GOOD, ROOT, copy_good_tree
 from .site_pages import html_pages, parse

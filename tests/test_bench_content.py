@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from factsite.load import load_content
-from factsite.validate import validate
+from factsite.content.load import load_content
+from factsite.content.validate import validate
 
 from .conftest import ROOT
 

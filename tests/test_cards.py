@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factsite.cards import Card, CardDoesNotFit, render_cards
-from factsite.chart_export import ImageCache
-from factsite.headless import Headless
-from factsite.render import make_environment
+from factsite.images.cards import CardDoesNotFit, render_cards
+from factsite.web.jobs import Card
+from factsite.images.headless import ImageCache
+from factsite.images.headless import Headless
+from factsite.web.render import make_environment
 
 from .conftest import ROOT
 from .site_pages import html_pages, parse, url_of
@@ -134,7 +135,7 @@ def test_the_cache_key_covers_what_the_card_shows_and_how_it_is_fitted(monkeypat
     template and the script that fits the sentence, and only with them."""
     import dataclasses
 
-    from factsite import cards
+    from factsite.images import cards
 
     card, template = _card("A sentence."), "<p>{{ sentence }}</p>"
     key = cards.card_key(card, template)

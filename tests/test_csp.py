@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from factsite.serve import headers_for, netlify_headers
+from factsite.publish.serve import headers_for, netlify_headers
 
 from .conftest import ROOT
 from .site_pages import PAGE_TYPES, SEARCH_QUERY, search_and_wait

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from factsite import browser
+from factsite.images import browser
 
 from .conftest import GOOD, ROOT
+from .tools import copy_checkout
 
 NETLIFY = tomllib.loads((ROOT / "netlify.toml").read_text())
 STEPS = [step.strip() for step in NETLIFY["build"]["command"].split("&&")]
@@ -68,9 +69,7 @@ def test_the_browser_is_installed_where_the_cache_keeps_it() -> None:
 def test_the_command_builds_the_site_and_the_next_deploy_reuses_the_renders(tmp_path: Path) -> None:
     """A checkout with the fixture content, built by the configured steps, twice, as two deploys."""
     checkout = tmp_path / "repo"
-    skipped = shutil.ignore_patterns(".git", "site", ".site-*", ".cache", "node_modules", "__pycache__", ".pytest_cache",
-                                     "content", "tests", "bench", "schema")
-    shutil.copytree(ROOT, checkout, ignore=skipped)
+    copy_checkout(checkout, ".git", "site", ".site-*", ".site.lock", ".cache", "node_modules", "content", "tests", "bench", "schema")
     shutil.copytree(GOOD, checkout / "content")
     # Playwright's download does not work on this machine: the system Chromium stands in for it.
     env = {**os.environ, **ENVIRONMENT}

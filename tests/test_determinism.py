@@ -49,7 +49,7 @@ def test_pages_rendered_by_worker_processes_are_the_pages_rendered_in_one(tmp_pa
     """Large sites render in forked workers; the output must not depend on it, and errors still stop the build."""
     from jinja2 import TemplateError
 
-    from factsite import render
+    from factsite.web import render
     from factsite.pipeline import build_site
 
     from .conftest import GOOD

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from factsite.browser import launch
-from factsite.serve import start_server
+from factsite.images.browser import launch
+from factsite.publish.serve import start_server
 
 from .conftest import ROOT
 from .site_pages import file_for, parse

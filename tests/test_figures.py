@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factsite.figures import _normalise, format_number, quote_states, quote_states_text, states_number
-from factsite.model import Figure
+from factsite.content.figures import _normalise, format_number, quote_states, quote_states_text, states_number
+from factsite.content.model import Figure
 
 
 def reference_pattern(value: float, unit: str) -> re.Pattern[str]:

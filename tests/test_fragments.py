@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from factsite.fragments import passage_url, text_directive
+from factsite.web.fragments import passage_url, text_directive
 
 from .site_pages import parse
 
@@ -86,7 +86,7 @@ def test_chromium_scrolls_to_the_quoted_words(tmp_path: Path) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from factsite.browser import launch
+    from factsite.images.browser import launch
 
     quotes = ["Last year, there were 579 active prosecutions and 200 civil suits.",
               "The internet was the most common recruitment ground, making up 41 percent of active cases in 2020 - a rising trend since 2000.",

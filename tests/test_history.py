@@ -51,7 +51,7 @@ def test_a_changed_figure_without_history_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_the_feed_keeps_quotes_and_ampersands_in_titles_and_links() -> None:
-    from factsite.history import Change, atom_feed
+    from factsite.web.history import Change, atom_feed
 
     change = Change(date="2026-03-01", kind="update", change='Now "about 1,500" & rising.', reason="New <data>.",
                     previous=None, slug="x", title='Victims\' "count" & <more>', figure="1,500", url='/stats/x/?a="b"')

@@ -11,11 +11,14 @@ import pytest
 
 from jinja2 import TemplateError
 
-from factsite import chart_export, charts, render
-from factsite.chart_export import ImageCache
+from factsite.images import chart_export
+
+from factsite.web import charts, render
+from factsite.images.headless import ImageCache
+from factsite.web.jobs import ImageJob
 from factsite.pipeline import build_site
-from factsite.urls import UnsafePath
-from factsite.write import SiteWriter, write_site
+from factsite.web.urls import UnsafePath
+from factsite.publish.write import SiteWriter, write_site
 
 from .conftest import copy_good_tree
 
@@ -93,23 +96,23 @@ def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch
 
 
 def test_drawing_code_and_browser_are_part_of_the_key(tmp_path: Path, monkeypatch) -> None:
-    job = chart_export.ImageJob("charts/x.svg", "{}", 10, 10, "svg")
+    job = ImageJob("charts/x.svg", "{}", 10, 10, "svg")
     engine = chart_export.engine_fingerprint()
     chart_export.engine_fingerprint.cache_clear()
     monkeypatch.setattr(chart_export, "_DRAW_ALL", chart_export._DRAW_ALL + "\n// changed")
-    assert job.cache_key(chart_export.engine_fingerprint()) != job.cache_key(engine)
+    assert chart_export.image_key(job, chart_export.engine_fingerprint()) != chart_export.image_key(job, engine)
     chart_export.engine_fingerprint.cache_clear()
     # Another browser or other fonts: another folder of the cache, so nothing drawn by the old one is used.
-    monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "one")
+    monkeypatch.setattr("factsite.images.browser.engine_identity", lambda memo: "one")
     first = ImageCache(tmp_path)
     first.put("k" * 64, "svg", b"<svg/>")
     assert first.find("k" * 64, "svg").read_bytes() == b"<svg/>"
-    monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "two")
+    monkeypatch.setattr("factsite.images.browser.engine_identity", lambda memo: "two")
     assert ImageCache(tmp_path).find("k" * 64, "svg") is None
 
 
 def test_cache_entries_are_whole_or_absent(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("factsite.browser.engine_identity", lambda memo: "e")
+    monkeypatch.setattr("factsite.images.browser.engine_identity", lambda memo: "e")
     cache = ImageCache(tmp_path)
     cache.put("ab" * 32, "png", b"data")
     assert [p.name for p in (cache.folder / "ab").iterdir()] == ["ab" * 32 + ".png"]  # no temporary left
@@ -171,7 +174,7 @@ def test_ctrl_c_during_the_commit_waits_until_the_site_is_whole(tmp_path: Path, 
     """Ctrl-C while the commit links the unchanged files would leave a half-made tree and no new site."""
     import signal
 
-    from factsite import write
+    from factsite.publish import write
 
     site = tmp_path / "site"
     write_site({"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "x.css": b"css"}, site)

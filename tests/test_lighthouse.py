@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from factsite.browser import chromium_path
+from factsite.images.browser import chromium_path
 
 from .site_pages import PAGE_TYPES
 from .tools import LIGHTHOUSE_CLI, need_file, need_program, report

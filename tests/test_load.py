@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factsite import load
+from factsite.content import load
 
 
 def _folder(root: Path) -> None:
@@ -46,7 +46,7 @@ import time  # noqa: E402
 
 import pytest  # noqa: E402
 
-from factsite.validate import validate  # noqa: E402
+from factsite.content.validate import validate  # noqa: E402
 
 from .conftest import GOOD, ROOT, copy_good_tree, run_build  # noqa: E402
 
@@ -141,7 +141,7 @@ def test_the_size_is_checked_before_the_file_is_read(tmp_path: Path) -> None:
     big = content / "stats" / "cases-rise.yaml"
     os.truncate(big, 400_000_000)
     # VmHWM, the peak of this process's own memory: ru_maxrss would count the forking pytest process too
-    script = ("import re, sys; from factsite.load import load_content; from pathlib import Path; "
+    script = ("import re, sys; from factsite.content.load import load_content; from pathlib import Path; "
               "raw = load_content(Path(sys.argv[1])); print('\\n'.join(map(str, raw.problems))); "
               "print(int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) // 1024)")
     result = subprocess.run([sys.executable, "-c", script, str(content)], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -22,8 +22,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from factsite.load import load_content
-from factsite.validate import validate
+from factsite.content.load import load_content
+from factsite.content.validate import validate
 
 from .conftest import GOOD
 

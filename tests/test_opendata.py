@@ -78,7 +78,7 @@ def test_data_page_explains_every_column(shipped_site: Path) -> None:
 def test_data_files_are_indented_utf8_json_with_sorted_keys() -> None:
     import json
 
-    from factsite.opendata import _json
+    from factsite.web.opendata import _json
 
     data = {"value": 0.5, "title": 'Víctimas "identified"\n', "citations": [], "count": 1499, "nested": {"b": [1, {}], "a": None}}
     written = _json(data)
@@ -117,7 +117,7 @@ def test_a_figure_worked_out_from_rounded_figures_is_published_with_its_range(sh
     assert (chart["Defendants charged2019 (derived)"]["range_low"], chart["Defendants charged2019 (derived)"]["range_high"]) == ("278", "280")
     assert chart["Defendants charged2020"]["range_low"] == ""
     sheet = parse(file_for(shipped_site, "/sheets/prosecutions/"))
-    assert "278 to 280" in sheet.select_one(f"#chart-prosecutions-2019-2020 .chart-ranges").get_text()
+    assert "278 to 280" in sheet.select_one("#chart-prosecutions-2019-2020 .chart-ranges").get_text()
 
 
 def test_the_data_package_validates_and_types_every_column(shipped_site: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factsite.figures import display
-from factsite.model import Figure
+from factsite.content.figures import display
+from factsite.content.model import Figure
 
 from .conftest import ROOT, run_build, copy_good_tree
 from .site_pages import parse
@@ -76,8 +76,8 @@ def test_unchanged_sheets_are_not_printed_again(tmp_path: Path, monkeypatch) -> 
 def test_statistic_and_sources_pages_print_cleanly(fixture_site: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from factsite.browser import launch
-    from factsite.serve import start_server
+    from factsite.images.browser import launch
+    from factsite.publish.serve import start_server
 
     server = start_server(fixture_site, ROOT / "netlify.toml")
     try:

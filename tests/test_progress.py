@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from factsite.progress import Progress
+from factsite.images.progress import Progress
 
 
 def test_plain_lines_when_not_a_terminal() -> None:

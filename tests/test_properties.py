@@ -17,15 +17,14 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from factsite import urls
-from factsite.load import load_content
-from factsite.markdown_safe import ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
-from factsite.model import Statistic, check_slug
-from factsite.pages import SiteModel
-from factsite.render import render_site
-from factsite.validate import validate
+from factsite.web import urls
+from factsite.content.load import load_content
+from factsite.content.markdown_safe import ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
+from factsite.content.model import Statistic, check_slug
+from factsite.pipeline import render_in_memory
+from factsite.content.validate import validate
 
-from .conftest import GOOD, ROOT
+from .conftest import GOOD
 
 # Pieces that markup, entities, template syntax and URL tricks are made of, mixed with any text.
 FRAGMENTS = ["<", ">", "&", '"', "'", "</p>", "<script>", "</script>", "<img src=x onerror=alert(1)>", "&amp;", "&lt;",
@@ -55,7 +54,7 @@ def render_with(content, slug: str, **changes) -> dict[str, BeautifulSoup]:
     stat = Statistic.model_validate(data)
     changed = dataclasses.replace(content, stats={**content.stats, slug: stat})
     base_url = "https://fixture.example.org"
-    files = render_site(SiteModel(changed, base_url), base_url=base_url, repo_root=ROOT, draft=True)
+    files = render_in_memory(changed, base_url, draft=True)
     # Python's own HTML parser: it keeps every character as the browser would (lxml drops some).
     return {name: BeautifulSoup(files[urls.output_path(url)].decode("utf-8"), "html.parser")
             for name, url in (("stat", urls.stat(slug)), ("sources", urls.stat_sources(slug)))}

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from factsite.load import load_content
-from factsite.pages import SiteModel, readable_date
-from factsite.provenance import provenance
-from factsite.validate import validate
+from factsite.content.load import load_content
+from factsite.web.pages import SiteModel, readable_date
+from factsite.web.provenance import provenance
+from factsite.content.validate import validate
 
 from .conftest import GOOD, ROOT
 from .site_pages import parse
@@ -135,7 +135,7 @@ def test_bibtex_parses_and_escapes_what_latex_would_read(shipped_site: Path) -> 
 
     import bibtexparser
 
-    from factsite.cite import latex_escape
+    from factsite.web.cite import latex_escape
 
     assert latex_escape("A & B: 50% of #1_x {y} ~ ^ \\") == \
         r"A \& B: 50\% of \#1\_x \{y\} \textasciitilde{} \textasciicircum{} \textbackslash{}"

@@ -22,17 +22,18 @@ from pathlib import Path
 
 import pytest
 
-from factsite.serve import start_server
-MARKER = ".factsite-output"  # the marker every output folder carries (factsite.write.MARKER)
+from factsite.publish.serve import start_server
+MARKER = ".factsite-output"  # the marker every output folder carries (factsite.publish.write.MARKER)
 
 from .conftest import GOOD, ROOT
+from .tools import copy_checkout
 
 # Wraps the commit's file system calls: counts them, SIGKILLs the build at call KILL_AT (0: never),
 # sleeps SLOW_COMMIT seconds at the start of the commit, or makes the atomic exchange unavailable.
 HOOK = r'''
 import json, os, runpy, signal, sys, time
 sys.path.insert(0, os.environ["ROOT"])
-import factsite.write as write
+import factsite.publish.write as write
 
 KILL_AT, state = int(os.environ.get("KILL_AT", "0")), {"on": False, "n": 0, "calls": {}}
 
@@ -287,8 +288,7 @@ def test_a_folder_the_build_did_not_make_is_never_replaced(tmp_path: Path) -> No
 def test_the_repository_content_and_their_ancestors_are_refused(tmp_path: Path, where: str) -> None:
     holder = tmp_path / "holder"
     repo = holder / "repo"
-    ignore = shutil.ignore_patterns("__pycache__", "node_modules", "site", ".cache", ".git", "tests", "bench")
-    shutil.copytree(ROOT, repo, ignore=ignore)
+    copy_checkout(repo, "node_modules", "site", ".cache", ".git", "tests", "bench")
     out = {"repository": repo, "content": repo / "content", "ancestor": holder}[where]
     before = snapshot(holder)
     env = {**os.environ, "FACTSITE_CACHE": str(tmp_path / "cache"), "PYTHONDONTWRITEBYTECODE": "1"}

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from factsite import search as search_module
-from factsite.browser import launch
+from factsite.web import search as search_module
+from factsite.images.browser import launch
 from factsite.pipeline import build_site
-from factsite.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, part_url, plan_parts
-from factsite.serve import start_server
-from factsite.write import MemorySite
+from factsite.web.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, part_url, plan_parts
+from factsite.publish.serve import start_server
+from factsite.publish.write import MemorySite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,7 +188,7 @@ def test_the_index_does_not_depend_on_the_order_pages_were_written(tmp_path_fact
     import shutil
     import tempfile
 
-    from factsite.write import SiteWriter
+    from factsite.publish.write import SiteWriter
 
     base = Path(tempfile.mkdtemp(dir="/dev/shm")) if Path("/dev/shm").is_dir() else tmp_path_factory.mktemp("order")
     try:
@@ -214,7 +214,7 @@ def test_a_failed_index_stops_the_build_and_a_stopped_build_stops_pagefind(tmp_p
 
     import pytest
 
-    from factsite.search import SearchIndexError
+    from factsite.web.search import SearchIndexError
 
     failing = tmp_path / "failing"
     failing.write_text("#!/bin/sh\necho 'Error: the site could not be read' >&2\nexit 3\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factsite import urls
+from factsite.web import urls
 
 from .conftest import GOOD, ROOT
 from .site_pages import base_url_of, external_url_problem, file_for, html_pages, link_problems, parse

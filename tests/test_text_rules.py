@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from factsite import derive
-from factsite.figures import quote_states
-from factsite.load import load_content
-from factsite.model import Figure
-from factsite.render import _sitemap
-from factsite.pages import Page
-from factsite.validate import validate
+from factsite.content import derive
+from factsite.content.figures import quote_states
+from factsite.content.load import load_content
+from factsite.content.model import Figure
+from factsite.web.outputs import sitemap
+from factsite.web.pages import Page
+from factsite.content.validate import validate
 
 from .conftest import ROOT, copy_good_tree
 from .test_bad_input import snapshot
@@ -105,8 +105,8 @@ def test_chart_labels_and_series_are_escaped_for_plotly(tmp_path: Path) -> None:
 
 
 def test_grouped_series_names_and_hover_are_escaped() -> None:
-    from factsite.charts import build_chart
-    from factsite.model import Chart
+    from factsite.web.charts import build_chart
+    from factsite.content.model import Chart
 
     content, _ = validate(load_content(ROOT / "tests" / "fixtures" / "good"))
     assert content is not None
@@ -156,8 +156,8 @@ def test_url_environment_variable_is_checked_like_base_url(tmp_path: Path, fixtu
 
 def test_sitemap_escapes_what_it_prints() -> None:
     page = Page(url="/", template="home.html", title="t", description="d")
-    xml = _sitemap('https://a.example/"<&>', [page])
-    assert "<loc>https://a.example/&#34;&lt;&amp;&gt;/</loc>" in xml
+    xml = sitemap('https://a.example/"<&>', [page])
+    assert "<loc>https://a.example/&#34;&lt;&amp;&gt;/</loc>" in xml.decode()
 
 
 # --- R9: Markdown that costs too much is refused quickly ----------------------------------------
@@ -192,7 +192,7 @@ def test_methodology_page_follows_the_text_rules(tmp_path: Path) -> None:
 # --- R14: a placeholder never lands inside a tag -------------------------------------------------
 
 def test_link_figures_substitutes_only_in_text() -> None:
-    from factsite.pages import link_figures
+    from factsite.web.pages import link_figures
     from markupsafe import Markup
 
     content, _ = validate(load_content(ROOT / "tests" / "fixtures" / "good"))
@@ -213,7 +213,7 @@ def test_link_figures_substitutes_only_in_text() -> None:
     (2, "words", "Over twice as many"), (2, "words", "over twice as many"), (50, "words", "almost half"),
 ])
 def test_display_may_reword_the_value(value: float, unit: str, shown: str) -> None:
-    from factsite.figures import display_problem
+    from factsite.content.figures import display_problem
 
     assert display_problem(_figure(value, unit, shown)) is None
 
@@ -227,13 +227,13 @@ def test_display_may_reword_the_value(value: float, unit: str, shown: str) -> No
     (0.33, "words", "Over one third"),
 ])
 def test_display_may_not_change_the_value(value: float, unit: str, shown: str) -> None:
-    from factsite.figures import display_problem
+    from factsite.content.figures import display_problem
 
     assert display_problem(_figure(value, unit, shown)) is not None
 
 
 def test_a_figure_in_words_states_the_bound_its_words_say() -> None:
-    from factsite.figures import display_problem
+    from factsite.content.figures import display_problem
 
     wrong = Figure(value=33.3, unit="words", display="Nearly one third", bound="lower", bound_unit="percent")
     assert display_problem(wrong) == "'Nearly one third' states an upper bound, but the figure's bound is lower: set bound: upper"

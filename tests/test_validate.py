@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from factsite.load import load_content
-from factsite.validate import validate
+from factsite.content.load import load_content
+from factsite.content.validate import validate
 
 from .conftest import FIXTURES, copy_good_tree
 

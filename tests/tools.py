@@ -8,6 +8,7 @@ the test that needs it, with the command that installs it: a gate that silently 
 from __future__ import annotations
 
 import shutil
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,15 @@ def need_program(name: str, package: str) -> str:
     if found is None:
         pytest.fail(f"`{name}` is not installed: run `make test-deps` (as root it installs Debian's {package})", pytrace=False)
     return found
+
+
+def copy_checkout(target: Path, *skipped: str) -> None:
+    """A copy of the repository as a checkout would have it, without the named top-level entries
+    (and never the caches and bytecode anywhere): `content` leaves out content/, not factsite/content/."""
+    everywhere = shutil.ignore_patterns("__pycache__", ".pytest_cache")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top = {name for name in names if any(fnmatch(name, pattern) for pattern in skipped)} if Path(folder) == ROOT else set()
+        return top | everywhere(folder, names)
+
+    shutil.copytree(ROOT, target, ignore=ignore)

@@ -14,19 +14,20 @@ import segno
 
 from markupsafe import Markup, escape
 
-from . import derive, urls
-from .cards import Card
+from ..content import derive
+
+from . import urls
+from .jobs import Card, PdfJob
 from .charts import ChartModel, build_chart
 from .cite import CitedCredit, CitedWork, CiteInput, citations
-from .figures import display
+from ..content.figures import display
 from .fragments import passage_url
 from .history import all_changes
-from .markdown_safe import render_markdown, text_segments
+from ..content.markdown_safe import render_markdown, text_segments
 from .meta import creative_work, json_ld, share_links
-from .model import Chart, Discrepancy, Sheet, Source, Statistic
-from .pdf import PdfJob
+from ..content.model import Chart, Discrepancy, Sheet, Source, Statistic
 from .provenance import Credit, Provenance, provenance, sources_line
-from .validate import PLACEHOLDER_RE, Content
+from ..content.validate import PLACEHOLDER_RE, Content
 
 # What each column of /data/statistics.csv holds (shown on the data page).
 DATA_COLUMNS = [
@@ -71,6 +72,7 @@ class Page:
     structured_data: str = ""  # JSON-LD
     searchable: bool = False  # statistic and fact-sheet pages are what search finds
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
+    in_sitemap: bool = True  # not the 404 page, nor the embed pages shown inside other sites
     # (context, structured data), built only when the page is rendered: in the worker processes that
     # render a large site in parallel, and never all held in memory at once
     details: Callable[[], tuple[dict[str, Any], str]] | None = None
@@ -259,6 +261,7 @@ class SiteModel:
         }
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
         self.views_by_sources_url = {view.link.sources_url: view for view in self.views.values()}  # a chart row's figure
+        self.changes = all_changes(content)  # the corrections page and the feed
 
     def _chart(self, chart: Chart, chart_id: str, page_url: str) -> ChartModel:
         """A chart, with the words a downloaded image of it carries: its sources as read, its page, the date."""
@@ -297,7 +300,7 @@ class SiteModel:
 
     def _card(self, name: str, url: str, kicker: str, figure: str | None, sentence: str, source_line: str,
               origin: Callable[[], tuple[tuple[str, str], ...]] | None = None) -> Card:
-        return Card(output=f"cards/{name}.png", url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
+        return Card(output=urls.output_path(urls.card(name)), url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
                     kicker=kicker, figure=figure, sentence=sentence, source_line=source_line,
                     site_name=self.content.site.title.split(":")[0], origin=origin)
 
@@ -379,7 +382,8 @@ class SiteModel:
         for chart, back_url in owners:
             stats = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
             pages.append(Page(urls.embed(chart.id), "embed.html", chart.title, chart.description,
-                              {"chart": chart, "back_url": back_url, "source_line": self._sources_line(stats, most=3)}))
+                              {"chart": chart, "back_url": back_url, "source_line": self._sources_line(stats, most=3)},
+                              in_sitemap=False))
         return pages
 
     def _cite(self, view: StatView) -> list[tuple[str, str]]:
@@ -513,13 +517,14 @@ class SiteModel:
             Page(urls.data(), "data.html", "Download the data", "Every figure on the site, with its sources, as CSV and JSON.",
                  {"columns": DATA_COLUMNS, "licence": "CC BY 4.0"}, home_card, self._data_json_ld()),
             Page(urls.corrections(), "corrections.html", "Corrections and updates",
-                 "Every change to a figure on this site, with its date and reason.", {"changes": all_changes(self.content)}, home_card),
+                 "Every change to a figure on this site, with its date and reason.", {"changes": self.changes}, home_card),
             Page(urls.search(), "search.html", "Search", "Search every figure and fact sheet.", {"sheet_links": sheet_links}, home_card),
             # Searchable too: someone who types "help" or "hotline" into search must find it.
             Page(urls.help(), "help.html", "Get help", f"Confidential help from the {site.helpline.name}, 24 hours a day.",
                  card=home_card, searchable=True),
             Page(urls.privacy(), "privacy.html", "Privacy", "This site keeps no record of your visit: no cookies, no trackers.", card=home_card),
-            Page("/404.html", "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links}),
+            Page(urls.not_found(), "404.html", "Page not found", "This page does not exist.", {"sheet_links": sheet_links},
+                 in_sitemap=False),
         ]
         for sheet in sheets:
             card = self._card(f"sheet-{sheet.slug}", urls.sheet(sheet.slug), "Fact sheet", sheet.title, sheet.summary,

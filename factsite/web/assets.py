@@ -21,7 +21,7 @@ def hashed_name(name: str, data: bytes) -> str:
     return f"{stem}.{digest}{dot}{suffix}"
 
 
-PLOTLY_JS = Path(__file__).parent / "vendor" / "plotly-basic.min.js"
+PLOTLY_JS = Path(__file__).resolve().parent.parent / "vendor" / "plotly-basic.min.js"
 
 
 def plotly_js() -> bytes:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
@@ -91,3 +93,51 @@ def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Calla
         if page is not None:
             page.close()
     return results, rendered
+
+
+class ImageCache:
+    """Rendered files on disk, outside site/, keyed by a hash of what they show.
+
+    Entries live under a folder named after the engine that rendered them (browser version and
+    fonts, see browser.engine_identity), so every user of the cache (chart images, cards, PDFs)
+    gets a miss, never a stale entry, when Chromium or the fonts change. Folders of engines not used
+    for PRUNE_AFTER_DAYS are removed, so a deploy cache does not grow with every browser upgrade.
+    """
+
+    PRUNE_AFTER_DAYS = 30
+
+    def __init__(self, folder: Path):
+        from .browser import engine_identity
+
+        self.root = folder
+        self.folder = folder / f"engine-{engine_identity(folder)}"
+
+    def _path(self, key: str, suffix: str) -> Path:
+        return self.folder / key[:2] / f"{key}.{suffix}"
+
+    def find(self, key: str, suffix: str) -> Path | None:
+        """The cached file, if there is one: the site links it rather than reading and copying it."""
+        path = self._path(key, suffix)
+        try:
+            return path if path.stat().st_size > 0 else None  # an empty file is never a result
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, suffix: str, data: bytes) -> Path:
+        """Keep `data`; returns its file, which the site links to."""
+        path = self._path(key, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may share a cache
+        temporary.write_bytes(data)
+        temporary.replace(path)  # never a half-written cache entry
+        return path
+
+    def mark_used(self) -> None:
+        """Note that this engine's entries are in use, and remove engines' long unused."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "last-used").write_text(time.strftime("%Y-%m-%d\n"))
+        cutoff = time.time() - self.PRUNE_AFTER_DAYS * 86400
+        for other in self.root.glob("engine-*"):
+            stamp = other / "last-used"
+            if other != self.folder and (not stamp.exists() or stamp.stat().st_mtime < cutoff):
+                shutil.rmtree(other, ignore_errors=True)

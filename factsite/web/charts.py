@@ -8,11 +8,11 @@ import json
 from dataclasses import dataclass
 
 from . import urls
-from .chart_export import ImageJob
+from .jobs import ImageJob
 from .csv_cells import text_cell
-from .derive import Range
-from .figures import display, format_number
-from .model import Chart, Statistic
+from ..content.derive import Range
+from ..content.figures import display, format_number
+from ..content.model import Chart, Statistic
 
 # Okabe-Ito: safe for the common kinds of colour blindness, with enough contrast on white.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Source, Statistic
+from ..content.model import Source, Statistic
 
 
 @dataclass(frozen=True)

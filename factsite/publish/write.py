@@ -43,7 +43,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .urls import UnsafePath
+from ..web.urls import UnsafePath
 
 try:
     import fcntl

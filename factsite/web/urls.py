@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from posixpath import normpath
 
-from .model import SLUG_RE
+from ..content.model import SLUG_RE
 
 
 class UnsafePath(ValueError):
@@ -82,6 +82,36 @@ def help() -> str:
 
 def privacy() -> str:
     return "/privacy/"
+
+
+def not_found() -> str:
+    """The page Netlify serves for any address the site does not have."""
+    return "/404.html"
+
+
+def feed() -> str:
+    return "/updates.xml"
+
+
+def sitemap() -> str:
+    return "/sitemap.xml"
+
+
+def robots() -> str:
+    return "/robots.txt"
+
+
+def card(name: str) -> str:
+    """A page's link-preview image."""
+    return f"/cards/{_slug(name)}.png"
+
+
+def data_file(name: str) -> str:
+    """A download of the whole data set, such as statistics.csv."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or extension not in ("csv", "json"):
+        raise UnsafePath(f"{name!r} is not a data file's name")
+    return data() + _slug(stem) + "." + extension
 
 
 def output_path(url: str) -> str:

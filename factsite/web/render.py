@@ -1,25 +1,22 @@
-"""Jinja rendering: autoescape on, StrictUndefined (a missing number is a wrong page). Pure: returns bytes."""
+"""Pages to bytes: Jinja with autoescape on and StrictUndefined (a missing number is a wrong page).
+
+Pure: pages and their shared context in, (output path, bytes) out, in the order asked. Where the
+bytes go (the writer, the search index) is the pipeline's business.
+"""
 
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from ..content.parallel import can_fork, fork_pool, usable_cores
 from . import urls
-from .assets import collect_assets
-from .charts import chart_csv
-from .history import all_changes, atom_feed
-from .opendata import DATA_LICENCE, data_files
 from .pages import Page, SiteModel
-from .parallel import can_fork, fork_pool, usable_cores
-from .search import SearchIndex
-from .write import MemorySite
 
 
 def json_for_script(text: str) -> Markup:
@@ -52,48 +49,15 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None) -> Envir
     return env
 
 
-def _sitemap(base_url: str, pages: list[Page]) -> str:
-    entries = "".join(
-        f"  <url><loc>{escape(urls.absolute(base_url, page.url))}</loc></url>\n" for page in pages if page.url != "/404.html" and page.template != "embed.html"
-    )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
+def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool) -> dict[str, Any]:
+    """What every page's template gets besides its own context."""
+    return {"site": model.content.site, "assets": asset_urls, "base_url": model.base_url, "draft": draft}
 
 
-def render_into(site: Any, model: SiteModel, base_url: str, repo_root: Path, search: SearchIndex,
-                draft: bool = False, cache_dir: Path | None = None) -> None:
-    """Add every output file but the search bundle, chart images, cards and PDFs to `site` (a
-    SiteWriter or MemorySite).
-
-    Searchable pages render first, part by part (see search.py), and `search` indexes each part in
-    Pagefind's own process while the next ones render; the caller adds `search.finish()` when it
-    needs the bundle.
-    """
-    env = make_environment(repo_root / "templates", cache_dir / "templates" if cache_dir else None)
-    assets = collect_assets(repo_root / "static")
-    pages = model.pages()
-    common = {"site": model.content.site, "assets": assets.urls, "base_url": base_url.rstrip("/"), "draft": draft}
-    index_of = {page.output: i for i, page in enumerate(pages) if page.searchable}
-    parts = search.plan({pages[i].output: pages[i].search_group or pages[i].url for i in index_of.values()})
-    others = [i for i, page in enumerate(pages) if not page.searchable]
-    with PageRenderer(env, pages, common) as renderer:  # before any file is added: no writer thread is running yet
-        site.add_all(assets.files)
-        for number, part in enumerate(parts):  # each part is indexed while the next renders
-            digests: dict[str, bytes] = {}
-            for page, html in renderer.render([index_of[output] for output in part]):
-                digests[page.output] = hashlib.sha256(html).digest()
-                site.add(page.output, html)
-            search.add_part(number, digests, site)
-        for page, html in renderer.render(others):
-            site.add(page.output, html)
-    credits = {view.link.sources_url: view.provenance.line() for view in model.views.values()}
-    for chart in model.all_charts():
-        site.add(urls.output_path(chart.url("wide", "csv")), chart_csv(chart, base_url, credits, DATA_LICENCE))
-    site.add_all(data_files(model))
-    site.add("updates.xml", atom_feed(all_changes(model.content), base_url, model.content.site.title,
-                                      model.content.site.last_reviewed))
-    site.add("sitemap.xml", _sitemap(base_url, pages).encode("utf-8"))
-    site.add("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(base_url, '/sitemap.xml')}\n".encode())
+def render_pages(env: Environment, pages: list[Page], common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Every page as (output path, bytes), in order, in this process."""
+    for page in pages:
+        yield page.output, _render_page(env, page, common)
 
 
 def _render_page(env: Environment, page: Page, common: dict[str, Any]) -> bytes:
@@ -146,20 +110,10 @@ class PageRenderer:
             _JOB = None
             gc.unfreeze()
 
-    def render(self, indexes: list[int]) -> Iterator[tuple[Page, bytes]]:
+    def render(self, indexes: list[int]) -> Iterator[tuple[str, bytes]]:
+        """The pages at `indexes`, as (output path, bytes), in that order."""
         if self._pool is None:
-            for index in indexes:
-                yield self.pages[index], _render_page(self.env, self.pages[index], self.common)
+            yield from render_pages(self.env, [self.pages[index] for index in indexes], self.common)
             return
         for index, html in zip(indexes, self._pool.imap(_render_in_worker, indexes, chunksize=WORKER_CHUNK)):
-            yield self.pages[index], html
-
-
-def render_site(model: SiteModel, base_url: str, repo_root: Path, draft: bool = False,
-                cache_dir: Path | None = None) -> MemorySite:
-    """Every output file of the site but the chart images, in memory (relative path -> bytes)."""
-    site = MemorySite()
-    with SearchIndex(cache_dir) as search:
-        render_into(site, model, base_url, repo_root, search, draft, cache_dir)
-        site.add_all(search.finish())
-    return site
+            yield self.pages[index].output, html

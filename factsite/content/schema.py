@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from .model import Sheet, SiteConfig, Source, Statistic
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 
 # kind -> (model, the files it describes)
 KINDS: dict[str, tuple[type[BaseModel], str]] = {

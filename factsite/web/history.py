@@ -8,9 +8,9 @@ from html import escape  # quotes too: some of these go into attributes
 from pathlib import Path
 
 from . import urls
-from .errors import Problem
-from .figures import display
-from .validate import Content
+from ..content.errors import Problem
+from ..content.figures import display
+from ..content.validate import Content
 
 
 @dataclass(frozen=True)

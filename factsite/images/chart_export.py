@@ -11,17 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import shutil
-import time
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from .assets import plotly_js
-from .headless import Headless
+from ..web.assets import plotly_js
+from ..web.jobs import ImageJob
+from .headless import Headless, ImageCache
 from .progress import Progress
 
 # Bump when the way images are drawn changes outside this file (the scripts below are hashed anyway).
@@ -55,21 +52,11 @@ class DuplicateOutput(ValueError):
     """Two jobs would write one file."""
 
 
-@dataclass(frozen=True)
-class ImageJob:
-    output: str  # path in site/
-    figure_json: str
-    width: int
-    height: int
-    format: str  # "svg" or "png"
-    scale: float = 1
-
-    def cache_key(self, engine: str) -> str:
-        material = json.dumps(
-            [EXPORT_VERSION, engine, self.figure_json, self.width, self.height, self.format, self.scale],
-            sort_keys=True,
-        )
-        return hashlib.sha256(material.encode()).hexdigest()
+def image_key(job: ImageJob, engine: str) -> str:
+    """A hash of everything that shapes the image: the job, and the engine that draws it."""
+    material = json.dumps([EXPORT_VERSION, engine, job.figure_json, job.width, job.height, job.format, job.scale],
+                          sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()
 
 
 def _decode(data_url: str) -> bytes:
@@ -135,54 +122,6 @@ def _draw(jobs: list[ImageJob], headless: Headless, progress: Progress):
         raise
 
 
-class ImageCache:
-    """Rendered files on disk, outside site/, keyed by a hash of what they show.
-
-    Entries live under a folder named after the engine that rendered them (browser version and
-    fonts, see browser.engine_identity), so every user of the cache (chart images, cards, PDFs)
-    gets a miss, never a stale entry, when Chromium or the fonts change. Folders of engines not used
-    for PRUNE_AFTER_DAYS are removed, so a deploy cache does not grow with every browser upgrade.
-    """
-
-    PRUNE_AFTER_DAYS = 30
-
-    def __init__(self, folder: Path):
-        from .browser import engine_identity
-
-        self.root = folder
-        self.folder = folder / f"engine-{engine_identity(folder)}"
-
-    def _path(self, key: str, suffix: str) -> Path:
-        return self.folder / key[:2] / f"{key}.{suffix}"
-
-    def find(self, key: str, suffix: str) -> Path | None:
-        """The cached file, if there is one: the site links it rather than reading and copying it."""
-        path = self._path(key, suffix)
-        try:
-            return path if path.stat().st_size > 0 else None  # an empty file is never a result
-        except FileNotFoundError:
-            return None
-
-    def put(self, key: str, suffix: str, data: bytes) -> Path:
-        """Keep `data`; returns its file, which the site links to."""
-        path = self._path(key, suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may share a cache
-        temporary.write_bytes(data)
-        temporary.replace(path)  # never a half-written cache entry
-        return path
-
-    def mark_used(self) -> None:
-        """Note that this engine's entries are in use, and remove engines' long unused."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "last-used").write_text(time.strftime("%Y-%m-%d\n"))
-        cutoff = time.time() - self.PRUNE_AFTER_DAYS * 86400
-        for other in self.root.glob("engine-*"):
-            stamp = other / "last-used"
-            if other != self.folder and (not stamp.exists() or stamp.stat().st_mtime < cutoff):
-                shutil.rmtree(other, ignore_errors=True)
-
-
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
     """Images depend on plotly.js and on the scripts that drive it: a change to either redraws everything."""
@@ -204,7 +143,7 @@ def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -
         twice = sorted({output for output in outputs if outputs.count(output) > 1})
         raise DuplicateOutput(f"two chart images would be written to {', '.join(twice)}: give the charts ids that differ")
     for job in jobs:
-        key = job.cache_key(engine)
+        key = image_key(job, engine)
         cached = cache.find(key, job.format)
         if cached is None:
             missing.setdefault(key, job)

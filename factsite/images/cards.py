@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
 
-from .chart_export import ImageCache
-from .headless import Headless, render_cached
+from ..web.jobs import CARD_HEIGHT as HEIGHT, CARD_WIDTH as WIDTH, Card
+from .headless import Headless, ImageCache, render_cached
 
-WIDTH, HEIGHT = 1200, 630
 CARD_VERSION = "1"
 SENTENCE_SIZES = [44, 40, 36, 32, 30, 28]  # px, largest first; 28 px still reads on a phone preview
 
@@ -47,30 +44,6 @@ _FIT = """
 
 class CardDoesNotFit(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Card:
-    output: str  # path in site/, e.g. "cards/stat-victims-identified-2020.png"
-    url: str
-    alt: str
-    kicker: str
-    figure: str | None
-    sentence: str
-    source_line: str
-    site_name: str
-    # Where each part's words come from ("kicker" -> "content/stats/x.yaml:4: short_title"), so a card
-    # that does not fit names the file, line and field to shorten. Looked up only then (finding a
-    # field's line parses its file again), and not part of the image's key.
-    origin: Callable[[], tuple[tuple[str, str], ...]] | None = field(default=None, compare=False)
-
-    def html(self, env: Environment) -> str:
-        length = len(self.figure or "")
-        figure_size = 150 if length <= 8 else 104 if length <= 16 else 64  # a figure large, a title smaller
-        return env.get_template("card.html").render(
-            kicker=self.kicker, figure=self.figure, sentence=self.sentence, source_line=self.source_line,
-            site_name=self.site_name, figure_size=figure_size,
-        )
 
 
 def not_fitting(card: Card, problems: list[str], size: int) -> str:

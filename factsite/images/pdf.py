@@ -12,28 +12,15 @@ import hashlib
 import io
 import mimetypes
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from .chart_export import ImageCache
-from .headless import Headless, render_cached
+from ..web.jobs import PdfJob
+from .headless import Headless, ImageCache, render_cached
 
 PDF_VERSION = "2"
 PAPER_FORMATS = {"letter": "Letter", "a4": "A4"}
 ORIGIN = "http://sheet.invalid"  # never resolved: every request is answered from memory
 _REFERENCE_RE = re.compile(r'(?:src|href|srcset)="(/[^"#?]+)')
-
-
-@dataclass(frozen=True)
-class PdfJob:
-    output: str  # e.g. "sheets/victims/victims-a4.pdf"
-    page_output: str  # the sheet's HTML file in site/
-    page_url: str
-    paper: str  # "letter" or "a4"
-    title: str
-    author: str
-    subject: str
-    date: str  # the content's review date: the PDF's dates, so builds are reproducible
 
 
 def _cache_key(job: PdfJob, files: dict[str, bytes]) -> str:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import urls
 from .csv_cells import text_cell
-from .figures import display
+from ..content.figures import display
 from .pages import DATA_COLUMNS, SiteModel
 from .provenance import Credit
 
