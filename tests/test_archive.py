@@ -164,9 +164,8 @@ def archive_row(soup: BeautifulSoup, source_id: str):
 
 def test_pages_show_the_recorded_copy_or_the_list_of_captures(tmp_path: Path) -> None:
     capture = f"https://web.archive.org/web/20210611093000/{URL}"
-    content = copy_good_tree(tmp_path)
+    content = copy_good_tree(tmp_path)  # its report records a capture, and the day it was checked
     source = content / "sources" / "report.yaml"
-    source.write_text(source.read_text() + f'archive_url: {capture}\narchive_date: "2021-06-11"\nchecked: "2026-11-30"\n')
     out = tmp_path / "site"
     assert build_site(content, out, draft=True) == 0
     sources = page(out, "sources")
@@ -246,9 +245,6 @@ def test_the_build_asks_the_network_nothing(tmp_path: Path, monkeypatch) -> None
     with pytest.raises(OSError, match="network blocked"):  # the guard itself works
         socket.create_connection(("192.0.2.1", 80), timeout=1)
     attempts.clear()
-    content = copy_good_tree(tmp_path)
-    source = content / "sources" / "report.yaml"
-    source.write_text(source.read_text() + f'archive_url: https://web.archive.org/web/20210611093000/{URL}\n'
-                      'archive_date: "2021-06-11"\n')
+    content = copy_good_tree(tmp_path)  # its report records an archived copy, which the build never fetches
     assert build_site(content, tmp_path / "site", draft=True) == 0
     assert attempts == []

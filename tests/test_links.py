@@ -53,7 +53,8 @@ def content_citing(tmp_path: Path, url: str, extra: str = "") -> Path:
     """The good fixture with its report at `url` (a local http address, so http_only is set)."""
     content = copy_good_tree(tmp_path)
     report = content / "sources" / "report.yaml"
-    text = report.read_text().replace("url: https://example.org/report", f"url: {url}\nhttp_only: true")
+    kept = [line for line in report.read_text().splitlines(keepends=True) if not line.startswith(("archive_", "checked"))]
+    text = "".join(kept).replace("url: https://example.org/report", f"url: {url}\nhttp_only: true")
     report.write_text(text + extra)
     return content
 
