@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import socket
 import sys
 import time
 import urllib.error
@@ -166,9 +167,10 @@ class PoliteClient:
         except urllib.error.URLError as error:
             reason = error.reason
             result.error = str(reason)
-            # No such host, or nothing listening: the address itself is gone (a timeout may pass).
-            result.dead_host = isinstance(reason, (ConnectionRefusedError,)) or "Name or service not known" in str(reason) \
-                or "nodename nor servname" in str(reason) or "No address associated" in str(reason)
+            # No such host, or nothing listening: the address itself is gone. A timeout, or a name
+            # server that could not answer for now (EAI_AGAIN), may pass: those are not dead.
+            no_such_host = isinstance(reason, socket.gaierror) and reason.errno != socket.EAI_AGAIN
+            result.dead_host = no_such_host or isinstance(reason, ConnectionRefusedError)
         except (TimeoutError, OSError) as error:
             result.error = str(error) or type(error).__name__
         return result

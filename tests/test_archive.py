@@ -248,3 +248,16 @@ def test_the_build_asks_the_network_nothing(tmp_path: Path, monkeypatch) -> None
     content = copy_good_tree(tmp_path)  # its report records an archived copy, which the build never fetches
     assert build_site(content, tmp_path / "site", draft=True) == 0
     assert attempts == []
+
+
+def test_the_commands_are_on_the_command_line(tmp_path: Path) -> None:
+    from .conftest import run_build
+
+    content = copy_good_tree(tmp_path)  # every source with a url already records a capture: nothing to ask
+    done = run_build("archive", "--content", str(content))
+    assert done.returncode == 0 and "archive: 0 source(s) updated, 0 failed." in done.stdout
+    (content / "sources" / "report.yaml").write_text("id: report\n")
+    for command in ("links", "archive"):
+        done = run_build(command, "--content", str(content))
+        assert done.returncode == 1
+        assert f"{command}: the content has errors (python3 build.py check lists them); nothing was done." in done.stderr

@@ -151,3 +151,16 @@ def test_page_text_reads_what_a_reader_sees() -> None:
     assert comparable_text("found 1,499 cases in 2019, and more.") in text
     assert comparable_text("The report found \u201c1,499\u201d") not in text
     assert comparable_text("it\u2019s") == comparable_text("IT'S")
+
+
+def test_a_host_that_refuses_connections_is_dead(tmp_path: Path, capsys) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    content = content_citing(tmp_path, f"http://127.0.0.1:{port}/report")
+    status, out = run(content, tmp_path / "cache", capsys)
+    assert status == 1
+    assert any(line.startswith("content/sources/report.yaml:7: url: dead link (") and "no archived copy" in line
+               for line in out), out
