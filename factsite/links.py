@@ -102,7 +102,17 @@ class _TextOfPage(HTMLParser):
 
 
 def page_text(body: bytes, content_type: str) -> str:
-    """The comparable text of a fetched body: HTML reduced to what a reader sees, else the text as is."""
+    """The comparable text of a fetched body: HTML reduced to what a reader sees, a PDF's text, else the text as is."""
+    if "pdf" in content_type or body.startswith(b"%PDF-"):
+        import io
+
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            return comparable_text(" ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages))
+        except (PdfReadError, ValueError, KeyError):
+            return ""
     charset = "utf-8"
     if "charset=" in content_type:
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"') or charset

@@ -164,3 +164,28 @@ def test_a_host_that_refuses_connections_is_dead(tmp_path: Path, capsys) -> None
     assert status == 1
     assert any(line.startswith("content/sources/report.yaml:7: url: dead link (") and "no archived copy" in line
                for line in out), out
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A one-page PDF whose page says `text` (Helvetica), with a correct cross-reference table."""
+    stream = f"BT /F1 12 Tf 20 20 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 100] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_source_is_read_as_text() -> None:
+    text = page_text(tiny_pdf("Cases rose 11 percent."), "application/pdf")
+    assert comparable_text("Cases rose 11 percent.") in text
+    assert page_text(b"%PDF-1.4 not really", "application/pdf") == ""
