@@ -6,6 +6,8 @@
   python3 build.py serve [--port N]    build, serve on 127.0.0.1, rebuild and reload on every change
   python3 build.py new stat <slug>     start a statistic from a commented skeleton (also: source, sheet)
   python3 build.py schema              regenerate schema/*.schema.json (editor support) from the models
+  python3 build.py links               (network) check every source's link, archived copy and quotes
+  python3 build.py archive             (network) record a Wayback Machine capture of each source without one
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from factsite.pipeline import build_site, check_content
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ["build", "check", "serve", "new", "schema"]
+COMMANDS = ["build", "check", "serve", "new", "schema", "links", "archive"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draft", action="store_true", help="skip static chart images (no Chromium needed); pages say so")
     parser.add_argument("--timings", action="store_true", help="after the build, print the time each step took")
     parser.add_argument("--port", type=int, default=8000, help="for serve: the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    parser.add_argument("--max-age", type=float, default=20.0, help="for links: fetch again pages older than this many hours (0: all)")
+    parser.add_argument("--within", type=int, default=30, help="for archive: a capture this many days old is recent enough")
     args = parser.parse_args(argv)
     if args.command != "new" and args.names:
         parser.error(f"unexpected arguments: {' '.join(args.names)}")
@@ -41,6 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.content, args.out, ROOT, args.port, draft=args.draft)
     if args.command == "new":
         return new(parser, args)
+    if args.command == "links":  # the two commands that use the network; nothing else does
+        from factsite.links import run_links
+
+        return run_links(args.content, max_age_hours=args.max_age)
+    if args.command == "archive":
+        from factsite.archive import archive_command
+
+        return archive_command(args.content, args.within)
     if args.command == "schema":
         from factsite.content.schema import write_schemas
 

@@ -40,6 +40,15 @@ def _normalise(text: str, keep_minus: bool = False) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+_TYPOGRAPHIC_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def comparable_text(text: str) -> str:
+    """A quote or a page's text, folded as the quote checks fold them (case, dashes, spaces), and curly
+    quotes made straight: `build.py links` looks for each quote in its page's text so folded."""
+    return _normalise(text.translate(_TYPOGRAPHIC_QUOTES)).strip()
+
+
 def _number_forms(value: float) -> list[str]:
     """The ordinary ways of writing a number: 1,499 / 1499 / 1 499."""
     plain = format_number(value)

@@ -11,13 +11,18 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 # A date as sources give it: a year, a month or a day.
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{1,30}$"  # becomes a tel: or sms: link, so digits and separators only
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# A dated Wayback Machine capture: /web/<YYYYMMDDhhmmss>/ then the address it captured. The allow-list is
+# one archive, the one `build.py archive` records and the site links to.
+ARCHIVE_PATTERN = r"^https://web\.archive\.org/web/(\d{14})/(.+)$"
+ARCHIVE_RE = re.compile(ARCHIVE_PATTERN)
 ORIGIN_RE = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?/?", re.IGNORECASE)
 SAFE_URL_RE = re.compile(r"^(https?://[^\s/]+\.[^\s]+|mailto:[^\s]+)$", re.IGNORECASE)
 
@@ -110,6 +115,14 @@ class Source(Strict):
     """Its https address. Without one, notes must say where the text can be read."""
     date_accessed: str | None = Field(default=None, pattern=PARTIAL_DATE_PATTERN)
     """When the url was last read: YYYY-MM-DD, in quotes."""
+    archive_url: str | None = Field(default=None, json_schema_extra={"pattern": ARCHIVE_PATTERN})
+    """A dated copy in the Wayback Machine: https://web.archive.org/web/<14 digits>/ then the url itself (python3 build.py archive records one)."""
+    archive_date: str | None = Field(default=None, pattern=DAY_PATTERN, validate_default=True)
+    """The day that copy was captured: YYYY-MM-DD, in quotes, the first 8 of archive_url's 14 digits."""
+    url_status: Literal["live", "dead", "moved"] = Field(default="live", validate_default=True)
+    """live (the url holds the passage), dead (it is gone: the archived copy becomes the link) or moved (it leads elsewhere now)."""
+    checked: str | None = Field(default=None, pattern=DAY_PATTERN)
+    """When the link and its quotes were last confirmed (python3 build.py links): YYYY-MM-DD, in quotes."""
     kind: Literal["primary report", "news coverage", "official statement", "data release"]
     """What kind of source it is."""
     short_name: str = NonEmpty
@@ -120,12 +133,66 @@ class Source(Strict):
     """true only if the publisher has no https address (the url then starts http://)."""
 
     _id = field_validator("id")(check_slug)
-    _dates = field_validator("date_published", "date_accessed")(check_partial_date)
+    _dates = field_validator("date_published", "date_accessed", "checked")(check_partial_date)
 
     @field_validator("url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         return None if value is None else check_url(value)
+
+    # The checks across fields are field validators, so each error is located at its own line. A field
+    # that failed on its own is absent from info.data: nothing more is said about it.
+    @field_validator("archive_url")
+    @classmethod
+    def _archive_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "url" not in info.data:
+            return value
+        match = ARCHIVE_RE.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a dated Wayback Machine capture: write https://web.archive.org/web/"
+                             "<14 digits>/ followed by the source's url (python3 build.py archive records one)")
+        if info.data["url"] is None:
+            raise ValueError("an archived copy is a copy of the source's url: add the url first")
+        stamp, captured = match.groups()
+        if captured != info.data["url"]:
+            raise ValueError(f"this is a capture of {captured!r}, not of the source's url {info.data['url']!r}: "
+                             f"write https://web.archive.org/web/{stamp}/ followed by the url exactly as written above")
+        try:
+            datetime.datetime.strptime(stamp, "%Y%m%d%H%M%S")
+        except ValueError:
+            raise ValueError(f"{stamp} is not a real capture time: the 14 digits are the year, month, day, hour, "
+                             "minute and second of the capture (YYYYMMDDhhmmss)") from None
+        return value
+
+    @field_validator("archive_date")
+    @classmethod
+    def _archive_date(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "archive_url" not in info.data:
+            return value
+        archive_url = info.data["archive_url"]
+        if archive_url is None:
+            if value is not None:
+                raise ValueError("a capture date without its capture: add archive_url, or remove archive_date")
+            return None
+        stamp = ARCHIVE_RE.match(archive_url).group(1)
+        captured = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}"
+        if value is None:
+            raise ValueError(f'archive_url needs the date of its capture: add archive_date: "{captured}"')
+        if value != captured:
+            # Never a date of one's own: the page shows it as the day the copy was made.
+            raise ValueError(f"{value!r} is not the day of the capture: archive_url was captured on {captured}; "
+                             f'write archive_date: "{captured}"')
+        return value
+
+    @field_validator("url_status")
+    @classmethod
+    def _url_status(cls, value: str, info: ValidationInfo) -> str:
+        if value != "live" and info.data.get("url", "") is None:
+            raise ValueError(f"a source without a url cannot be {value}: remove url_status")
+        if value == "dead" and "archive_url" in info.data and info.data["archive_url"] is None:
+            raise ValueError("a dead source needs an archived copy, which becomes its link: add archive_url and "
+                             "archive_date (python3 build.py archive looks for a capture), or keep url_status: live")
+        return value
 
     @model_validator(mode="after")
     def _where_to_find(self) -> "Source":

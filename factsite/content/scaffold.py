@@ -150,6 +150,14 @@ kind: "TODO e.g. news coverage"
 url: "TODO e.g. https://www.example.org/report.pdf"
 <<Source.date_accessed>>
 # date_accessed: "2021-07-01"
+<<Source.archive_url>>
+# archive_url: https://web.archive.org/web/20210701120000/https://www.example.org/report.pdf
+<<Source.archive_date>>
+# archive_date: "2021-07-01"
+<<Source.url_status>>
+# url_status: live
+<<Source.checked>>
+# checked: "2021-07-01"
 <<Source.notes>>
 # notes: Also kept as a PDF in the project's archive.
 <<Source.http_only>>

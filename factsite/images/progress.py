@@ -33,8 +33,9 @@ def _interactive(stream: TextIO) -> bool:
 class Progress:
     """Counts `done` out of `total` units of work named `label` (e.g. "chart images")."""
 
-    def __init__(self, label: str, total: int, stream: TextIO | None = None, interactive: bool | None = None):
-        self.label, self.total, self.done = label, total, 0
+    def __init__(self, label: str, total: int, stream: TextIO | None = None, interactive: bool | None = None,
+                 verb: str = "to render"):
+        self.label, self.total, self.done, self.verb = label, total, 0, verb
         self.stream = stream if stream is not None else sys.stderr
         self.interactive = _interactive(self.stream) if interactive is None else interactive
         self.started = time.perf_counter()
@@ -46,7 +47,7 @@ class Progress:
             if self.interactive:
                 self._draw()
             else:
-                self._line(f"{self.label}: {self.total} to render")
+                self._line(f"{self.label}: {self.total} {self.verb}")
         return self
 
     def advance(self, count: int = 1) -> None:

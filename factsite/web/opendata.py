@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
@@ -72,6 +73,11 @@ class ExportSource(Exported):
     date_published: str
     url: str | None
     date_accessed: str | None
+    archive_url: str | None = Field(description="A dated Wayback Machine capture of url, when one is recorded (never guessed).")
+    archive_date: str | None = Field(description="The day of that capture, YYYY-MM-DD.")
+    url_status: Literal["live", "dead", "moved"] = Field(
+        description="live, dead (the page is gone: read archive_url) or moved (url now leads elsewhere).")
+    checked: str | None = Field(description="When the link and its quotes were last confirmed, YYYY-MM-DD.")
     kind: str
     notes: str
     cited_by: list[str]
@@ -126,7 +132,8 @@ def export_sources(model: SiteModel) -> list[ExportSource]:
         ExportSource(
             id=source.id, title=source.title, short_name=source.short_name, publisher=source.publisher,
             authors=list(source.authors), date_published=source.date_published, url=source.url,
-            date_accessed=source.date_accessed, kind=source.kind, notes=source.notes,
+            date_accessed=source.date_accessed, archive_url=source.archive_url, archive_date=source.archive_date,
+            url_status=source.url_status, checked=source.checked, kind=source.kind, notes=source.notes,
             cited_by=[link.slug for link in model.sources[source.id].cited_by],
         )
         for source in model.content.sources.values()

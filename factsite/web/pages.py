@@ -21,6 +21,7 @@ from .jobs import Card, PdfJob
 from .charts import ChartModel, build_chart
 from .cite import CitedCredit, CitedWork, CiteInput, citations
 from ..content.figures import display
+from .archive_links import ArchiveLink, archive_link
 from .fragments import passage_url
 from .history import all_changes
 from ..content.markdown_safe import render_markdown, text_segments
@@ -104,6 +105,12 @@ class SourceView:
     notes: str
     cited_by: list["StatLink"]
     short_url: str | None  # the address without scheme or "www.", for print
+    archive: ArchiveLink | None = None  # its archived copy, or where to look for one; None without a url
+
+    @property
+    def link_url(self) -> str | None:
+        """Where the source is read: its url, or its archived copy once the page is dead."""
+        return self.archive.main_url if self.archive else self.url
 
 
 @dataclass(frozen=True)
@@ -406,6 +413,7 @@ class SiteModel:
             publisher=source.publisher, authors=", ".join(source.authors), date_published=readable_date(source.date_published),
             url=source.url, date_accessed=readable_date(source.date_accessed) if source.date_accessed else None,
             kind=source.kind, notes=source.notes, cited_by=cited_by, short_url=short_url(source.url),
+            archive=archive_link(source, readable_date),
         )
 
     def _discrepancy(self, stat: Statistic, item: Discrepancy) -> DiscrepancyView:
@@ -437,7 +445,7 @@ class SiteModel:
             period=stat.period, scope=stat.scope, status=stat.status, headline=stat.headline,
             citations=[
                 CitationView(self.sources[c.source], self.sources[c.via] if c.via else None, c.locator, c.quote, c.note,
-                             passage_url(self.sources[c.via or c.source].url, c.quote, c.locator))
+                             passage_url(self.sources[c.via or c.source].link_url, c.quote, c.locator))
                 for c in stat.citations
             ],
             caveats=list(stat.caveats),
