@@ -52,6 +52,10 @@ def test_interactive_chart_loads_on_demand_without_moving_the_page(browser, serv
     assert page.locator("#plot-cases-2020 .main-svg .bars .point").count() == 2
     labels = page.locator("#plot-cases-2020 .main-svg .bars text").all_text_contents()
     assert labels == ["about 1,350", "1,499"]
+    # Every image a visitor can save carries its title and source: the chart's own snapshot button does not.
+    page.hover("#plot-cases-2020 .main-svg")
+    assert page.locator("#plot-cases-2020 .modebar-btn").count() > 0
+    assert page.locator("#plot-cases-2020 .modebar-btn[data-title*='png' i]").count() == 0
     after = figure.bounding_box()
     assert abs(after["height"] - before["height"]) <= 2, (before, after)
     assert any("/plotly." in url for url in requests)

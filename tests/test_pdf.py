@@ -11,6 +11,7 @@ import yaml
 
 from factsite.content.figures import display
 from factsite.content.model import Figure
+from factsite.web.pages import readable_date
 
 from .conftest import ROOT, run_build, copy_good_tree
 from .site_pages import parse
@@ -25,7 +26,7 @@ def pdf_info(path: Path) -> dict[str, str]:
 
 
 def pdf_text(path: Path) -> str:
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return re.sub(r"\s+", " ", text)
 
 
@@ -35,7 +36,7 @@ def test_sheet_pdf(shipped_site: Path, slug: str, paper: str, tmp_path: Path) ->
     sheet = yaml.safe_load((ROOT / f"content/sheets/{slug}.yaml").read_text())
     pdf = shipped_site / "sheets" / slug / f"{slug}-{paper}.pdf"
     info = pdf_info(pdf)
-    assert 1 <= int(info["Pages"]) <= 2, info["Pages"]
+    assert 1 <= int(info["Pages"]) <= 3, info["Pages"]
     assert info["Page size"].endswith("(letter)" if paper == "letter" else "(A4)")
     assert info["Title"] == sheet["title"] and info["Subject"] == sheet["summary"]
     assert info["Author"].startswith("Trafficking Facts")
@@ -54,6 +55,51 @@ def test_sheet_pdf(shipped_site: Path, slug: str, paper: str, tmp_path: Path) ->
     decoded = subprocess.run(["zbarimg", "-q", "--raw", *sorted(map(str, tmp_path.glob("page*.png")))],
                              capture_output=True, text=True).stdout.split()
     assert decoded == [f"{BASE}/sheets/{slug}/"]
+
+
+def word_boxes(pdf: Path) -> list[tuple[int, float, float, str]]:
+    """(page number, box height in pt, bottom of the box as a share of the page height, word) for
+    every word pdftotext finds, chart labels included (the chart images are vector, their text text)."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words = []
+    for number, (height, body) in enumerate(re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S), 1):
+        for y_min, y_max, word in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', body):
+            words.append((number, float(y_max) - float(y_min), float(y_max) / float(height), word))
+    return words
+
+
+# pdftotext's word box is 1.164 times the type size for the font the sheets print in (DejaVu Sans).
+BOX_PER_POINT = 1.164
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("slug", SHEETS)
+def test_page_one_of_a_printed_sheet_stands_alone(shipped_site: Path, slug: str, paper: str, tmp_path: Path) -> None:
+    """A single-sided print of page 1 is what most people are handed: it carries the help line, the
+    sheet's address (unbroken), its QR code and the date as the web pages write it."""
+    pdf = shipped_site / "sheets" / slug / f"{slug}-{paper}.pdf"
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    reviewed = readable_date(yaml.safe_load((ROOT / "content/site.yaml").read_text())["last_reviewed"])
+    assert "Confidential help, 24/7" in first and "1-888-373-7888" in first and "233733" in first
+    assert f"{BASE}/sheets/{slug}/" in first.split()  # on one line: never broken at the domain's hyphen
+    assert f"Content last reviewed {reviewed}." in " ".join(first.split())
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "first")], check=True)
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", *map(str, tmp_path.glob("first*.png"))], capture_output=True, text=True).stdout.split()
+    assert decoded == [f"{BASE}/sheets/{slug}/"]
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("slug", SHEETS)
+def test_printed_text_is_large_enough_and_no_page_but_the_last_is_left_half_empty(shipped_site: Path, slug: str, paper: str) -> None:
+    words = word_boxes(shipped_site / "sheets" / slug / f"{slug}-{paper}.pdf")
+    smallest = min(words, key=lambda word: word[1])
+    assert smallest[1] >= 7 * BOX_PER_POINT, f"{smallest[3]!r} on page {smallest[0]} is {smallest[1] / BOX_PER_POINT:.1f} pt"
+    help_line = [height for page, height, _, word in words if page == 1 and word in ("call", "text")]
+    assert help_line and min(help_line) >= 9 * BOX_PER_POINT
+    pages = max(page for page, *_ in words)
+    for number in range(1, pages):
+        reach = max(bottom for page, _, bottom, _ in words if page == number)
+        assert reach > 0.7, f"page {number} of {pages} ends {reach:.0%} of the way down"
 
 
 def test_sheet_page_links_its_pdfs(shipped_site: Path) -> None:

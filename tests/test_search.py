@@ -37,6 +37,8 @@ def test_find_a_statistic_by_keyboard(served_shipped: str) -> None:
         assert "/stats/wechat-share-adult-social-media-recruitment/" in hrefs
         assert "result" in page.inner_text("#search-status")
         page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.matches('button.search-button')")
+        page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.closest('#search-results') !== null")
         page.keyboard.press("Enter")
         page.wait_for_url("**/stats/**")
@@ -67,11 +69,34 @@ def test_search_finds_the_help_page(served_shipped: str) -> None:
         browser = launch(playwright)
         page = browser.new_page()
         page.goto(served_shipped + "/search/", wait_until="networkidle")
-        for words in ("hotline", "get help"):
+        for words in ("help", "hotline", "call", "get help"):
             page.fill("#search-input", words)
             page.wait_for_function("query => document.getElementById('search-status').textContent.includes(query)", arg=words)
             links = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
             assert any(link.rstrip("/").endswith("/help") for link in links), (words, links)
+        browser.close()
+
+
+def test_results_show_why_they_matched_and_questions_find_their_figure(served_shipped: str) -> None:
+    """Matched words are highlighted (as <mark> elements built from text, never from HTML); a
+    question such as "how many victims" finds the figure it asks for; the form has a submit button."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(served_shipped + "/search/", wait_until="networkidle")
+        page.fill("#search-input", "Snapchat")
+        page.wait_for_selector("#search-results li p mark", timeout=15000)
+        marks = page.eval_on_selector_all("#search-results li p mark", "marks => marks.map(m => m.textContent)")
+        assert marks and all(mark.lower().startswith("snapchat") for mark in marks), marks
+        assert page.eval_on_selector_all("#search-results li p *:not(mark)", "elements => elements.length") == 0
+        page.fill("#search-input", "")
+        page.type("#search-input", "how many victims")
+        page.click("button.search-button")
+        page.wait_for_function("() => document.getElementById('search-status').textContent.includes('how many victims')")
+        links = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+        # The sheet that states it may come first; of the figures, the headline one does.
+        figures = [link for link in links if link.startswith("/stats/")]
+        assert figures[0] == "/stats/victims-identified-2020/" and links.index(figures[0]) < 3, links
         browser.close()
 
 

@@ -44,7 +44,10 @@ def site_template() -> dict:
     )}
 
 
-CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d", "zoom2d", "pan2d", "autoScale2d"]}
+# No "download plot as a png" button: its image would carry neither title nor source. The Download
+# links under every chart give images that do (see download_figure).
+CONFIG = {"displaylogo": False, "responsive": True,
+          "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d", "zoom2d", "pan2d", "autoScale2d"]}
 
 
 @dataclass(frozen=True)

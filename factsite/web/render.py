@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from . import urls
-from .pages import Page, SiteModel
+from .pages import Page, SiteModel, readable_date
 
 
 def json_for_script(text: str) -> Markup:
@@ -45,6 +45,7 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None) -> Envir
         auto_reload=False,  # a build makes its own environment: no need to stat every template at each use
     )
     env.filters["script_json"] = json_for_script
+    env.filters["readable_date"] = readable_date  # dates as the web pages write them, in print too
     env.globals["urls"] = urls
     return env
 
