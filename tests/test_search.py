@@ -152,7 +152,7 @@ def test_search_finds_pages_in_every_part(tmp_path: Path, monkeypatch) -> None:
     """A site indexed in parts is searched as one: a figure in any part is found."""
     monkeypatch.setattr(search_module, "PART_PAGES", 10)
     out = tmp_path / "site"
-    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache") == 0
+    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache").ok
     listed = json.loads((out / PARTS_FILE).read_text())
     assert len(listed) >= 3
     server = start_server(out, ROOT / "netlify.toml")
@@ -256,13 +256,14 @@ def test_excerpts_never_glue_a_figure_to_its_printed_note_number(served_shipped:
         browser.close()
 
 
-def test_a_failed_index_ends_the_build_with_a_message_not_a_traceback(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_a_failed_index_ends_the_build_with_a_message_not_a_traceback(tmp_path: Path, monkeypatch) -> None:
     failing = tmp_path / "failing"
     failing.write_text("#!/bin/sh\necho 'Error: out of disk space' >&2\nexit 1\n")
     failing.chmod(0o755)
     monkeypatch.setattr(search_module, "_pagefind_executable", lambda: failing)
     out = tmp_path / "site"
-    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache") == 1
-    error = capsys.readouterr().err
+    result = build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache")
+    error = result.summary
+    assert not result.ok
     assert "the search index could not be built" in error and "out of disk space" in error
     assert f"{out} was left as it was" in error and not out.exists()
