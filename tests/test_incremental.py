@@ -18,7 +18,7 @@ from factsite.images.headless import ImageCache
 from factsite.web.jobs import ImageJob
 from factsite.pipeline import build_site
 from factsite.web.urls import UnsafePath
-from factsite.publish.write import SiteWriter, write_site
+from factsite.publish.write import SiteWriter, WriteReport
 
 from .conftest import copy_good_tree
 
@@ -115,6 +115,13 @@ def test_cache_entries_are_whole_or_absent(tmp_path: Path, monkeypatch) -> None:
     assert [p.name for p in (cache.folder / "ab").iterdir()] == ["ab" * 32 + ".png"]  # no temporary left
     (cache.folder / "ab" / ("ab" * 32 + ".png")).write_bytes(b"")  # a truncated entry is a miss, not a result
     assert cache.find("ab" * 32, "png") is None
+
+
+def write_site(files: dict[str, bytes], out_dir: Path) -> WriteReport:
+    """Make `out_dir` hold exactly `files` (relative path -> bytes), as a build commits them."""
+    with SiteWriter(out_dir) as writer:
+        writer.add_all(files)
+        return writer.commit()
 
 
 def test_write_touches_only_what_changed(tmp_path: Path) -> None:

@@ -40,7 +40,6 @@ class Content:
     derived_values: dict[str, float] = field(default_factory=dict)  # slug -> unrounded result
     derived_ranges: dict[str, derive.Range] = field(default_factory=dict)  # slug -> results its rounded inputs allow
     origin: dict[str, Record] = field(default_factory=dict)  # "stat:slug", "sheet:slug", "source:id" -> its record
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def _field_name(loc: tuple[str | int, ...]) -> str:
@@ -159,7 +158,6 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
         derived_ranges=derived_ranges,
         origin={**{f"stat:{k}": r for k, (r, _) in stats.items()}, **{f"sheet:{k}": r for k, (r, _) in sheets.items()},
                 **{f"source:{k}": r for k, (r, _) in sources.items()}},
-        warnings=sorted(warnings),
     )
     return content, sorted(warnings)
 
