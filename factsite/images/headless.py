@@ -18,6 +18,7 @@ class Headless:
         self._browser: Any = None
         self._context: Any = None
         self._scratch: str | None = None
+        self._kept: dict[str, Any] = {}  # pages kept open between uses, by name (kept_page)
 
     def scratch(self) -> Path:
         """A folder for files the browser loads, removed with the browser."""
@@ -50,7 +51,18 @@ class Headless:
             page.set_viewport_size(viewport)
         return page
 
+    def kept_page(self, name: str, prepare: Callable[[Any], None]) -> Any:
+        """The page kept open under `name` for the browser's life, made and `prepare`d at first use (and
+        again if it was closed): for set-up too slow to repeat, which the dev server's rebuilds then pay once."""
+        page = self._kept.get(name)
+        if page is None or page.is_closed():
+            page = self.new_page()
+            prepare(page)
+            self._kept[name] = page
+        return page
+
     def __exit__(self, *exc: object) -> None:
+        self._kept.clear()  # closed with the browser
         if self._browser is not None:
             self._browser.close()
             self._playwright_manager.__exit__(None, None, None)
