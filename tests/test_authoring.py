@@ -22,7 +22,7 @@ import yaml
 from factsite.content import hints
 from factsite.content.model import Sheet, Source, Statistic
 from factsite.content.scaffold import skeleton
-from factsite.content.schema import KINDS, SCHEMA_DIR, schema_for, stale_schemas
+from factsite.content.schema import KIND_MODELS, SCHEMA_DIR, schema_for, stale_schemas
 
 from .conftest import ROOT, copy_good_tree, run_build
 
@@ -155,7 +155,7 @@ def test_schemas_accept_good_content_and_flag_typos(tmp_path: Path) -> None:
         jsonschema.validate({**stat, "citaton": []}, schema_for("statistic"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**stat, "slug": "Not A Slug"}, schema_for("statistic"))
-    assert set(KINDS) == {"source", "statistic", "sheet", "site"}
+    assert set(KIND_MODELS) == {"source", "statistic", "sheet", "site"}
 
 
 def _typed(path: Path) -> dict:
@@ -173,9 +173,9 @@ _NoDates.yaml_implicit_resolvers = {
 }
 
 
-def test_placeholders_are_found_wherever_they_are() -> None:
+def test_unfilled_values_are_found_wherever_they_are() -> None:
     data = {"a": "TODO x", "b": [{"c": "fine"}, {"c": "TODO y"}], "d": 3}
-    assert hints.placeholders(data) == [(("a",), "TODO x"), (("b", 1, "c"), "TODO y")]
+    assert hints.unfilled(data) == [(("a",), "TODO x"), (("b", 1, "c"), "TODO y")]
 
 
 # --- serve -----------------------------------------------------------------------------------------
