@@ -41,6 +41,20 @@ KEEPALIVE_SECONDS = 15
 
 Snapshot = dict[str, tuple[int, int]]
 
+PANEL_ID = "factsite-dev-problems"
+PANEL_STYLE = ("position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;"
+               "padding:1rem 1.25rem;background:#fff4f4;color:#1a1a1a;border-top:4px solid #b00020;"
+               "font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 -2px 12px rgba(0,0,0,.2)")
+HEADING_STYLE = "margin:0 0 .5rem;font:bold 16px system-ui,sans-serif;color:#b00020"
+
+
+def problems_panel(problems: list[str]) -> str:
+    """The panel that lists a failed build's problems over the page (escaped: messages quote the content)."""
+    items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
+    return (f'<section id="{PANEL_ID}" role="alert" aria-label="Build problems" style="{PANEL_STYLE}">'
+            f'<h2 style="{HEADING_STYLE}">The last build failed: this page is from the last good build. '
+            f'Fix these and save:</h2><ul style="margin:0;padding-left:1.25rem">{items}</ul></section>')
+
 
 @dataclass
 class BuildStatus:
@@ -99,21 +113,6 @@ def describe_change(before: Snapshot, after: Snapshot, folders: list[Path]) -> s
     shown = [shown_path(p) for p in changed[:3]]
     more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
     return ", ".join(shown) + more
-
-
-PANEL_ID = "factsite-dev-problems"
-PANEL_STYLE = ("position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;"
-               "padding:1rem 1.25rem;background:#fff4f4;color:#1a1a1a;border-top:4px solid #b00020;"
-               "font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 -2px 12px rgba(0,0,0,.2)")
-HEADING_STYLE = "margin:0 0 .5rem;font:bold 16px system-ui,sans-serif;color:#b00020"
-
-
-def problems_panel(problems: list[str]) -> str:
-    """The panel that lists a failed build's problems over the page (escaped: messages quote the content)."""
-    items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
-    return (f'<section id="{PANEL_ID}" role="alert" aria-label="Build problems" style="{PANEL_STYLE}">'
-            f'<h2 style="{HEADING_STYLE}">The last build failed: this page is from the last good build. '
-            f'Fix these and save:</h2><ul style="margin:0;padding-left:1.25rem">{items}</ul></section>')
 
 
 class DevServer:

@@ -2,7 +2,7 @@
 
 Messages name what is wrong; these helpers add the fix: the field's own description (from the
 models' field docstrings), the closest known name for a misspelling, and what to write instead of a
-value of the wrong type.
+value of the wrong type. `unfilled` finds the values a `build.py new` skeleton left as "TODO ...".
 """
 
 from __future__ import annotations

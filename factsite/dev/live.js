@@ -6,7 +6,7 @@
   "use strict";
   var script = document.currentScript;
   var shown = script ? Number(script.getAttribute("data-build")) : NaN; // the build this page came from
-  var PANEL = "factsite-dev-problems";
+  var PANEL = "factsite-dev-problems"; // devserver.PANEL_ID
 
   function panel(status) {
     var old = document.getElementById(PANEL);

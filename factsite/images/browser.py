@@ -1,4 +1,5 @@
-"""Headless Chromium for build-time rendering (chart images) and for tests.
+"""Headless Chromium for build-time rendering (chart images, cards, PDFs) and for tests: which
+binary to launch, and which engine draws (`engine_identity`, part of every render's cache key).
 
 Debian's chromium is used through Playwright's `executable_path`; set CHROMIUM to use another binary.
 Where there is none (Netlify's build image), Playwright's own Chromium is used, as installed by

@@ -1,4 +1,9 @@
-"""One headless Chromium for the whole build, started only when something is not in the cache."""
+"""One headless Chromium for the whole build, started only when something is not in the cache.
+
+`Headless` is that browser: pages in one context, a scratch folder, and pages kept open between
+uses (`kept_page`: plotly.js stays loaded between the dev server's rebuilds). `render_cached` is
+the find-or-render loop over the cache, and `ImageCache` the cache of rendered files.
+"""
 
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ whole build has succeeded, and then it changes in one step:
 - a build that fails (bad content, a template error, no Chromium, a full disk) removes the staging
   folder and leaves the output folder as it was; a write that fails raises `CannotWrite`;
 - Ctrl-C (or SIGTERM) during the commit waits until the commit is done.
+
+`MemorySite` holds a site's files in memory instead, with the same path checks, for checks and
+tools that want the files and not a folder.
 """
 
 from __future__ import annotations
