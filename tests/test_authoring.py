@@ -272,6 +272,23 @@ def test_serve_rebuilds_on_change_and_shows_problems_in_the_page(dev_server) -> 
                    "recovery, with the problems gone")
 
 
+def test_an_open_page_gets_the_same_escaped_panel_as_a_page_sent_after_the_failure() -> None:
+    from bs4 import BeautifulSoup
+
+    from factsite.devserver import BuildStatus, problems_panel
+
+    status = BuildStatus()
+    hostile = "content/stats/x.yaml:3: title: no source has the id '<img src=x onerror=alert(1)>'"
+    status.publish(False, [hostile, "build: 1 error(s); site was left as it was."])
+    event = json.loads(status.as_json())
+    assert event["ok"] is False and event["panel"] == problems_panel(status.problems)  # one panel, made once
+    panel = BeautifulSoup(event["panel"], "html.parser").select_one("#factsite-dev-problems")
+    assert [item.get_text() for item in panel.select("li")] == status.problems  # as text, never as markup
+    assert panel.select("img") == []
+    status.publish(True, [])
+    assert json.loads(status.as_json())["panel"] == ""
+
+
 def test_serve_reloads_the_open_page(dev_server) -> None:
     from playwright.sync_api import sync_playwright
 
