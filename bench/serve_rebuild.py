@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import sys
 import time
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from build import GC_THRESHOLD  # noqa: E402
 from factsite.devserver import DevServer  # noqa: E402
 from run import change_one_statistic  # noqa: E402
 
@@ -42,6 +44,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--every", type=int, default=10, help="as bench/run.py --stat-chart-every")
     args = parser.parse_args()
+    gc.set_threshold(*GC_THRESHOLD)  # as build.py serve runs: the rebuild's load is timed
     full = DevServer(args.content, args.out / "full", ROOT, port=0)
     html = DevServer(args.content, args.out / "html", ROOT, port=0, draft=True)
     try:

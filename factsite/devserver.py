@@ -3,10 +3,13 @@
 The rebuild loop polls content/, templates/ and static/ (no file-watching dependency) and runs the
 ordinary build in this process, keeping one headless Chromium open between builds so that a changed
 chart costs its drawing, not a browser start. Pages are served with the same headers as on Netlify
-(factsite/serve.py), plus, in HTML responses only, a small script (factsite/dev/live.js) that
-listens on a Server-Sent Events endpoint: after a good rebuild it reloads the page; after a failed
-one it lists the problems in a panel over the page, which stays as the last good build left it.
-Nothing of this reaches the built site: the script is added as pages are sent.
+(factsite/publish/serve.py), plus, in HTML responses only, a small script (factsite/dev/live.js)
+that listens on a Server-Sent Events endpoint: after a good rebuild it reloads the page; after a
+failed one it shows the problems panel over the page, which stays as the last good build left it.
+The problems are the build's own result (`BuildResult.lines()`), and the panel is made here only
+(`problems_panel`): sent inside a page requested after the failure, and in each status event, for
+live.js to put into a page already open. Nothing of this reaches the built site: the script and
+the panel are added as pages are sent.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import io
 import json
 import os
 import signal
@@ -39,6 +41,20 @@ KEEPALIVE_SECONDS = 15
 
 Snapshot = dict[str, tuple[int, int]]
 
+PANEL_ID = "factsite-dev-problems"
+PANEL_STYLE = ("position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;"
+               "padding:1rem 1.25rem;background:#fff4f4;color:#1a1a1a;border-top:4px solid #b00020;"
+               "font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 -2px 12px rgba(0,0,0,.2)")
+HEADING_STYLE = "margin:0 0 .5rem;font:bold 16px system-ui,sans-serif;color:#b00020"
+
+
+def problems_panel(problems: list[str]) -> str:
+    """The panel that lists a failed build's problems over the page (escaped: messages quote the content)."""
+    items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
+    return (f'<section id="{PANEL_ID}" role="alert" aria-label="Build problems" style="{PANEL_STYLE}">'
+            f'<h2 style="{HEADING_STYLE}">The last build failed: this page is from the last good build. '
+            f'Fix these and save:</h2><ul style="margin:0;padding-left:1.25rem">{items}</ul></section>')
+
 
 @dataclass
 class BuildStatus:
@@ -57,7 +73,8 @@ class BuildStatus:
             self.changed.notify_all()
 
     def as_json(self) -> str:
-        return json.dumps({"build": self.build, "ok": self.ok, "problems": self.problems})
+        panel = "" if self.ok else problems_panel(self.problems)
+        return json.dumps({"build": self.build, "ok": self.ok, "panel": panel})
 
     def stop(self) -> None:
         with self.changed:
@@ -98,30 +115,6 @@ def describe_change(before: Snapshot, after: Snapshot, folders: list[Path]) -> s
     return ", ".join(shown) + more
 
 
-class _Tee(io.TextIOBase):
-    """Writes to the terminal and keeps a copy: build messages go to both the terminal and the page."""
-
-    def __init__(self, terminal):
-        self.terminal, self.copy = terminal, io.StringIO()
-
-    def write(self, text: str) -> int:
-        self.terminal.write(text)
-        self.copy.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        self.terminal.flush()
-
-    def isatty(self) -> bool:
-        return False  # progress as plain lines: a bar's carriage returns would garble the page's list
-
-
-def _problem_lines(captured: str) -> list[str]:
-    """The lines of a failed build's output worth showing: problems and the reason, not progress."""
-    lines = [line.strip() for line in captured.replace("\r", "\n").splitlines()]
-    return [line for line in lines if line and not line.startswith("chart images")]
-
-
 class DevServer:
     def __init__(self, content_dir: Path, out_dir: Path, repo_root: Path, port: int = 8000, draft: bool = False,
                  cache_dir: Path | None = None):
@@ -148,11 +141,9 @@ class DevServer:
             from .images.headless import Headless
 
             self.headless = Headless()
-        tee = _Tee(sys.stderr)
         try:
-            with contextlib.redirect_stderr(tee):
-                code = build_site(self.content_dir, self.out_dir, draft=self.draft, cache_dir=self.cache_dir,
-                                  headless=self.headless)
+            result = build_site(self.content_dir, self.out_dir, draft=self.draft, cache_dir=self.cache_dir,
+                                headless=self.headless)
         except Exception:  # a crash in the build is shown like a content problem; the server stays up
             text = traceback.format_exc()
             print(text, file=sys.stderr)
@@ -160,9 +151,9 @@ class DevServer:
             self.status.publish(False, ["The build stopped with an error (details in the terminal):"]
                                 + text.strip().splitlines()[-3:])
             return False
-        ok = code == 0
-        self.status.publish(ok, [] if ok else _problem_lines(tee.copy.getvalue()))
-        return ok
+        result.report()  # in the terminal, as build.py prints it
+        self.status.publish(result.ok, [] if result.ok else result.lines())
+        return result.ok
 
     def _close_browser(self) -> None:
         if self.headless is not None:
@@ -261,13 +252,8 @@ class _DevHandler(_Handler):
         script = f'<script src="{SCRIPT_URL}" data-build="{build}" defer></script>\n'
         text = text.replace("</head>", script + "</head>", 1) if "</head>" in text else script + text
         if not ok:
-            items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
-            notice = (f'<section id="factsite-dev-problems" role="alert" aria-label="Build problems" '
-                      f'style="border:4px solid #b00020;background:#fff4f4;color:#1a1a1a;padding:1rem;margin:0;'
-                      f'font:14px/1.45 monospace"><h2>The last build failed: this page is from the last good build. '
-                      f'Fix these and save:</h2><ul>{items}</ul></section>')
             at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
-            text = text[:at] + notice + text[at:]
+            text = text[:at] + problems_panel(problems) + text[at:]
         return text.encode("utf-8")
 
     def _send(self, code: int, body: bytes, content_type: str) -> None:

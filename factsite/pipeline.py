@@ -1,17 +1,23 @@
-"""The flow, end to end: load -> validate -> page models -> render -> write."""
+"""The flow, end to end: load -> validate -> page models -> render -> write.
+
+`build_site` runs it: pages are rendered and handed to the writer as they come, with Pagefind
+indexing the searchable ones part by part meanwhile; then the chart images, cards and PDFs (from
+the render cache where their inputs are unchanged), the search index, and one commit of the whole
+site. It prints nothing but progress: it returns a `BuildResult`, which build.py prints and the dev
+server shows in the page. `check_content` applies the same content rules without building.
+"""
 
 from __future__ import annotations
 
 import errno
-import gc
 import hashlib
 import os
 import resource
 import sys
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment
 
@@ -28,6 +34,7 @@ from .publish.write import CannotWrite, MemorySite, OutputRefused, SiteWriter, c
 from .web.assets import Assets, collect_assets
 from .web.charts import image_jobs
 from .web.history import published_figures, unrecorded_changes
+from .web.jobs import ImageJob
 from .web.outputs import site_files
 from .web.pages import SiteModel
 from .web.render import PageRenderer, make_environment, render_pages, shared_context
@@ -35,20 +42,38 @@ from .web.search import SearchIndex, SearchIndexError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# A build makes millions of small objects that live to its end (records, models, page views) and
-# frees few: with the default thresholds the collector scanned them over and over, and loading
-# 10,000 statistics took 15 times as long as 1,000. Young objects are collected 70 times less often.
-GC_THRESHOLD = (50_000, 50, 50)
 
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build or a check found and did: build.py prints it, the dev server shows it."""
 
-def _report(problems: list[Problem], stream=None) -> None:
-    for problem in problems:
-        print(problem, file=stream or sys.stderr)  # looked up now: the dev server captures stderr
+    ok: bool
+    problems: list[Problem]  # the content's errors and warnings, in file order
+    summary: str  # the closing line: what was written, or why nothing was
+    timings: str = ""  # with --timings: the time each step took and the peak memory
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+    def lines(self) -> list[str]:
+        """Every problem, then the summary, one message a line: what an author needs to see."""
+        return [str(problem) for problem in self.problems] + self.summary.splitlines()
+
+    def report(self) -> None:
+        """Print as the command line does: problems on stderr, then the summary (on stdout if it succeeded)."""
+        for problem in self.problems:
+            print(problem, file=sys.stderr)
+        print(self.summary, file=sys.stdout if self.ok else sys.stderr)
+        if self.timings:
+            print(self.timings)
 
 
 def load_and_validate(content_dir: Path) -> tuple[Content | None, list[Problem]]:
-    if gc.get_threshold()[0] < GC_THRESHOLD[0]:
-        gc.set_threshold(*GC_THRESHOLD)
     content, problems = validate(load_content(content_dir))
     bad_url = environment_url_problem(os.environ.get("URL"))  # it overrides base_url: checked like it
     if bad_url is not None:
@@ -56,44 +81,53 @@ def load_and_validate(content_dir: Path) -> tuple[Content | None, list[Problem]]
     return content, problems
 
 
-def check_content(content_dir: Path) -> int:
-    """Validate only; report every problem; exit status 1 on any error."""
+def _validate_against(content_dir: Path, out_dir: Path) -> tuple[Content | None, list[Problem]]:
+    """Every content rule, including the one that needs the last published site: a figure that changed
+    since `out_dir` was built needs a history entry (nothing to compare with if it has no statistics.json)."""
     content, problems = load_and_validate(content_dir)
-    _report(problems)
-    errors = sum(p.severity == "error" for p in problems)
     if content is None:
-        print(f"check: {errors} error(s) in {content_dir}; nothing was built.", file=sys.stderr)
-        return 1
-    print(f"check: content is valid ({len(content.stats)} statistics, {len(content.sources)} sources, "
-          f"{len(content.sheets)} fact sheets, {len(problems)} warning(s)).")
-    return 0
+        return None, problems
+    return content, problems + unrecorded_changes(content, published_figures(out_dir))
+
+
+def _too_strict(command: str, problems: list[Problem], strict: bool) -> str:
+    """With --strict, the reason a build or check with warnings fails; else nothing."""
+    warnings = sum(p.severity == "warning" for p in problems)
+    return f"{command}: {warnings} warning(s), and --strict fails on warnings" if strict and warnings else ""
+
+
+def check_content(content_dir: Path, out_dir: Path, strict: bool = False) -> BuildResult:
+    """Validate only, with every rule a build applies (compared with the site in `out_dir`); write nothing."""
+    content, problems = _validate_against(content_dir, out_dir)
+    if content is None:
+        errors = sum(p.severity == "error" for p in problems)
+        return BuildResult(False, problems, f"check: {errors} error(s) in {content_dir}; nothing was built.")
+    refused = _too_strict("check", problems, strict)
+    if refused:
+        return BuildResult(False, problems, refused + ".")
+    return BuildResult(True, problems, f"check: content is valid ({len(content.stats)} statistics, "
+                                       f"{len(content.sources)} sources, {len(content.sheets)} fact sheets, "
+                                       f"{len(problems)} warning(s)).")
 
 
 def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir: Path | None = None,
-               headless: Any = None, timings: bool = False) -> int:
+               headless: Headless | None = None, timings: bool = False, strict: bool = False) -> BuildResult:
     """Build the whole site into `out_dir`, written only if everything succeeded.
 
     A draft build skips the static chart images (no Chromium needed) and says so on the pages.
-    `headless` (a Headless) lets the dev server keep one browser between rebuilds; `timings` prints
-    the time each step took. One build at a time per output folder: the whole build holds its lock,
-    so that what it compares against (the published figures, the old files) is what it replaces.
+    `headless` lets the dev server keep one browser between rebuilds; `timings` adds the time each
+    step took; `strict` fails on warnings, before anything is rendered. One build at a time per output
+    folder: the whole build holds its lock, so that what it compares against (the published figures,
+    the old files) is what it replaces.
     """
 
     try:
         check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
         with output_lock(out_dir):
             check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # again, under the lock, before any work
-            return _build(content_dir, out_dir, draft, cache_dir, headless, timings)
-    except OutputRefused as error:
-        print(f"build: {error}; nothing was written.", file=sys.stderr)
-    except CannotWrite as error:
-        print(f"build: cannot write {error.path}: {error.reason}; {out_dir} was left as it was.", file=sys.stderr)
-    except OSError as error:
-        if error.errno not in WRITE_ERRORS:
-            raise
-        print(f"build: cannot write {error.filename or out_dir}: {error.strerror}; {out_dir} was left as it was.",
-              file=sys.stderr)
-    return 1
+            return _build(content_dir, out_dir, draft, cache_dir, headless, timings, strict)
+    except (OutputRefused, CannotWrite, OSError) as error:
+        return BuildResult(False, [], _cannot_write(error, out_dir))
 
 
 # Errors that only a write can cause (a read error is not "cannot write"): the render cache and the
@@ -101,26 +135,37 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
 WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
-def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Any, timings: bool) -> int:
+def _cannot_write(error: OSError | OutputRefused | CannotWrite, out_dir: Path) -> str:
+    """The message for an output folder that may not or cannot be written; other errors go on up."""
+    if isinstance(error, OutputRefused):
+        return f"build: {error}; nothing was written."
+    if isinstance(error, CannotWrite):
+        return f"build: cannot write {error.path}: {error.reason}; {out_dir} was left as it was."
+    if error.errno not in WRITE_ERRORS:
+        raise error
+    return f"build: cannot write {error.filename or out_dir}: {error.strerror}; {out_dir} was left as it was."
+
+
+def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Headless | None,
+           timings: bool, strict: bool) -> BuildResult:
 
     started = time.perf_counter()
     stopwatch = Stopwatch()
     with stopwatch.step("load and validate"):
-        content, problems = load_and_validate(content_dir)
-    _report(problems)
+        content, problems = _validate_against(content_dir, out_dir)  # against what the last build published
     if content is None:
-        print(f"build: {sum(p.severity == 'error' for p in problems)} error(s); {out_dir} was left as it was.", file=sys.stderr)
-        return 1
-    changed = unrecorded_changes(content, published_figures(out_dir))  # against what the last build published
-    _report(changed)
-    problems = problems + changed
+        errors = sum(p.severity == "error" for p in problems)
+        return BuildResult(False, problems, f"build: {errors} error(s); {out_dir} was left as it was.")
+    refused = _too_strict("build", problems, strict)  # every warning is known by now: nothing later warns
+    if refused:
+        return BuildResult(False, problems, f"{refused}; {out_dir} was left as it was.")
     base_url = os.environ.get("URL") or content.site.base_url
     cache_dir = cache_dir or default_cache_dir()
     with stopwatch.step("page models"):
         model = SiteModel(content, base_url)
         model.pages()
     drawn = carded = printed = 0
-    jobs: list[Any] = []
+    jobs: list[ImageJob] = []
     env = make_environment(REPO_ROOT / "templates", cache_dir / "templates")  # for pages and cards
     assets = collect_assets(REPO_ROOT / "static")
     try:
@@ -131,16 +176,16 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
             if not draft:
                 jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
                 cache = ImageCache(cache_dir)
-                with Headless() if headless is None else nullcontext(headless) as headless:
+                with Headless() if headless is None else nullcontext(headless) as browser:
                     with stopwatch.step("chart images"):
-                        images, drawn = export_images(jobs, cache, headless)
+                        images, drawn = export_images(jobs, cache, browser)
                         site.add_all(images)
                     with stopwatch.step("cards"):
-                        cards, carded = render_cards(model.cards(), env, cache, headless)
+                        cards, carded = render_cards(model.cards(), env, cache, browser)
                         site.add_all(cards)
                     # Sheets are printed last: their pages use the chart images drawn above.
                     with stopwatch.step("PDFs"):
-                        pdfs, printed = render_pdfs(model.pdf_jobs(), site.files, cache, headless)
+                        pdfs, printed = render_pdfs(model.pdf_jobs(), site.files, cache, browser)
                         site.add_all(pdfs)
             with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
                 site.add_all(search.finish())
@@ -149,19 +194,18 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 written = site.commit()
     except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
         located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
-        print(f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.", file=sys.stderr)
-        return 1
+        return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
+    except (CannotWrite, OSError) as error:
+        return BuildResult(False, problems, _cannot_write(error, out_dir))
     pages = sum(1 for name in names if name.endswith(".html"))
     elapsed = time.perf_counter() - started
     images_note = ("draft: no chart images, cards or PDFs" if draft
                    else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
     images_note += f"; {len(jobs)} chart image(s) in all" if jobs else ""
-    print(f"build: wrote {pages} pages and {len(names) - pages} other files to {out_dir} "
-          f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
-          f"{written.removed} removed; {len(problems)} warning(s)).")
-    if timings:
-        print(f"build: {stopwatch.summary()}; {peak_memory()}")
-    return 0
+    summary = (f"build: wrote {pages} pages and {len(names) - pages} other files to {out_dir} "
+               f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
+               f"{written.removed} removed; {len(problems)} warning(s)).")
+    return BuildResult(True, problems, summary, f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
 
 
 def _write_pages(model: SiteModel, env: Environment, assets: Assets, draft: bool, site: SiteWriter,

@@ -51,14 +51,14 @@ def good_tree(tmp_path: Path) -> Path:
 def shipped_site(tmp_path_factory) -> Path:
     """The shipped content/, built once for all the tests that read pages."""
     out = tmp_path_factory.mktemp("shipped") / "site"
-    assert build_site(ROOT / "content", out) == 0
+    assert build_site(ROOT / "content", out).ok
     return out
 
 
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("fixture") / "site"
-    assert build_site(GOOD, out) == 0
+    assert build_site(GOOD, out).ok
     return out
 
 

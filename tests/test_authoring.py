@@ -22,7 +22,7 @@ import yaml
 from factsite.content import hints
 from factsite.content.model import Sheet, Source, Statistic
 from factsite.content.scaffold import skeleton
-from factsite.content.schema import KINDS, SCHEMA_DIR, schema_for, stale_schemas
+from factsite.content.schema import KIND_MODELS, SCHEMA_DIR, schema_for, stale_schemas
 
 from .conftest import ROOT, copy_good_tree, run_build
 
@@ -155,7 +155,7 @@ def test_schemas_accept_good_content_and_flag_typos(tmp_path: Path) -> None:
         jsonschema.validate({**stat, "citaton": []}, schema_for("statistic"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**stat, "slug": "Not A Slug"}, schema_for("statistic"))
-    assert set(KINDS) == {"source", "statistic", "sheet", "site"}
+    assert set(KIND_MODELS) == {"source", "statistic", "sheet", "site"}
 
 
 def _typed(path: Path) -> dict:
@@ -173,9 +173,9 @@ _NoDates.yaml_implicit_resolvers = {
 }
 
 
-def test_placeholders_are_found_wherever_they_are() -> None:
+def test_unfilled_values_are_found_wherever_they_are() -> None:
     data = {"a": "TODO x", "b": [{"c": "fine"}, {"c": "TODO y"}], "d": 3}
-    assert hints.placeholders(data) == [(("a",), "TODO x"), (("b", 1, "c"), "TODO y")]
+    assert hints.unfilled(data) == [(("a",), "TODO x"), (("b", 1, "c"), "TODO y")]
 
 
 # --- serve -----------------------------------------------------------------------------------------
@@ -270,6 +270,23 @@ def test_serve_rebuilds_on_change_and_shows_problems_in_the_page(dev_server) -> 
     # page then gets the new status over its event stream), so wait for both.
     _wait_for_page(base, "/stats/cases-rise/", lambda p: "Rise in cases: 13%" in p and "factsite-dev-problems" not in p,
                    "recovery, with the problems gone")
+
+
+def test_an_open_page_gets_the_same_escaped_panel_as_a_page_sent_after_the_failure() -> None:
+    from bs4 import BeautifulSoup
+
+    from factsite.devserver import BuildStatus, problems_panel
+
+    status = BuildStatus()
+    hostile = "content/stats/x.yaml:3: title: no source has the id '<img src=x onerror=alert(1)>'"
+    status.publish(False, [hostile, "build: 1 error(s); site was left as it was."])
+    event = json.loads(status.as_json())
+    assert event["ok"] is False and event["panel"] == problems_panel(status.problems)  # one panel, made once
+    panel = BeautifulSoup(event["panel"], "html.parser").select_one("#factsite-dev-problems")
+    assert [item.get_text() for item in panel.select("li")] == status.problems  # as text, never as markup
+    assert panel.select("img") == []
+    status.publish(True, [])
+    assert json.loads(status.as_json())["panel"] == ""
 
 
 def test_serve_reloads_the_open_page(dev_server) -> None:

@@ -46,7 +46,7 @@ def _offline(step: str) -> list[str]:
 
 
 def test_the_command_installs_packages_then_a_browser_then_builds() -> None:
-    assert [_argv(step)[1:4] for step in STEPS] == [["-m", "pip", "install"], ["-m", "playwright", "install"], ["build.py"]]
+    assert [_argv(step)[1:4] for step in STEPS] == [["-m", "pip", "install"], ["-m", "playwright", "install"], ["build.py", "--strict"]]
     assert "-r requirements.txt" in STEPS[0]
     assert NETLIFY["build"]["publish"] == "site"
     pinned = re.search(r"^playwright==(\S+)$", (ROOT / "requirements.txt").read_text(), re.MULTILINE)

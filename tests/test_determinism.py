@@ -65,7 +65,7 @@ def test_pages_rendered_by_worker_processes_are_the_pages_rendered_in_one(tmp_pa
     sizes = {}
     for name, parallel_from in (("one process", 10**9), ("workers", 0)):
         monkeypatch.setattr(render, "PARALLEL_FROM", parallel_from)
-        assert build_site(GOOD, tmp_path / name, draft=True, cache_dir=tmp_path / "cache") == 0
+        assert build_site(GOOD, tmp_path / name, draft=True, cache_dir=tmp_path / "cache").ok
         sizes[name] = snapshot(tmp_path / name)
     assert pools == [False, True]
     assert differences(sizes["one process"], sizes["workers"]) == []

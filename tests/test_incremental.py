@@ -18,7 +18,7 @@ from factsite.images.headless import ImageCache
 from factsite.web.jobs import ImageJob
 from factsite.pipeline import build_site
 from factsite.web.urls import UnsafePath
-from factsite.publish.write import SiteWriter, write_site
+from factsite.publish.write import SiteWriter, WriteReport
 
 from .conftest import copy_good_tree
 
@@ -29,32 +29,32 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def drawn(output: str) -> int:
-    return int(re.search(r"(\d+) chart image\(s\), \d+ card", output).group(1))
+def drawn(content: Path, site: Path) -> int:
+    """Build; how many chart images were drawn (not taken from the cache)."""
+    result = build_site(content, site)
+    assert result.ok, result.lines()
+    return int(re.search(r"(\d+) chart image\(s\), \d+ card", result.summary).group(1))
 
 
 @pytest.fixture
-def built(tmp_path: Path, monkeypatch, capsys):
+def built(tmp_path: Path, monkeypatch):
     """The fixture site, fully built (images, cards, PDFs) with its own render cache."""
     monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
     content, site = copy_good_tree(tmp_path), tmp_path / "site"
-    assert build_site(content, site) == 0
-    capsys.readouterr()
+    assert build_site(content, site).ok
     return content, site
 
 
-def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path, capsys) -> None:
+def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path) -> None:
     content, site = built
     before = snapshot(site)
     stat = content / "stats" / "girls-share.yaml"
     stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
-    assert build_site(content, site) == 0
-    output = capsys.readouterr().out
+    images_drawn = drawn(content, site)
     after = snapshot(site)
 
     # Never stale: the updated site is byte for byte what a fresh build of the new content gives.
-    assert build_site(content, tmp_path / "fresh") == 0
-    capsys.readouterr()
+    assert build_site(content, tmp_path / "fresh").ok
     assert {name: digest for name, (digest, _) in after.items()} == \
            {name: digest for name, (digest, _) in snapshot(tmp_path / "fresh").items()}
 
@@ -72,26 +72,23 @@ def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path
                          r"updates|sitemap)")
     assert not {name for name in changed if not allowed.match(name)}, sorted(changed)
     # Exactly the changed chart's four images were drawn; the other chart's came from the cache.
-    assert drawn(output) == 4, output
+    assert images_drawn == 4
 
 
-def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch, capsys) -> None:
+def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch) -> None:
     content, site = built
-    assert build_site(content, site) == 0
-    assert drawn(capsys.readouterr().out) == 0
+    assert drawn(content, site) == 0
     # The remainder colour appears only in the breakdown chart (its "not specified" bar).
     monkeypatch.setattr(charts, "REMAINDER_COLOUR", "#555555")
     before = snapshot(site)
-    assert build_site(content, site) == 0
-    assert drawn(capsys.readouterr().out) == 4
+    assert drawn(content, site) == 4
     after = snapshot(site)
     assert {n for n in after if before[n][0] != after[n][0] and n.startswith("charts/")} == {
         "charts/victims-breakdown.svg", "charts/victims-breakdown-narrow.svg", "charts/victims-breakdown.png",
         "charts/victims-breakdown-download.svg"}
     # The palette shapes every chart.
     monkeypatch.setattr(charts, "PALETTE", ["#000000", *charts.PALETTE[1:]])
-    assert build_site(content, site) == 0
-    assert drawn(capsys.readouterr().out) == 8
+    assert drawn(content, site) == 8
     assert "#000000" in (site / "charts" / "cases-2020.svg").read_text().replace("rgb(0, 0, 0)", "#000000")
 
 
@@ -118,6 +115,13 @@ def test_cache_entries_are_whole_or_absent(tmp_path: Path, monkeypatch) -> None:
     assert [p.name for p in (cache.folder / "ab").iterdir()] == ["ab" * 32 + ".png"]  # no temporary left
     (cache.folder / "ab" / ("ab" * 32 + ".png")).write_bytes(b"")  # a truncated entry is a miss, not a result
     assert cache.find("ab" * 32, "png") is None
+
+
+def write_site(files: dict[str, bytes], out_dir: Path) -> WriteReport:
+    """Make `out_dir` hold exactly `files` (relative path -> bytes), as a build commits them."""
+    with SiteWriter(out_dir) as writer:
+        writer.add_all(files)
+        return writer.commit()
 
 
 def test_write_touches_only_what_changed(tmp_path: Path) -> None:
@@ -208,7 +212,7 @@ def test_two_files_at_one_path_are_refused(tmp_path: Path) -> None:
 def test_a_template_error_in_a_build_leaves_the_site_as_it_was(tmp_path: Path, monkeypatch) -> None:
     content = copy_good_tree(tmp_path)
     out = tmp_path / "site"
-    assert build_site(content, out, draft=True, cache_dir=tmp_path / "cache") == 0
+    assert build_site(content, out, draft=True, cache_dir=tmp_path / "cache").ok
     before = snapshot(out)
     (content / "stats" / "cases-rise.yaml").write_text(
         (content / "stats" / "cases-rise.yaml").read_text().replace("short_title: Rise", "short_title: Changed rise", 1))

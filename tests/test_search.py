@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -13,7 +14,7 @@ from factsite.images.browser import launch
 from factsite.pipeline import build_site
 from factsite.web.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, part_url, plan_parts
 from factsite.publish.serve import start_server
-from factsite.publish.write import MemorySite
+from factsite.publish.write import MemorySite, SiteWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,6 +101,27 @@ def test_results_show_why_they_matched_and_questions_find_their_figure(served_sh
         browser.close()
 
 
+class PagesInMemory(MemorySite):
+    """Pages in memory that SearchIndex can index: what it needs of a SiteWriter, a scratch folder
+    (the system's temporary one) and `export`."""
+
+    scratch_dir = None
+    scratch_prefix = ".factsite-test-"
+
+    def export(self, relatives: Iterable[str], folder: Path) -> None:
+        for relative in relatives:
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self[relative])
+
+
+def index_all(search: SearchIndex, digests: dict[str, bytes], site: MemorySite | SiteWriter,
+              groups: dict[str, str] | None = None) -> None:
+    """Index every page in `digests` as a build does: planned in parts, each handed over in turn."""
+    for number, pages in enumerate(search.plan(groups if groups is not None else {page: page for page in digests})):
+        search.add_part(number, {page: digests[page] for page in pages}, site)
+
+
 def _indexed(site: MemorySite, text: str, page: str = "stats/a/index.html") -> dict[str, bytes]:
     html = f'<!doctype html><html lang="en"><head><title>{text}</title></head><body><main data-pagefind-body><h1>{text}</h1></main></body></html>'
     site.add(page, html.encode())
@@ -111,21 +133,21 @@ def _read(files: dict[str, Path | bytes]) -> dict[str, bytes]:
 
 
 def test_unchanged_pages_reuse_the_stored_index(tmp_path: Path) -> None:
-    site = MemorySite()
+    site = PagesInMemory()
     digests = _indexed(site, "Cases filed")
     with SearchIndex(tmp_path) as search:
-        search.start(digests, site)
+        index_all(search, digests, site)
         first = _read(search.finish())
     assert "pagefind/pagefind-entry.json" in first and not any("pagefind-ui" in name for name in first)
     assert json.loads(first[PARTS_FILE]) == []  # a small site's index is in one part
     with SearchIndex(tmp_path) as search:
-        search.start(digests, site)
+        index_all(search, digests, site)
         assert search.runs == []  # nothing to index
         assert _read(search.finish()) == first
     for text in ["Victims", "Defendants", "Sentences"]:  # older indexes are pruned
-        other = MemorySite()
+        other = PagesInMemory()
         with SearchIndex(tmp_path) as search:
-            search.start(_indexed(other, text), other)
+            index_all(search, _indexed(other, text), other)
             search.finish()
     assert len(list((tmp_path / "search").iterdir())) == KEEP_INDEXES
 
@@ -144,7 +166,7 @@ def test_parts_keep_groups_together_and_stay_put() -> None:
 
 
 def test_a_change_reindexes_only_its_part(tmp_path: Path) -> None:
-    site, digests = MemorySite(), {}
+    site, digests = PagesInMemory(), {}
     words = ["Victims", "Defendants", "Sentences", "Prosecutions", "Convictions", "Recruitment"]
     for number, word in enumerate(words):
         digests.update(_indexed(site, word, f"stats/s{number}/index.html"))
@@ -152,7 +174,7 @@ def test_a_change_reindexes_only_its_part(tmp_path: Path) -> None:
     parts = plan_parts(groups, size=2)
     assert len(parts) > 1
     with SearchIndex(tmp_path, part_pages=2) as search:
-        search.start(digests, site, groups)
+        index_all(search, digests, site, groups)
         assert len(search.runs) == len(parts)
         files = _read(search.finish())
     listed = json.loads(files[PARTS_FILE])
@@ -164,7 +186,7 @@ def test_a_change_reindexes_only_its_part(tmp_path: Path) -> None:
     del site["stats/s0/index.html"]
     digests.update(_indexed(site, "Traffickers", "stats/s0/index.html"))
     with SearchIndex(tmp_path, part_pages=2) as search:
-        search.start(digests, site, groups)
+        index_all(search, digests, site, groups)
         assert len(search.runs) == 1
         again = _read(search.finish())
     part_with_s0 = next(n for n, part in enumerate(parts) if "stats/s0/index.html" in part)
@@ -177,7 +199,7 @@ def test_search_finds_pages_in_every_part(tmp_path: Path, monkeypatch) -> None:
     """A site indexed in parts is searched as one: a figure in any part is found."""
     monkeypatch.setattr(search_module, "PART_PAGES", 10)
     out = tmp_path / "site"
-    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache") == 0
+    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache").ok
     listed = json.loads((out / PARTS_FILE).read_text())
     assert len(listed) >= 3
     server = start_server(out, ROOT / "netlify.toml")
@@ -213,7 +235,6 @@ def test_the_index_does_not_depend_on_the_order_pages_were_written(tmp_path_fact
     import shutil
     import tempfile
 
-    from factsite.publish.write import SiteWriter
 
     base = Path(tempfile.mkdtemp(dir="/dev/shm")) if Path("/dev/shm").is_dir() else tmp_path_factory.mktemp("order")
     try:
@@ -226,7 +247,7 @@ def test_the_index_does_not_depend_on_the_order_pages_were_written(tmp_path_fact
                     html = f'<!doctype html><html lang="en"><head><title>{word}</title></head><body><main data-pagefind-body><h1>{word}</h1><p>{word} cases.</p></main></body></html>'
                     site.add(f"stats/{word.lower()}/index.html", html.encode())
                     digests[f"stats/{word.lower()}/index.html"] = hashlib.sha256(html.encode()).digest()
-                search.start(digests, site)
+                index_all(search, digests, site)
                 bundles.append(_read(search.finish()))
                 site.commit()
         assert bundles[0] == bundles[1]
@@ -245,10 +266,10 @@ def test_a_failed_index_stops_the_build_and_a_stopped_build_stops_pagefind(tmp_p
     failing.write_text("#!/bin/sh\necho 'Error: the site could not be read' >&2\nexit 3\n")
     failing.chmod(0o755)
     monkeypatch.setattr(search_module, "_pagefind_executable", lambda: failing)
-    site = MemorySite()
+    site = PagesInMemory()
     digests = _indexed(site, "Victims")
     with SearchIndex() as search:
-        search.start(digests, site)
+        index_all(search, digests, site)
         with pytest.raises(SearchIndexError, match="could not be read"):
             search.finish()
 
@@ -259,7 +280,7 @@ def test_a_failed_index_stops_the_build_and_a_stopped_build_stops_pagefind(tmp_p
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="a page failed"):
         with SearchIndex(tmp_path / "cache") as search:
-            search.start(digests, site)
+            index_all(search, digests, site)
             raise RuntimeError("a page failed")  # the build stops while Pagefind runs
     assert time.monotonic() - started < 10
     assert not any((tmp_path / "cache").rglob("*.partial-*"))  # no unfinished bundle left in the cache
@@ -281,13 +302,14 @@ def test_excerpts_never_glue_a_figure_to_its_printed_note_number(served_shipped:
         browser.close()
 
 
-def test_a_failed_index_ends_the_build_with_a_message_not_a_traceback(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_a_failed_index_ends_the_build_with_a_message_not_a_traceback(tmp_path: Path, monkeypatch) -> None:
     failing = tmp_path / "failing"
     failing.write_text("#!/bin/sh\necho 'Error: out of disk space' >&2\nexit 1\n")
     failing.chmod(0o755)
     monkeypatch.setattr(search_module, "_pagefind_executable", lambda: failing)
     out = tmp_path / "site"
-    assert build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache") == 1
-    error = capsys.readouterr().err
+    result = build_site(ROOT / "content", out, draft=True, cache_dir=tmp_path / "cache")
+    error = result.summary
+    assert not result.ok
     assert "the search index could not be built" in error and "out of disk space" in error
     assert f"{out} was left as it was" in error and not out.exists()

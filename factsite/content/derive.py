@@ -34,10 +34,6 @@ def _parse(expression: str) -> ast.expr:
         raise DerivationError(TOO_DEEP) from None
 
 
-def names_in(expression: str) -> set[str]:
-    return {node.id for node in ast.walk(_parse(expression)) if isinstance(node, ast.Name)}
-
-
 def evaluate(expression: str, values: dict[str, float]) -> float:
     """Evaluate + - * / over numbers and named inputs; anything else is refused."""
 

@@ -21,14 +21,6 @@ class Problem:
         return f"{where}:{label}{field} {self.message}"
 
 
-class ContentErrors(Exception):
-    """Raised once, with every error found, when content cannot be built."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
 def display_path(path: Path, root: Path) -> str:
     """Paths in messages are relative to the project, as an author sees them."""
     try:

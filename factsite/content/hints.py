@@ -2,7 +2,7 @@
 
 Messages name what is wrong; these helpers add the fix: the field's own description (from the
 models' field docstrings), the closest known name for a misspelling, and what to write instead of a
-value of the wrong type.
+value of the wrong type. `unfilled` finds the values a `build.py new` skeleton left as "TODO ...".
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pydantic import BaseModel
 
 Loc = tuple[str | int, ...]
 
-# Placeholders in the skeletons that `build.py new` writes; `check` refuses them until replaced.
-PLACEHOLDER_PREFIX = "TODO"
+# How an unfilled value starts in the skeletons that `build.py new` writes; `check` refuses it until
+# replaced. (Not the {figure} placeholder of a sentence: validate.PLACEHOLDER_RE.)
+UNFILLED_PREFIX = "TODO"
 
 _TYPE_HINTS = {
     "float_parsing": "write a plain number such as 1499 or 21.4, without quotes, commas or a % sign",
@@ -129,14 +130,14 @@ def message(error: dict, model: type[BaseModel]) -> str:
     return text.removeprefix("Value error, ")
 
 
-def placeholders(data: Any, loc: Loc = ()) -> list[tuple[Loc, str]]:
-    """Every value still holding a `build.py new` placeholder, with its location."""
+def unfilled(data: Any, loc: Loc = ()) -> list[tuple[Loc, str]]:
+    """Every value still as `build.py new` wrote it ("TODO ..."), with its location."""
     if isinstance(data, str):
-        return [(loc, data)] if data.startswith(PLACEHOLDER_PREFIX) else []
+        return [(loc, data)] if data.startswith(UNFILLED_PREFIX) else []
     if isinstance(data, dict):
-        return [found for key, value in data.items() for found in placeholders(value, loc + (key,))]
+        return [found for key, value in data.items() for found in unfilled(value, loc + (key,))]
     if isinstance(data, list):
-        return [found for i, value in enumerate(data) for found in placeholders(value, loc + (i,))]
+        return [found for i, value in enumerate(data) for found in unfilled(value, loc + (i,))]
     return []
 
 

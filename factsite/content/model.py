@@ -27,7 +27,6 @@ ORIGIN_RE = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?/?"
 SAFE_URL_RE = re.compile(r"^(https?://[^\s/]+\.[^\s]+|mailto:[^\s]+)$", re.IGNORECASE)
 
 MAX_EXPRESSION_CHARS = 500  # a derivation is a line of arithmetic; longer ones only serve to exhaust the evaluator
-Slug = str  # checked by SLUG_RE wherever it names a page
 
 
 # Names Windows keeps for devices: a file or folder so named (stats/con.yaml, site/stats/con/) cannot

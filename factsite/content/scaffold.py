@@ -1,9 +1,9 @@
 """`python3 build.py new stat|source|sheet <slug>`: a commented skeleton to fill in.
 
-Each field's comment is its description in factsite/model.py (the same text the JSON Schema shows
-in an editor), so the skeletons cannot drift from what the build accepts. Values to write are
-"TODO ..." placeholders: `check` refuses every one left, naming its line, so a half-filled file
-can never be published by accident.
+Each field's comment is its description in factsite/content/model.py (the same text the JSON
+Schema shows in an editor), so the skeletons cannot drift from what the build accepts. Values to
+write are unfilled, "TODO ...": `check` refuses every one left (hints.unfilled), naming its line,
+so a half-filled file can never be published by accident.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pydantic import BaseModel
 
 from . import model as models
 from .model import check_slug
-from .schema import SCHEMA_DIR
+from .schema import KIND_MODELS, SCHEMA_DIR
 
-# kind as typed -> (folder, schema kind)
-KINDS = {"stat": ("stats", "statistic"), "statistic": ("stats", "statistic"),
+# kind as typed after `new` -> (its folder in content/, its schema kind)
+TYPED_KINDS = {"stat": ("stats", "statistic"), "statistic": ("stats", "statistic"),
          "source": ("sources", "source"), "sheet": ("sheets", "sheet")}
 
 _MARKER = re.compile(r"^(?P<indent>[ ]*)(?P<hash>#[ ]*)?<<(?P<model>\w+)\.(?P<field>\w+)>>(?P<extra>.*)$", re.MULTILINE)
@@ -240,9 +240,7 @@ def _comment(match: re.Match[str]) -> str:
 
 def _unlisted(kind: str) -> str:
     """Fields added to the model after the skeleton was written: listed, commented out, at the end."""
-    from .schema import KINDS as SCHEMA_KINDS
-
-    model = SCHEMA_KINDS[kind][0]
+    model = KIND_MODELS[kind][0]
     lines = []
     for name, field in model.model_fields.items():
         if not re.search(rf"^(# )?{name}:", TEMPLATES[kind], re.MULTILINE):
@@ -262,13 +260,13 @@ def skeleton(kind: str, slug: str, target: Path) -> str:
 
 def new_file(kind: str, slug: str, content_dir: Path) -> Path:
     """Write content/<folder>/<slug>.yaml; refuses bad slugs and existing files."""
-    if kind not in KINDS:
+    if kind not in TYPED_KINDS:
         raise ScaffoldError(f"{kind!r} is not a kind of content: use stat, source or sheet")
     try:
         check_slug(slug)
     except ValueError as error:
         raise ScaffoldError(str(error)) from None
-    folder, schema_kind = KINDS[kind]
+    folder, schema_kind = TYPED_KINDS[kind]
     target = content_dir / folder / f"{slug}.yaml"
     if target.exists() or target.with_suffix(".yml").exists():
         raise ScaffoldError(f"{target} exists already: edit it, or choose another name")

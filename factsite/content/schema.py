@@ -17,8 +17,8 @@ from .model import Sheet, SiteConfig, Source, Statistic
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 
-# kind -> (model, the files it describes)
-KINDS: dict[str, tuple[type[BaseModel], str]] = {
+# schema kind -> (its model, the files it describes)
+KIND_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "source": (Source, "content/sources/*.yaml"),
     "statistic": (Statistic, "content/stats/*.yaml"),
     "sheet": (Sheet, "content/sheets/*.yaml"),
@@ -27,7 +27,7 @@ KINDS: dict[str, tuple[type[BaseModel], str]] = {
 
 
 def schema_for(kind: str) -> dict:
-    model, files = KINDS[kind]
+    model, files = KIND_MODELS[kind]
     generated = model.model_json_schema(mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -51,7 +51,7 @@ def write_schemas(folder: Path = SCHEMA_DIR) -> list[Path]:
     """Write every schema; returns the files that changed."""
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
-    for kind in KINDS:
+    for kind in KIND_MODELS:
         path, text = schema_path(kind, folder), schema_text(kind)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
@@ -61,6 +61,6 @@ def write_schemas(folder: Path = SCHEMA_DIR) -> list[Path]:
 
 def stale_schemas(folder: Path = SCHEMA_DIR) -> list[str]:
     """Kinds whose schema file is missing or differs from the models."""
-    return [kind for kind in KINDS
+    return [kind for kind in KIND_MODELS
             if not schema_path(kind, folder).is_file()
             or schema_path(kind, folder).read_text(encoding="utf-8") != schema_text(kind)]

@@ -40,7 +40,6 @@ class Content:
     derived_values: dict[str, float] = field(default_factory=dict)  # slug -> unrounded result
     derived_ranges: dict[str, derive.Range] = field(default_factory=dict)  # slug -> results its rounded inputs allow
     origin: dict[str, Record] = field(default_factory=dict)  # "stat:slug", "sheet:slug", "source:id" -> its record
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def _field_name(loc: tuple[str | int, ...]) -> str:
@@ -52,18 +51,18 @@ def _field_name(loc: tuple[str | int, ...]) -> str:
 
 def parse_record(record: Record, model: type[Model], problems: list[Problem]) -> Model | None:
     """Validate one record against its model; each pydantic error becomes a located problem."""
-    waiting = hints.placeholders(record.data)
+    waiting = hints.unfilled(record.data)
     for loc, value in waiting:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
                                 f"replace the placeholder {value!r} (written by build.py new) with the real value"))
-    # Invisible characters make a record fail like a placeholder does: its text cannot be published as it is.
+    # Invisible characters make a record fail like an unfilled value does: its text cannot be published as it is.
     invisible = text_rules.text_problems(record.data, model.__name__)
     for loc, message in invisible:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message))
     try:
         item = model.model_validate(record.data)
     except ValidationError as error:
-        held = {loc for loc, _ in waiting}  # one message for a placeholder, not a type error as well
+        held = {loc for loc, _ in waiting}  # one message for an unfilled value, not a type error as well
         for detail in error.errors():
             loc = tuple(part for part in detail["loc"] if not str(part).startswith("function-"))
             if loc not in held:
@@ -159,7 +158,6 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
         derived_ranges=derived_ranges,
         origin={**{f"stat:{k}": r for k, (r, _) in stats.items()}, **{f"sheet:{k}": r for k, (r, _) in sheets.items()},
                 **{f"source:{k}": r for k, (r, _) in sources.items()}},
-        warnings=sorted(warnings),
     )
     return content, sorted(warnings)
 

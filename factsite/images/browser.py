@@ -1,4 +1,5 @@
-"""Headless Chromium for build-time rendering (chart images) and for tests.
+"""Headless Chromium for build-time rendering (chart images, cards, PDFs) and for tests: which
+binary to launch, and which engine draws (`engine_identity`, part of every render's cache key).
 
 Debian's chromium is used through Playwright's `executable_path`; set CHROMIUM to use another binary.
 Where there is none (Netlify's build image), Playwright's own Chromium is used, as installed by
@@ -62,35 +63,40 @@ def engine_identity(memo_dir: Path) -> str:
     """
     path = chromium_path()
     if path is None:  # Playwright's own build: each Playwright version pins one Chromium revision
-        browser = f"playwright-chromium-{version('playwright')}"
-    else:
-        real = os.path.realpath(path)
-        try:
-            stat = os.stat(real)
-        except OSError:
-            return "missing-browser"  # launching will fail and say why
-        stamp = f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
-        if stamp in _versions:  # asked already in this process (the dev server, tests)
-            return _versions[stamp]
-        memo = memo_dir / "browser-version.json"
-        try:
-            remembered = json.loads(memo.read_text())
-        except (OSError, ValueError):
-            remembered = {}
-        if remembered.get("stamp") != stamp:
-            run = subprocess.run([real, "--version"], capture_output=True, text=True, timeout=60)
-            remembered = {"stamp": stamp, "version": run.stdout.strip() or stamp}
-            memo_dir.mkdir(parents=True, exist_ok=True)
-            temporary = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(remembered))
-            temporary.replace(memo)
-        browser = remembered["version"]
-        _versions[stamp] = hashlib.sha256(f"{browser}\n{_fonts()}".encode()).hexdigest()[:16]
-        return _versions[stamp]
+        return _identity(f"playwright-chromium-{version('playwright')}")
+    real = os.path.realpath(path)
+    try:
+        stat = os.stat(real)
+    except OSError:
+        return "missing-browser"  # launching will fail and say why
+    stamp = f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
+    if stamp not in _identities:  # asked already in this process (the dev server, tests)
+        _identities[stamp] = _identity(_browser_version(real, stamp, memo_dir / "browser-version.json"))
+    return _identities[stamp]
+
+
+_identities: dict[str, str] = {}  # the binary's stamp -> its engine identity
+
+
+def _identity(browser: str) -> str:
     return hashlib.sha256(f"{browser}\n{_fonts()}".encode()).hexdigest()[:16]
 
 
-_versions: dict[str, str] = {}
+def _browser_version(path: str, stamp: str, memo: Path) -> str:
+    """`path --version`, remembered in `memo` while the binary's stamp (path, size, time) is `stamp`."""
+    try:
+        remembered = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        remembered = {}
+    if remembered.get("stamp") == stamp:
+        return remembered["version"]
+    run = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60)
+    remembered = {"stamp": stamp, "version": run.stdout.strip() or stamp}
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    temporary = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(remembered))
+    temporary.replace(memo)  # builds may share the cache: never a half-written memo
+    return remembered["version"]
 
 
 def _fonts() -> str:

@@ -89,18 +89,17 @@ def _drawing_page(headless: Headless):
     """A page with plotly.js loaded, kept open for the browser's life: loading plotly.js takes 0.35-0.45 s,
     so the dev server's rebuilds pay it once, not at every change. It is loaded from a file: faster
     than handing the script to Chromium through Playwright."""
-    page = getattr(headless, "_chart_page", None)
-    if page is None or page.is_closed():
+
+    def load_plotly(page) -> None:
         folder = headless.scratch()
         (folder / "plotly.js").write_bytes(plotly_js())
         (folder / "draw.html").write_text(
             "<!doctype html><html><head><meta charset='utf-8'>"
             f"<script>{_SEEDED_RANDOM}</script><script src='plotly.js'></script></head><body></body></html>",
             encoding="utf-8")
-        page = headless.new_page()
         page.goto((folder / "draw.html").as_uri(), wait_until="load")
-        headless._chart_page = page  # closed with the browser
-    return page
+
+    return headless.kept_page("charts", load_plotly)
 
 
 def _draw(jobs: list[ImageJob], headless: Headless, progress: Progress):

@@ -1,4 +1,9 @@
-"""One headless Chromium for the whole build, started only when something is not in the cache."""
+"""One headless Chromium for the whole build, started only when something is not in the cache.
+
+`Headless` is that browser: pages in one context, a scratch folder, and pages kept open between
+uses (`kept_page`: plotly.js stays loaded between the dev server's rebuilds). `render_cached` is
+the find-or-render loop over the cache, and `ImageCache` the cache of rendered files.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ class Headless:
         self._browser: Any = None
         self._context: Any = None
         self._scratch: str | None = None
+        self._kept: dict[str, Any] = {}  # pages kept open between uses, by name (kept_page)
 
     def scratch(self) -> Path:
         """A folder for files the browser loads, removed with the browser."""
@@ -50,7 +56,18 @@ class Headless:
             page.set_viewport_size(viewport)
         return page
 
+    def kept_page(self, name: str, prepare: Callable[[Any], None]) -> Any:
+        """The page kept open under `name` for the browser's life, made and `prepare`d at first use (and
+        again if it was closed): for set-up too slow to repeat, which the dev server's rebuilds then pay once."""
+        page = self._kept.get(name)
+        if page is None or page.is_closed():
+            page = self.new_page()
+            prepare(page)
+            self._kept[name] = page
+        return page
+
     def __exit__(self, *exc: object) -> None:
+        self._kept.clear()  # closed with the browser
         if self._browser is not None:
             self._browser.close()
             self._playwright_manager.__exit__(None, None, None)

@@ -23,6 +23,9 @@ whole build has succeeded, and then it changes in one step:
 - a build that fails (bad content, a template error, no Chromium, a full disk) removes the staging
   folder and leaves the output folder as it was; a write that fails raises `CannotWrite`;
 - Ctrl-C (or SIGTERM) during the commit waits until the commit is done.
+
+`MemorySite` holds a site's files in memory instead, with the same path checks, for checks and
+tools that want the files and not a folder.
 """
 
 from __future__ import annotations
@@ -492,7 +495,8 @@ class StagedFiles(Mapping[str, bytes]):
 
 
 class MemorySite(dict[str, bytes]):
-    """The same interface as SiteWriter, kept in memory: for tests and tools that want the files."""
+    """A site's files in memory (output path -> bytes), added with SiteWriter's checks: for checks and
+    tools that want the files, not a folder."""
 
     def add(self, relative: str, data: bytes | Path) -> None:
         _checked(relative)
@@ -503,19 +507,3 @@ class MemorySite(dict[str, bytes]):
     def add_all(self, files: Mapping[str, bytes | Path]) -> None:
         for relative, data in files.items():
             self.add(relative, data)
-
-    scratch_dir = None  # the system's temporary folder
-    scratch_prefix = ".factsite-work-"
-
-    def export(self, relatives: Iterable[str], folder: Path) -> None:
-        for relative in relatives:
-            target = folder / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self[relative])
-
-
-def write_site(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
-    """Make `out_dir` hold exactly `files` (relative path -> bytes)."""
-    with SiteWriter(out_dir) as writer:
-        writer.add_all(files)
-        return writer.commit()

@@ -31,8 +31,9 @@ import tempfile
 import threading
 import zlib
 from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 SEARCH_DIR = "pagefind"
 PARTS_FILE = f"{SEARCH_DIR}/parts.json"
@@ -47,6 +48,20 @@ KEEP_INDEXES = 3  # bundles kept in the cache: the current one and the two befor
 
 class SearchIndexError(RuntimeError):
     pass
+
+
+class IndexedSite(Protocol):
+    """What the index needs of the site being written (publish.write.SiteWriter)."""
+
+    @property
+    def scratch_dir(self) -> Path | None:
+        """Where Pagefind's working folder goes (None: the system's temporary folder)."""
+
+    @property
+    def scratch_prefix(self) -> str: ...
+
+    def export(self, relatives: Iterable[str], folder: Path) -> None:
+        """Make `folder` hold these pages as they will be published."""
 
 
 def _pagefind_executable() -> Path:
@@ -140,17 +155,12 @@ class SearchIndex:
             digest.update(path.encode() + b"\0" + digests[path])
         return digest.hexdigest()
 
-    def start(self, digests: dict[str, bytes], site: Any, groups: dict[str, str] | None = None) -> None:
-        """Index the pages in `digests`, which `site` (a SiteWriter or MemorySite) holds, all at once."""
-        for number, pages in enumerate(self.plan(groups if groups is not None else {page: page for page in digests})):
-            self.add_part(number, {page: digests[page] for page in pages}, site)
-
     def plan(self, groups: dict[str, str]) -> list[list[str]]:
         """The indexed pages in parts, each to be rendered and then handed to `add_part`."""
         self._parts = plan_parts(groups, self.part_pages)
         return self._parts
 
-    def add_part(self, number: int, digests: dict[str, bytes], site: Any) -> None:
+    def add_part(self, number: int, digests: dict[str, bytes], site: IndexedSite) -> None:
         """Part `number` has been rendered into `site`: its bundle comes from the cache, or Pagefind
         starts on it (after the parts before it) while the rest of the site renders."""
         pages = self._parts[number]
