@@ -12,7 +12,6 @@ built at once, and must come out as text, never as markup, on every page, chart 
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import re
 import shutil
@@ -32,14 +31,9 @@ from factsite.content.validate import validate
 from .conftest import GOOD, ROOT, copy_good_tree
 from .site_pages import html_pages, parse
 from .test_validate import BAD_CASES, read_case
-from .tools import report
+from .tools import report, snapshot
 
 PWNED = Path("/tmp/factsite-pwned")  # what fixtures/bad/python-tag.yaml would create if its tag ran
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @dataclass

@@ -7,19 +7,13 @@ images from a warm cache must equal them too (or the cache key misses something 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from .conftest import ROOT
-from .tools import report
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from .tools import report, snapshot
 
 
 def differences(one: dict[str, str], two: dict[str, str]) -> list[str]:

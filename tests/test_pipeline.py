@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from .conftest import copy_good_tree, run_build, write_tree
 from .site_pages import file_for, html_pages, parse
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from .tools import snapshot
 
 
 def test_build_reports_what_it_did(tmp_path: Path) -> None:
