@@ -1,4 +1,4 @@
-"""The command line end to end: exit codes, atomic output, determinism, escaping of hostile text."""
+"""The command line end to end: exit codes, atomic output, escaping of hostile text (determinism: test_determinism.py)."""
 
 from __future__ import annotations
 
@@ -36,13 +36,6 @@ def test_check_writes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "content is valid (5 statistics, 2 sources, 1 fact sheets" in result.stdout
     assert not (tmp_path / "site").exists()
-
-
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    content = copy_good_tree(tmp_path)
-    for name in ("one", "two"):
-        assert run_build("--content", str(content), "--out", str(tmp_path / name)).returncode == 0
-    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
 def test_base_url_from_environment_wins(tmp_path: Path, monkeypatch) -> None:
