@@ -26,8 +26,9 @@ test-deps:
 	bash scripts/install-system-deps.sh test
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# pytest's last line is the suite's wall time; --durations lists the 15 slowest tests above it.
 test: test-deps
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q --durations=15
 
 bench: deps
 	$(PYTHON) bench/run.py

@@ -167,7 +167,7 @@ def test_pages_show_the_recorded_copy_or_the_list_of_captures(tmp_path: Path) ->
     content = copy_good_tree(tmp_path)  # its report records a capture, and the day it was checked
     source = content / "sources" / "report.yaml"
     out = tmp_path / "site"
-    assert build_site(content, out, draft=True) == 0
+    assert build_site(content, out, draft=True).ok
     sources = page(out, "sources")
     row = archive_row(sources, "report")
     link = row.find("a")
@@ -183,7 +183,7 @@ def test_pages_show_the_recorded_copy_or_the_list_of_captures(tmp_path: Path) ->
 
     # Dead: the archived copy becomes the link, for the title and for every passage read there.
     source.write_text(source.read_text() + "url_status: dead\n")
-    assert build_site(content, out, draft=True) == 0
+    assert build_site(content, out, draft=True).ok
     title = page(out, "sources").select_one("#source-report dd a")
     assert title["href"] == capture and title["data-originalurl"] == URL
     passages = [a["href"] for a in page(out, "stats/girls-share/sources").select("a.passage")]
@@ -193,7 +193,7 @@ def test_pages_show_the_recorded_copy_or_the_list_of_captures(tmp_path: Path) ->
 def test_shipped_sources_record_no_capture_and_link_to_the_list(tmp_path: Path) -> None:
     """Nothing could be captured honestly from here: each shipped source links to the list of captures."""
     out = tmp_path / "site"
-    assert build_site(ROOT / "content", out, draft=True) == 0
+    assert build_site(ROOT / "content", out, draft=True).ok
     sources = page(out, "sources")
     articles = sources.select("article.source")
     assert articles
@@ -246,7 +246,7 @@ def test_the_build_asks_the_network_nothing(tmp_path: Path, monkeypatch) -> None
         socket.create_connection(("192.0.2.1", 80), timeout=1)
     attempts.clear()
     content = copy_good_tree(tmp_path)  # its report records an archived copy, which the build never fetches
-    assert build_site(content, tmp_path / "site", draft=True) == 0
+    assert build_site(content, tmp_path / "site", draft=True).ok
     assert attempts == []
 
 

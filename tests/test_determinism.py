@@ -3,23 +3,18 @@
 Two builds of the shipped content, each with its own empty image cache (as on a fresh clone) and a
 different hash seed and time zone, must be byte-identical, file for file; and a build that took its
 images from a warm cache must equal them too (or the cache key misses something the images depend on).
+That pages rendered in worker processes equal those rendered in one is tested in test_render.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from .conftest import ROOT
-from .tools import report
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from .tools import report, snapshot
 
 
 def differences(one: dict[str, str], two: dict[str, str]) -> list[str]:
@@ -43,39 +38,3 @@ def test_two_fresh_builds_of_the_shipped_content_are_byte_identical(tmp_path: Pa
     assert differences(one, snapshot(shipped_site)) == [], "a build from the warm image cache differs from a fresh one"
     report("determinism", f"shipped content built twice from empty image caches (and once from a warm one): "
                           f"{len(one)} files, byte-identical")
-
-
-def test_pages_rendered_by_worker_processes_are_the_pages_rendered_in_one(tmp_path: Path, monkeypatch) -> None:
-    """Large sites render in forked workers; the output must not depend on it, and errors still stop the build."""
-    from jinja2 import TemplateError
-
-    from factsite.web import render
-    from factsite.pipeline import build_site
-
-    from .conftest import GOOD
-
-    real_enter, pools = render.PageRenderer.__enter__, []
-
-    def enter(self):
-        entered = real_enter(self)
-        pools.append(self._pool is not None)
-        return entered
-
-    monkeypatch.setattr(render.PageRenderer, "__enter__", enter)
-    sizes = {}
-    for name, parallel_from in (("one process", 10**9), ("workers", 0)):
-        monkeypatch.setattr(render, "PARALLEL_FROM", parallel_from)
-        assert build_site(GOOD, tmp_path / name, draft=True, cache_dir=tmp_path / "cache").ok
-        sizes[name] = snapshot(tmp_path / name)
-    assert pools == [False, True]
-    assert differences(sizes["one process"], sizes["workers"]) == []
-
-    before = snapshot(tmp_path / "workers")
-    monkeypatch.setattr(render, "_render_page", lambda env, page, common: (_ for _ in ()).throw(TemplateError("broken")))
-    try:
-        build_site(GOOD, tmp_path / "workers", draft=True, cache_dir=tmp_path / "cache")
-    except TemplateError as error:
-        assert "broken" in str(error)
-    else:
-        raise AssertionError("a template error in a worker did not stop the build")
-    assert snapshot(tmp_path / "workers") == before

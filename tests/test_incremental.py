@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import os
 import re
 from pathlib import Path
@@ -21,12 +21,7 @@ from factsite.web.urls import UnsafePath
 from factsite.publish.write import SiteWriter, WriteReport
 
 from .conftest import copy_good_tree
-
-
-def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
-    """Each file's content hash and modification time."""
-    return {p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from .tools import snapshot
 
 
 def drawn(content: Path, site: Path) -> int:
@@ -47,18 +42,17 @@ def built(tmp_path: Path, monkeypatch):
 
 def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path) -> None:
     content, site = built
-    before = snapshot(site)
+    before = snapshot(site, identity=True)
     stat = content / "stats" / "girls-share.yaml"
     stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
     images_drawn = drawn(content, site)
-    after = snapshot(site)
+    after = snapshot(site, identity=True)
 
     # Never stale: the updated site is byte for byte what a fresh build of the new content gives.
     assert build_site(content, tmp_path / "fresh").ok
-    assert {name: digest for name, (digest, _) in after.items()} == \
-           {name: digest for name, (digest, _) in snapshot(tmp_path / "fresh").items()}
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
 
-    changed = {name for name in after if before.get(name, ("", 0))[0] != after[name][0]}
+    changed = {name for name in after if before.get(name, ("",))[0] != after[name][0]}
     touched = {name for name in after if before.get(name) != after[name]}
     assert touched == changed, "a file whose bytes did not change was rewritten"
     must = {"stats/girls-share/index.html", "stats/girls-share/sources/index.html", "sheets/main-sheet/index.html",
@@ -83,7 +77,7 @@ def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch
     before = snapshot(site)
     assert drawn(content, site) == 4
     after = snapshot(site)
-    assert {n for n in after if before[n][0] != after[n][0] and n.startswith("charts/")} == {
+    assert {n for n in after if before[n] != after[n] and n.startswith("charts/")} == {
         "charts/victims-breakdown.svg", "charts/victims-breakdown-narrow.svg", "charts/victims-breakdown.png",
         "charts/victims-breakdown-download.svg"}
     # The palette shapes every chart.
@@ -108,12 +102,41 @@ def test_drawing_code_and_browser_are_part_of_the_key(tmp_path: Path, monkeypatc
     assert ImageCache(tmp_path).find("k" * 64, "svg") is None
 
 
-def test_cache_entries_are_whole_or_absent(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("interrupted", ["write_bytes", "replace"])
+def test_a_cache_entry_is_whole_or_absent_when_its_write_is_interrupted(tmp_path: Path, monkeypatch, interrupted: str) -> None:
+    """A full disk midway through the bytes, or Ctrl-C before the rename: no reader, then or later,
+    finds a partial entry, and no partial file is left in the cache."""
+    monkeypatch.setattr("factsite.images.browser.engine_identity", lambda memo: "e")
+    cache, key, data = ImageCache(tmp_path), "ab" * 32, b"0123456789" * 1000
+    real = {"write_bytes": Path.write_bytes, "replace": Path.replace}
+    found_meanwhile = []
+
+    def write_half_then_fail(path: Path, payload: bytes) -> None:
+        real["write_bytes"](path, payload[: len(payload) // 2])
+        found_meanwhile.append(cache.find(key, "png"))  # another build reading the shared cache now
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def interrupt_before_rename(path: Path, target: Path) -> None:
+        found_meanwhile.append(cache.find(key, "png"))
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, interrupted, write_half_then_fail if interrupted == "write_bytes" else interrupt_before_rename)
+        with pytest.raises(OSError if interrupted == "write_bytes" else KeyboardInterrupt):
+            cache.put(key, "png", data)
+    assert found_meanwhile == [None]
+    assert cache.find(key, "png") is None
+    assert list((cache.folder / key[:2]).iterdir()) == [], "a partial file was left in the cache"
+    # The next build draws it again, and the entry is then whole.
+    assert cache.put(key, "png", data).read_bytes() == data
+    assert [p.name for p in (cache.folder / key[:2]).iterdir()] == [f"{key}.png"]
+
+
+def test_an_empty_cache_entry_is_a_miss(tmp_path: Path, monkeypatch) -> None:
+    """As an entry truncated by a crashed machine would be (the rename reached the disk, the bytes not)."""
     monkeypatch.setattr("factsite.images.browser.engine_identity", lambda memo: "e")
     cache = ImageCache(tmp_path)
-    cache.put("ab" * 32, "png", b"data")
-    assert [p.name for p in (cache.folder / "ab").iterdir()] == ["ab" * 32 + ".png"]  # no temporary left
-    (cache.folder / "ab" / ("ab" * 32 + ".png")).write_bytes(b"")  # a truncated entry is a miss, not a result
+    cache.put("ab" * 32, "png", b"data").write_bytes(b"")
     assert cache.find("ab" * 32, "png") is None
 
 

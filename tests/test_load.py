@@ -36,7 +36,6 @@ def test_worker_processes_read_content_as_one_process_does(tmp_path: Path, monke
 
 # --- Only regular files inside content/ are read ----------------------------------------------------
 
-import hashlib  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -49,6 +48,7 @@ import pytest  # noqa: E402
 from factsite.content.validate import validate  # noqa: E402
 
 from .conftest import GOOD, ROOT, copy_good_tree, run_build  # noqa: E402
+from .tools import snapshot  # noqa: E402
 
 LINK = "this is a symbolic link: content is read only from files and folders inside content/, so replace the link with what it points to"
 SECRET = "s3cr3t-9f2e-never-published"
@@ -59,11 +59,6 @@ def errors_for(content: Path) -> list[str]:
     result, problems = validate(load.load_content(content))
     assert result is None, "the content was accepted"
     return [str(p) for p in problems if p.severity == "error"]
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ where it is not allowed.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import http.client
 import json
 import os
@@ -26,7 +25,7 @@ from factsite.publish.serve import start_server
 MARKER = ".factsite-output"  # the marker every output folder carries (factsite.publish.write.MARKER)
 
 from .conftest import GOOD, ROOT
-from .tools import copy_checkout
+from .tools import copy_checkout, snapshot
 
 # Wraps the commit's file system calls: counts them, SIGKILLs the build at call KILL_AT (0: never),
 # sleeps SLOW_COMMIT seconds at the start of the commit, or makes the atomic exchange unavailable.
@@ -73,11 +72,6 @@ write.SiteWriter.commit = hooked_commit
 sys.argv = ["build.py", *sys.argv[1:]]
 runpy.run_path(os.path.join(os.environ["ROOT"], "build.py"), run_name="__main__")
 '''
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def leftovers(parent: Path, name: str = "site") -> list[str]:

@@ -7,11 +7,14 @@ the test that needs it, with the command that installs it: a gate that silently 
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
+
+from factsite.pipeline import BuildResult
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -22,6 +25,25 @@ LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 # What each gate checked, and Lighthouse's scores: printed at the end of the run by conftest.py's
 # pytest_terminal_summary, so they appear in CI's output without `pytest -s`.
 GATE_REPORT: dict[str, list[str]] = {}
+
+
+def snapshot(folder: Path, *, identity: bool = False) -> dict[str, str] | dict[str, tuple[str, int, int]]:
+    """Each file under `folder`: relative path -> SHA-256 of its bytes. With `identity`, (digest,
+    modification time, inode): a file rewritten with the same bytes then shows as changed too."""
+
+    def entry(path: Path) -> str | tuple[str, int, int]:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if not identity:
+            return digest
+        status = path.stat()
+        return digest, status.st_mtime_ns, status.st_ino
+
+    return {p.relative_to(folder).as_posix(): entry(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_succeeded(result: BuildResult) -> bool:
+    """Whether an in-process `build_site(...)` succeeded."""
+    return result.ok
 
 
 def report(gate: str, line: str) -> None:

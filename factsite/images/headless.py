@@ -145,8 +145,12 @@ class ImageCache:
         path = self._path(key, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may share a cache
-        temporary.write_bytes(data)
-        temporary.replace(path)  # never a half-written cache entry
+        try:
+            temporary.write_bytes(data)
+            temporary.replace(path)  # never a half-written cache entry
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a full disk or Ctrl-C midway leaves no partial file behind
+            raise
         return path
 
     def mark_used(self) -> None:
