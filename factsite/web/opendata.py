@@ -1,23 +1,42 @@
 """Open data: every statistic and source as CSV and JSON, with the JSON Schemas of those files.
 
 The export records are pydantic models, so the published schema and the files come from one definition.
+A field added to the content model's `Statistic` or `Source` is published as written, with no edit
+here: in the JSON files, and as a last column of statistics.csv, described on the data page by its
+docstring. Only what is shaped for readers (the figure as numbers, the citations as read) is written out.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..content.figures import display
+from ..content.model import Source, Statistic
 from . import urls
 from .csv_cells import text_cell
-from ..content.figures import display
-from .pages import DATA_COLUMNS, SiteModel
 from .provenance import Credit
 
+if TYPE_CHECKING:
+    from .pages import SiteModel
+
 DATA_LICENCE = "CC BY 4.0"
+
+# The Statistic fields written out below in a shape of their own, and those the data leaves to the pages
+# (headline, related and chart arrange the site; discrepancies and history are read on the sources page).
+SHAPED_FIELDS = {"slug", "sentence", "short_title", "figure", "period", "scope", "sheets", "status", "citations", "caveats",
+                 "derivation"}
+UNPUBLISHED_FIELDS = {"headline", "related", "chart", "discrepancies", "history"}
+UNPUBLISHED_SOURCE_FIELDS = {"http_only"}  # how the build checks the address, not a fact about the source
+
+
+def added_fields() -> dict[str, Any]:
+    """Statistic fields published as written: every field not shaped or left out above."""
+    return {name: info for name, info in Statistic.model_fields.items() if name not in SHAPED_FIELDS | UNPUBLISHED_FIELDS}
 
 
 class Exported(BaseModel):
@@ -39,7 +58,7 @@ class ExportCitation(Exported):
     note: str = Field(description="What this passage gets wrong or leaves out, in the site's words; empty when nothing.")
 
 
-class ExportStatistic(Exported):
+class ShapedStatistic(Exported):
     slug: str
     title: str
     sentence: str
@@ -63,37 +82,63 @@ class ExportStatistic(Exported):
     sources_page_url: str
 
 
-class ExportSource(Exported):
-    id: str
-    title: str
-    short_name: str
-    publisher: str
-    authors: list[str]
-    date_published: str
-    url: str | None
-    date_accessed: str | None
-    kind: str
-    notes: str
-    cited_by: list[str]
+# A statistic as published: the shaped fields above, then each added field as written.
+ExportStatistic = create_model(
+    "ExportStatistic", __base__=ShapedStatistic,
+    **{name: (info.annotation, Field(description=info.description)) for name, info in added_fields().items()},
+)  # type: ignore[call-overload]
+# A source as published: every field of the content model but how it is checked, and who cites it.
+ExportSource = create_model(
+    "ExportSource", __base__=Exported,
+    **{name: (info.annotation, ...) for name, info in Source.model_fields.items() if name not in UNPUBLISHED_SOURCE_FIELDS},
+    cited_by=(list[str], ...),
+)  # type: ignore[call-overload]
 
 
 class StatisticsFile(Exported):
     licence: str
-    statistics: list[ExportStatistic]
+    statistics: list[ExportStatistic]  # type: ignore[valid-type]
 
 
 class SourcesFile(Exported):
     licence: str
-    sources: list[ExportSource]
+    sources: list[ExportSource]  # type: ignore[valid-type]
 
 
-CSV_COLUMNS = ["slug", "title", "sentence", "value", "lower_bound", "upper_bound", "bound_unit", "range_low", "range_high",
-               "unit", "as_printed", "approximate", "period", "scope", "status",
-               "derivation", "sheets", "sources", "page_url", "sources_page_url"]
+# What each column of /data/statistics.csv holds, in order (the data page and datapackage.json show these);
+# each added field follows, described by its docstring in the content model.
+SHAPED_COLUMNS = {
+    "slug": "The figure's identifier; its page is /stats/<slug>/.",
+    "title": "A short name for the figure.",
+    "sentence": "The sentence that states the figure, in this site's words.",
+    "value": "The figure as a number (percentages as 59, not 0.59; millions as 21.4). Empty for a figure stated in words, which is a bound.",
+    "lower_bound": "For a figure in words such as 'over one third': the value it exceeds (33.3), in bound_unit.",
+    "upper_bound": "For a figure in words such as 'under half': the value it stays below, in bound_unit.",
+    "bound_unit": "The unit of the bounds: percent, or times ('over twice as many' is a lower bound of 2 times).",
+    "range_low": "For a figure worked out from rounded figures: the lowest value the rounding allows.",
+    "range_high": "For a figure worked out from rounded figures: the highest value the rounding allows.",
+    "unit": "percent, count, million, or words (a figure stated in words, such as 'over one third').",
+    "as_printed": "The figure as the site prints it.",
+    "approximate": "true where the site prints 'about'.",
+    "period": "The time the figure covers.",
+    "scope": "Exactly what is counted.",
+    "status": "reported (a source states it), derived (worked out by this site) or disputed (sources disagree).",
+    "derivation": "For derived figures, the arithmetic.",
+    "sheets": "The fact sheets the figure appears on, separated by semicolons.",
+    "sources": "Each citation as read: publisher and title, then 'as reported by' the coverage it was read in (when the source itself was not read), where the passage is, and the address of the page that holds it; separated by ' | '.",
+    "page_url": "The figure's page.",
+    "sources_page_url": "The page quoting the passages that state it.",
+}
 
 
-def export_statistics(model: SiteModel) -> list[ExportStatistic]:
+def csv_columns() -> list[tuple[str, str]]:
+    """(name, what it holds) of each column of statistics.csv, in order."""
+    return list(SHAPED_COLUMNS.items()) + [(name, info.description or "") for name, info in added_fields().items()]
+
+
+def export_statistics(model: SiteModel) -> list[Any]:
     records, sources = [], model.content.sources
+    added = added_fields()
     for slug, stat in model.stats.items():
         view = model.views[slug]
         derivation = (f"{view.derivation.arithmetic} = {view.derivation.result}" if view.derivation else None)
@@ -109,27 +154,28 @@ def export_statistics(model: SiteModel) -> list[ExportStatistic]:
             unit=stat.figure.unit, as_printed=display(stat.figure), approximate=stat.figure.approximate,
             period=stat.period, scope=stat.scope, status=stat.status, derivation=derivation,
             sheets=list(stat.sheets), caveats=list(stat.caveats),
-            citations=[ExportCitation(
-                credit=Credit(sources[c.source.id], sources[c.via.id] if c.via else None).text(),
-                source_id=c.source.id, source_title=c.source.title, publisher=c.source.publisher, url=c.source.url,
-                locator=c.locator, quote=c.quote, via_source_id=c.via.id if c.via else None,
-                via_title=c.via.title if c.via else None, via_publisher=c.via.publisher if c.via else None,
-                via_url=c.via.url if c.via else None, note=c.note,
-            ) for c in view.citations],
+            citations=[_citation(sources[c.source], sources[c.via] if c.via else None, c.locator, c.quote, c.note)
+                       for c in stat.citations],
             page_url=model.absolute(urls.stat(slug)), sources_page_url=model.absolute(urls.stat_sources(slug)),
+            **{name: getattr(stat, name) for name in added},
         ))
     return records
 
 
-def export_sources(model: SiteModel) -> list[ExportSource]:
+def _citation(source: Source, via: Source | None, locator: str, quote: str, note: str) -> ExportCitation:
+    return ExportCitation(
+        credit=Credit(source, via).text(), source_id=source.id, source_title=source.title, publisher=source.publisher,
+        url=source.url, locator=locator, quote=quote, via_source_id=via.id if via else None,
+        via_title=via.title if via else None, via_publisher=via.publisher if via else None,
+        via_url=via.url if via else None, note=note,
+    )
+
+
+def export_sources(model: SiteModel) -> list[Any]:
     return [
-        ExportSource(
-            id=source.id, title=source.title, short_name=source.short_name, publisher=source.publisher,
-            authors=list(source.authors), date_published=source.date_published, url=source.url,
-            date_accessed=source.date_accessed, kind=source.kind, notes=source.notes,
-            cited_by=[link.slug for link in model.sources[source.id].cited_by],
-        )
-        for source in model.content.sources.values()
+        ExportSource(**{name: getattr(view.source, name) for name in ExportSource.model_fields if name != "cited_by"},
+                     cited_by=[link.slug for link in view.cited_by])
+        for view in model.sources.values()
     ]
 
 
@@ -143,10 +189,24 @@ def _number_cell(number: float | None) -> str:
     return "" if number is None else f"{number:g}"
 
 
-def statistics_csv(records: list[ExportStatistic]) -> bytes:
+def _added_cell(value: object) -> str:
+    """An added field's cell: a list joined by semicolons, true/false, a number as a number, text as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return _number_cell(value)
+    if isinstance(value, (list, tuple)):
+        return text_cell(";".join(str(item) for item in value))
+    return text_cell(str(value))
+
+
+def statistics_csv(records: list[Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    added = list(added_fields())
+    writer.writerow([name for name, _ in csv_columns()])
     for r in records:
         sources = " | ".join(  # each as read: the report, as reported by the outlet, and the page that holds the quote
             f"{c.publisher}, {c.source_title}"
@@ -159,8 +219,17 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
                          r.bound_unit or "", *map(_number_cell, (r.range_low, r.range_high)), r.unit,
                          text_cell(r.as_printed), str(r.approximate).lower(), *map(text_cell, [r.period, r.scope]),
                          r.status, text_cell(r.derivation or ""), ";".join(r.sheets), text_cell(sources),
-                         r.page_url, r.sources_page_url])
+                         r.page_url, r.sources_page_url, *(_added_cell(getattr(r, name)) for name in added)])
     return buffer.getvalue().encode("utf-8")
+
+
+def _column_type(name: str) -> str:
+    if name in NUMBER_COLUMNS:
+        return "number"
+    if name == "approximate":
+        return "boolean"
+    annotation = Statistic.model_fields[name].annotation if name in added_fields() else str
+    return {bool: "boolean", int: "number", float: "number"}.get(annotation, "string")  # type: ignore[call-overload]
 
 
 NUMBER_COLUMNS = {"value", "lower_bound", "upper_bound", "range_low", "range_high"}
@@ -171,10 +240,7 @@ LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
 def datapackage(model: SiteModel) -> dict:
     """A Frictionless Data Package describing the files, so tools read the CSV's columns with their types."""
     site = model.content.site
-    meaning = dict(DATA_COLUMNS)
-    fields = [{"name": name, "description": meaning[name],
-               "type": "number" if name in NUMBER_COLUMNS else "boolean" if name == "approximate" else "string"}
-              for name in CSV_COLUMNS]
+    fields = [{"name": name, "description": meaning, "type": _column_type(name)} for name, meaning in csv_columns()]
     return {
         "profile": "data-package", "name": "trafficking-facts", "title": site.title, "description": site.description,
         "homepage": model.absolute(urls.data()), "version": site.last_reviewed, "created": f"{site.last_reviewed}T00:00:00Z",
