@@ -27,7 +27,7 @@ from factsite.content.figures import quote_states
 from factsite.content.load import load_content
 from factsite.content.model import Figure
 from factsite.web.outputs import sitemap
-from factsite.web.pages import PrivacyPage
+from factsite.web.kinds import PrivacyPage
 from factsite.content.validate import validate
 
 from .conftest import ROOT, copy_good_tree
