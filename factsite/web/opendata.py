@@ -118,7 +118,7 @@ def export_statistics(model: SiteModel) -> list[Any]:
 
 def _citation(source: Source, via: Source | None, locator: str, quote: str, note: str) -> ExportCitation:
     return ExportCitation(
-        credit=Credit(source, via).text(), source_id=source.id, source_title=source.title, publisher=source.publisher,
+        credit=Credit(source=source, via=via).text(), source_id=source.id, source_title=source.title, publisher=source.publisher,
         url=source.url, locator=locator, quote=quote, via_source_id=via.id if via else None,
         via_title=via.title if via else None, via_publisher=via.publisher if via else None,
         via_url=via.url if via else None, note=note,

@@ -136,7 +136,7 @@ class SiteModel:
         data = {
             "@context": "https://schema.org", "@type": "WebPage", "url": self.absolute(page_url),
             "name": f"{view.link.short_title}: {view.link.figure}", "description": view.plain_sentence,
-            "citation": citations, "isPartOf": {"@type": "WebSite", "name": self.content.site.title, "url": self.absolute("/")},
+            "citation": citations, "isPartOf": {"@type": "WebSite", "name": self.content.site.title, "url": self.absolute(urls.home())},
         }
         if view.chart:
             data["mainEntity"] = self.dataset(view.chart)
@@ -145,18 +145,18 @@ class SiteModel:
     def dataset(self, chart: ChartModel) -> dict:
         """A chart as a schema.org Dataset: its licence, who made it, when it last changed, and its sources as read."""
         views = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
-        return self._dataset_of(chart.title, chart.description, views,
-                                [{"@type": "DataDownload", "encodingFormat": "text/csv",
-                                  "contentUrl": self.absolute(chart.url("wide", "csv"))}])
+        return self._dataset_of(name=chart.title, description=chart.description, views=views,
+                                distribution=[{"@type": "DataDownload", "encodingFormat": "text/csv",
+                                               "contentUrl": self.absolute(chart.url("wide", "csv"))}])
 
-    def _dataset_of(self, name: str, description: str, views: list[StatView], distribution: list[dict]) -> dict:
+    def _dataset_of(self, *, name: str, description: str, views: list[StatView], distribution: list[dict]) -> dict:
         site = self.content.site
         changed = [entry.date for view in views for entry in view.stat.history]
         credits = list({credit.key: credit for view in views for credit in view.provenance.credits}.values())
         return {
             "@type": "Dataset", "name": name, "description": description, "distribution": distribution,
             "license": "https://creativecommons.org/licenses/by/4.0/",
-            "creator": {"@type": "Organization", "name": site.title, "url": self.absolute("/")},
+            "creator": {"@type": "Organization", "name": site.title, "url": self.absolute(urls.home())},
             "dateModified": max([site.last_reviewed, *changed]),
             "citation": [self._credit_work(credit) for credit in credits],
         }
@@ -165,10 +165,10 @@ class SiteModel:
         files = [("statistics.csv", "text/csv"), ("statistics.json", "application/json"), ("sources.json", "application/json"),
                  ("datapackage.json", "application/json")]
         dataset = self._dataset_of(
-            f"{self.content.site.title}: every figure", "Every figure on the site, with its sources as read.",
-            list(self.views.values()),
-            [{"@type": "DataDownload", "encodingFormat": kind, "contentUrl": self.absolute(urls.data_file(name))}
-             for name, kind in files])
+            name=f"{self.content.site.title}: every figure", description="Every figure on the site, with its sources as read.",
+            views=list(self.views.values()),
+            distribution=[{"@type": "DataDownload", "encodingFormat": kind, "contentUrl": self.absolute(urls.data_file(name))}
+                          for name, kind in files])
         return json_ld({"@context": "https://schema.org", **dataset, "url": self.absolute(urls.data())})
 
     def _embed_pages(self) -> list[EmbedPage]:
@@ -185,13 +185,13 @@ class SiteModel:
     def cite(self, view: StatView) -> list[tuple[str, str]]:
         """The 'cite this figure' texts of a statistic, in each style."""
         def work(source: Source) -> CitedWork:
-            return CitedWork(source.title, source.publisher, source.date_published[:4], source.url)
+            return CitedWork(title=source.title, publisher=source.publisher, year=source.date_published[:4], url=source.url)
 
         return citations(CiteInput(
             slug=view.link.slug, title=view.link.short_title, figure=view.link.figure,
             page_url=self.absolute(view.link.url), site_name=self.content.site.short_name,
             reviewed=self.content.site.last_reviewed,
-            credits=tuple(CitedCredit(work(c.source), work(c.via) if c.via else None) for c in view.provenance.credits),
+            credits=tuple(CitedCredit(source=work(c.source), via=work(c.via) if c.via else None) for c in view.provenance.credits),
         ))
 
     def _derivation(self, stat: Statistic) -> DerivationView | None:
@@ -241,7 +241,7 @@ class SiteModel:
     def _build_pages(self) -> list[Page]:
         site = self.content.site
         sheets = self.content.sheets
-        sheet_links = [SheetLink(s.title, s.summary, urls.sheet(s.slug)) for s in sheets]
+        sheet_links = [SheetLink(title=s.title, summary=s.summary, url=urls.sheet(s.slug)) for s in sheets]
         # Headline figures in the order a reader meets them: by sheet, then by place in the sheet.
         in_sheet_order = dict.fromkeys(slug for sheet in sheets for slug in sheet.statistics)
         headlines = [self.views[slug] for slug in [*in_sheet_order, *self.stats] if self.stats[slug].headline]
@@ -249,7 +249,7 @@ class SiteModel:
         home_card = self._card(name="home", url=urls.home(), kicker="Fact sheets", figure=site.title, sentence=site.description,
                                source_line=self._sources_line(list(self.views.values())))
         website = json_ld({"@context": "https://schema.org", "@type": "WebSite", "name": site.title,
-                           "url": self.absolute("/"), "description": site.description})
+                           "url": self.absolute(urls.home()), "description": site.description})
         result: list[Page] = [
             HomePage(title=site.title, description=site.description, card=home_card, json_ld=website,
                      headlines=headlines, sheet_links=sheet_links),
