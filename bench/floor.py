@@ -40,13 +40,16 @@ def page_data(content_dir: Path):
     from factsite.web.assets import collect_assets
     from factsite.pipeline import load_and_validate
     from factsite.web.pages import SiteModel
+    from factsite.web.views import figure_anchor, figure_link
 
     gc.set_threshold(*GC_THRESHOLD)  # as build.py sets it: loading 10,000 statistics is 15 times faster
     content, _ = load_and_validate(content_dir)
     model = SiteModel(content, content.site.base_url)
     common = {"site": content.site, "assets": collect_assets(ROOT / "static").urls,
-              "base_url": content.site.base_url, "draft": True, "urls": urls}
-    return [page.with_details() for page in model.pages()], common  # all page data, built before the clock starts
+              "base_url": content.site.base_url, "draft": True, "urls": urls,
+              "figure_link": figure_link, "figure_anchor": figure_anchor}
+    # All page data, built before the clock starts: each page with its structured data and context.
+    return [(page, {"structured_data": page.structured_data(), **page.context()}) for page in model.pages()], common
 
 
 def build(content: Path, out: Path, pages, common) -> int:
@@ -57,10 +60,11 @@ def build(content: Path, out: Path, pages, common) -> int:
     env = Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["script_json"] = lambda text: text
+    env.filters["figure_link"] = common.pop("figure_link")
     if out.exists():
         shutil.rmtree(out)
-    for page in pages:
-        html = env.get_template(page.template).render(page=page, **common, **page.context)
+    for page, context in pages:
+        html = env.get_template(page.template).render(page=page, **common, **context)
         target = out / page.output
         os.makedirs(target.parent, exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:

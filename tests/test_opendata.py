@@ -142,3 +142,65 @@ def test_each_figure_has_its_own_record_at_a_stable_address(shipped_site: Path) 
     for slug, stat in statistics.items():
         own = json.loads((shipped_site / "data" / "statistics" / f"{slug}.json").read_text())
         assert own["statistic"] == stat and own["licence"] == "CC BY 4.0"
+
+
+def test_the_published_fields_are_declared_once_and_name_real_fields() -> None:
+    from factsite.content.model import Statistic
+    from factsite.web.data_columns import SHAPED_FIELDS, UNPUBLISHED_FIELDS
+
+    # A renamed field would otherwise be published twice, or silently left out.
+    assert SHAPED_FIELDS | UNPUBLISHED_FIELDS <= set(Statistic.model_fields) and not SHAPED_FIELDS & UNPUBLISHED_FIELDS
+
+
+# A statistic field added to the content model, and nothing else: the downloads and the data page have it.
+ADDED_FIELD = '''
+import csv, io, json, shutil, sys
+from pathlib import Path
+import factsite.content.model as model
+
+class Statistic(model.Statistic):
+    reviewed_by: str | None = None
+    """Who last checked the figure against its sources."""
+
+model.Statistic = Statistic  # before anything reads the model
+from factsite.content.load import load_content
+from factsite.content.validate import validate
+from factsite.web.opendata import data_files
+from factsite.web.pages import SiteModel
+
+tree = Path(sys.argv[2])
+shutil.copytree(sys.argv[1], tree)
+path = tree / "stats" / "cases-rise.yaml"
+path.write_text(path.read_text() + "reviewed_by: '=A. Checker'\\n")
+content, problems = validate(load_content(tree))
+model = SiteModel(content, "https://facts.example")
+files = data_files(model)
+rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(files["data/statistics.csv"].decode()))}
+print(json.dumps({
+    "csv": [rows["cases-rise"]["reviewed_by"], rows["cases-2020"]["reviewed_by"]],
+    "json": json.loads(files["data/statistics/cases-rise.json"])["statistic"]["reviewed_by"],
+    "schema": json.loads(files["data/statistics.schema.json"])["$defs"]["ExportStatistic"]["properties"]["reviewed_by"].get("description"),
+    "package": [f for f in json.loads(files["data/datapackage.json"])["resources"][0]["schema"]["fields"] if f["name"] == "reviewed_by"],
+    "data_page": [meaning for page in model.pages() if page.url == "/data/" for name, meaning in page.columns if name == "reviewed_by"],
+}))
+'''
+
+
+def test_a_field_added_to_the_statistic_model_is_published_without_other_edits(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import GOOD, ROOT
+
+    script = tmp_path / "added_field.py"  # a file, not -c: pydantic reads a field's docstring from its source
+    script.write_text(ADDED_FIELD)
+    result = subprocess.run([sys.executable, str(script), str(GOOD), str(tmp_path / "content")], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    published = json.loads(result.stdout)
+    description = "Who last checked the figure against its sources."
+    assert published["csv"] == ["'=A. Checker", ""]  # a text cell never starts as a formula
+    assert published["json"] == "=A. Checker"
+    assert published["schema"] == description and published["data_page"] == [description]
+    assert published["package"] == [{"name": "reviewed_by", "description": description, "type": "string"}]

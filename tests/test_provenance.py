@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from factsite.content.load import load_content
-from factsite.web.pages import SiteModel, readable_date
+from factsite.web.dates import readable_date
+from factsite.web.pages import SiteModel
 from factsite.web.provenance import provenance
 from factsite.content.validate import validate
 

@@ -27,7 +27,7 @@ from factsite.content.figures import quote_states
 from factsite.content.load import load_content
 from factsite.content.model import Figure
 from factsite.web.outputs import sitemap
-from factsite.web.pages import Page
+from factsite.web.kinds import PrivacyPage
 from factsite.content.validate import validate
 
 from .conftest import ROOT, copy_good_tree
@@ -155,7 +155,7 @@ def test_url_environment_variable_is_checked_like_base_url(tmp_path: Path, fixtu
 
 
 def test_sitemap_escapes_what_it_prints() -> None:
-    page = Page(url="/", template="home.html", title="t", description="d")
+    page = PrivacyPage(url="/", title="t", description="d")
     xml = sitemap('https://a.example/"<&>', [page])
     assert "<loc>https://a.example/&#34;&lt;&amp;&gt;/</loc>" in xml.decode()
 
@@ -192,13 +192,14 @@ def test_methodology_page_follows_the_text_rules(tmp_path: Path) -> None:
 # --- R14: a placeholder never lands inside a tag -------------------------------------------------
 
 def test_link_figures_substitutes_only_in_text() -> None:
-    from factsite.web.pages import link_figures
+    from factsite.web.pages import SiteModel
+    from factsite.web.views import link_figures
     from markupsafe import Markup
 
     content, _ = validate(load_content(ROOT / "tests" / "fixtures" / "good"))
     assert content is not None
     html = Markup('<p><a href="{figure:cases-2020}" title="t">see</a> and {figure:cases-2020}</p>')
-    out = str(link_figures(html, content.stats))
+    out = str(link_figures(html, SiteModel(content, "https://example.org").links))
     assert out.startswith('<p><a href="{figure:cases-2020}" title="t">see</a> and <a class="figure"')
     assert BeautifulSoup(out, "html.parser").find_all("a")[0]["href"] == "{figure:cases-2020}"
 

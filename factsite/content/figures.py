@@ -7,6 +7,10 @@ from collections.abc import Iterator
 
 from .model import Figure
 
+# {figure} and {figure:slug}: where a sentence or an introduction prints a figure (as a link to its sources).
+FIGURE_MARK_RE = re.compile(r"\{figure(?::([^}]*))?\}")
+
+
 def format_number(value: float) -> str:
     """1499 -> '1,499'; 21.4 -> '21.4'; 59.0 -> '59'."""
     if float(value).is_integer():

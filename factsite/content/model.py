@@ -431,6 +431,11 @@ class Helpline(Strict):
 
     _url = field_validator("url")(check_url)
 
+    @property
+    def call_href(self) -> str:
+        """The number to call as a tel: link: digits only, as phones dial it."""
+        return "tel:" + self.call.replace("-", "")
+
 
 class SiteConfig(Strict):
     title: str = NonEmpty
@@ -455,3 +460,8 @@ class SiteConfig(Strict):
     _url = field_validator("report_errors_to", "quick_exit_url")(check_url)
     _base_url = field_validator("base_url")(check_origin)
     _date = field_validator("last_reviewed")(check_partial_date)
+
+    @property
+    def short_name(self) -> str:
+        """The title before any colon: the name cards and citations credit."""
+        return self.title.split(":")[0]

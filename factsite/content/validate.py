@@ -15,14 +15,13 @@ from pydantic import BaseModel, ValidationError
 
 from . import derive, hints, text_rules
 from .errors import Problem
-from .figures import display, display_problem, quote_states, quote_states_text
+from .figures import FIGURE_MARK_RE, display, display_problem, quote_states, quote_states_text
 from .load import RawContent, Record
 from .markdown_safe import MAX_MARKDOWN_CHARS, markdown_problem, render_markdown, text_segments
 from .model import Chart, Sheet, SiteConfig, Source, Statistic, check_origin
 
 Model = TypeVar("Model", bound=BaseModel)
 
-PLACEHOLDER_RE = re.compile(r"\{figure(?::([^}]*))?\}")
 CHART_HEADROOM = 1.45  # the value axis of a chart runs this far past its longest bar (charts.build_chart)
 # A chart's phone image is /charts/<id>-narrow.svg and its download image /charts/<id>-download.svg
 # (urls.chart_file): an id ending so would name another chart's file.
@@ -151,7 +150,7 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     content = Content(
         site=site,
         sources={k: v for k, (_, v) in sorted(sources.items())},
-        stats={k: v for k, (_, v) in stats.items()},
+        stats={k: _with_chart_id(v) for k, (_, v) in stats.items()},
         sheets=sorted((s for _, s in sheets.values()), key=lambda s: (s.order, s.slug)),
         methodology=raw.methodology,
         derived_values=derived_values,
@@ -160,6 +159,13 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
                 **{f"source:{k}": r for k, (r, _) in sources.items()}},
     )
     return content, sorted(warnings)
+
+
+def _with_chart_id(stat: Statistic) -> Statistic:
+    """A statistic's chart is named after it unless it has an id: decided here, once, for every reader."""
+    if stat.chart is None or stat.chart.id is not None:
+        return stat
+    return stat.model_copy(update={"chart": stat.chart.model_copy(update={"id": stat.slug})})
 
 
 def _check_methodology(text: str, shown_path: str, problems: list[Problem]) -> None:
@@ -190,7 +196,7 @@ def _parse_all(records: list[Record], model: type[Model], problems: list[Problem
 
 
 def _check_placeholders(record: Record, loc: tuple[str | int, ...], text: str, stats: dict, check: _Checker) -> None:
-    for match in PLACEHOLDER_RE.finditer(text):
+    for match in FIGURE_MARK_RE.finditer(text):
         slug = match.group(1)
         if slug is not None and check.unknown(slug, stats):
             check.error(record, loc, f"{{figure:{slug}}} names no statistic{hints.did_you_mean(slug, stats)}")
@@ -227,9 +233,9 @@ def _check_markdown(record: Record, loc: tuple[str | int, ...], text: str, stats
     _check_placeholders(record, loc, text, stats, check)
     if "{figure}" in text:
         check.error(record, loc, "a bare {figure} names no statistic here: write {figure:slug}, e.g. {figure:victims-identified-2020}")
-    if PLACEHOLDER_RE.search(text):
+    if FIGURE_MARK_RE.search(text):
         for is_text, piece in text_segments(str(render_markdown(text))):
-            for match in PLACEHOLDER_RE.finditer(piece) if not is_text else ():
+            for match in FIGURE_MARK_RE.finditer(piece) if not is_text else ():
                 check.error(record, loc, f"{match.group(0)} is inside a link (its address, title or text) or a tag: "
                             "a figure is itself a link, so put it in the plain text beside the link")
 

@@ -13,8 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+from .dates import month_name, readable_date
+
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,6 @@ def _date_parts(value: str) -> tuple[str, str | None, str | None]:
     return parts[0], parts[1], parts[2]
 
 
-def _long_date(value: str, day_first: bool) -> str:
-    year, month, day = _date_parts(value)
-    if not month:
-        return year
-    name = MONTHS[int(month) - 1]
-    if not day:
-        return f"{name} {year}"
-    return f"{int(day)} {name} {year}" if day_first else f"{name} {int(day)}, {year}"
-
-
 def _work(work: CitedWork) -> str:
     return f"{work.publisher}, {work.title} ({work.year}){' ' + work.url if work.url else ''}"
 
@@ -93,10 +83,10 @@ def citations(c: CiteInput) -> list[tuple[str, str]]:
     year, month, day = _date_parts(c.reviewed)
     name = f"{c.title}: {c.figure}"
     note = sources_note(c)
-    apa_date = f"{year}, {MONTHS[int(month) - 1]} {int(day)}" if month and day else year
+    apa_date = f"{year}, {month_name(month)} {int(day)}" if month and day else year
     apa = f"{c.site_name}. ({apa_date}). {name}. {c.page_url}. {note}"
-    mla = f"\u201c{name}.\u201d {c.site_name}, {_long_date(c.reviewed, True)}, {c.page_url}. {note}"
-    chicago = f"{c.site_name}. \u201c{name}.\u201d Last reviewed {_long_date(c.reviewed, False)}. {c.page_url}. {note}"
+    mla = f"\u201c{name}.\u201d {c.site_name}, {readable_date(c.reviewed)}, {c.page_url}. {note}"
+    chicago = f"{c.site_name}. \u201c{name}.\u201d Last reviewed {readable_date(c.reviewed, day_first=False)}. {c.page_url}. {note}"
     bibtex = (
         f"@misc{{{c.slug.replace('-', '_')},\n"
         f"  title = {{{{{latex_escape(name)}}}}},\n"

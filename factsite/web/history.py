@@ -65,7 +65,7 @@ def unrecorded_changes(content: Content, published: dict[str, str]) -> list[Prob
 
 def atom_feed(changes: list[Change], base_url: str, site_title: str, fallback_date: str) -> bytes:
     """An Atom feed of corrections and updates; dates come from content, so it is reproducible."""
-    feed_url = urls.absolute(base_url, "/updates.xml")
+    feed_url = urls.absolute(base_url, urls.feed())
     updated = (changes[0].date if changes else fallback_date) + "T00:00:00Z"
     entries = []
     for change in changes:

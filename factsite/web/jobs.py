@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from jinja2 import Environment
 
+from . import urls
+
 CARD_WIDTH, CARD_HEIGHT = 1200, 630  # px: the size link previews show without cropping
 
 
@@ -29,6 +31,18 @@ class Card:
     # that does not fit names the file, line and field to shorten. Looked up only then (finding a
     # field's line parses its file again), and not part of the image's key.
     origin: Callable[[], tuple[tuple[str, str], ...]] | None = field(default=None, compare=False)
+
+    @property
+    def image_url(self) -> str:
+        return urls.file_url(self.output)
+
+    @property
+    def width(self) -> int:
+        return CARD_WIDTH
+
+    @property
+    def height(self) -> int:
+        return CARD_HEIGHT
 
     def html(self, env: Environment) -> str:
         length = len(self.figure or "")

@@ -1,24 +1,27 @@
 """Open data: every statistic and source as CSV and JSON, with the JSON Schemas of those files.
 
 The export records are pydantic models, so the published schema and the files come from one definition.
+A field added to the content model's `Statistic` or `Source` is published as written, with no edit
+here: in the JSON files, and as a last column of statistics.csv, described on the data page by its
+docstring. Only what is shaped for readers (the figure as numbers, the citations as read) is written out.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Literal
+from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..content.figures import display
+from ..content.model import Source, Statistic
 from . import urls
 from .csv_cells import text_cell
-from ..content.figures import display
-from .pages import DATA_COLUMNS, SiteModel
+from .data_columns import DATA_LICENCE, UNPUBLISHED_SOURCE_FIELDS, added_fields, csv_columns
+from .pages import SiteModel
 from .provenance import Credit
-
-DATA_LICENCE = "CC BY 4.0"
 
 
 class Exported(BaseModel):
@@ -40,7 +43,7 @@ class ExportCitation(Exported):
     note: str = Field(description="What this passage gets wrong or leaves out, in the site's words; empty when nothing.")
 
 
-class ExportStatistic(Exported):
+class ShapedStatistic(Exported):
     slug: str
     title: str
     sentence: str
@@ -64,42 +67,32 @@ class ExportStatistic(Exported):
     sources_page_url: str
 
 
-class ExportSource(Exported):
-    id: str
-    title: str
-    short_name: str
-    publisher: str
-    authors: list[str]
-    date_published: str
-    url: str | None
-    date_accessed: str | None
-    archive_url: str | None = Field(description="A dated Wayback Machine capture of url, when one is recorded (never guessed).")
-    archive_date: str | None = Field(description="The day of that capture, YYYY-MM-DD.")
-    url_status: Literal["live", "dead", "moved"] = Field(
-        description="live, dead (the page is gone: read archive_url) or moved (url now leads elsewhere).")
-    checked: str | None = Field(description="When the link and its quotes were last confirmed, YYYY-MM-DD.")
-    kind: str
-    notes: str
-    cited_by: list[str]
+# A statistic as published: the shaped fields above, then each added field as written.
+ExportStatistic = create_model(
+    "ExportStatistic", __base__=ShapedStatistic,
+    **{name: (info.annotation, Field(description=info.description)) for name, info in added_fields().items()},
+)  # type: ignore[call-overload]
+# A source as published: every field of the content model but how it is checked, and who cites it.
+ExportSource = create_model(
+    "ExportSource", __base__=Exported,
+    **{name: (info.annotation, ...) for name, info in Source.model_fields.items() if name not in UNPUBLISHED_SOURCE_FIELDS},
+    cited_by=(list[str], ...),
+)  # type: ignore[call-overload]
 
 
 class StatisticsFile(Exported):
     licence: str
-    statistics: list[ExportStatistic]
+    statistics: list[ExportStatistic]  # type: ignore[valid-type]
 
 
 class SourcesFile(Exported):
     licence: str
-    sources: list[ExportSource]
+    sources: list[ExportSource]  # type: ignore[valid-type]
 
 
-CSV_COLUMNS = ["slug", "title", "sentence", "value", "lower_bound", "upper_bound", "bound_unit", "range_low", "range_high",
-               "unit", "as_printed", "approximate", "period", "scope", "status",
-               "derivation", "sheets", "sources", "page_url", "sources_page_url"]
-
-
-def export_statistics(model: SiteModel) -> list[ExportStatistic]:
+def export_statistics(model: SiteModel) -> list[Any]:
     records, sources = [], model.content.sources
+    added = added_fields()
     for slug, stat in model.stats.items():
         view = model.views[slug]
         derivation = (f"{view.derivation.arithmetic} = {view.derivation.result}" if view.derivation else None)
@@ -115,28 +108,28 @@ def export_statistics(model: SiteModel) -> list[ExportStatistic]:
             unit=stat.figure.unit, as_printed=display(stat.figure), approximate=stat.figure.approximate,
             period=stat.period, scope=stat.scope, status=stat.status, derivation=derivation,
             sheets=list(stat.sheets), caveats=list(stat.caveats),
-            citations=[ExportCitation(
-                credit=Credit(sources[c.source.id], sources[c.via.id] if c.via else None).text(),
-                source_id=c.source.id, source_title=c.source.title, publisher=c.source.publisher, url=c.source.url,
-                locator=c.locator, quote=c.quote, via_source_id=c.via.id if c.via else None,
-                via_title=c.via.title if c.via else None, via_publisher=c.via.publisher if c.via else None,
-                via_url=c.via.url if c.via else None, note=c.note,
-            ) for c in view.citations],
+            citations=[_citation(sources[c.source], sources[c.via] if c.via else None, c.locator, c.quote, c.note)
+                       for c in stat.citations],
             page_url=model.absolute(urls.stat(slug)), sources_page_url=model.absolute(urls.stat_sources(slug)),
+            **{name: getattr(stat, name) for name in added},
         ))
     return records
 
 
-def export_sources(model: SiteModel) -> list[ExportSource]:
+def _citation(source: Source, via: Source | None, locator: str, quote: str, note: str) -> ExportCitation:
+    return ExportCitation(
+        credit=Credit(source=source, via=via).text(), source_id=source.id, source_title=source.title, publisher=source.publisher,
+        url=source.url, locator=locator, quote=quote, via_source_id=via.id if via else None,
+        via_title=via.title if via else None, via_publisher=via.publisher if via else None,
+        via_url=via.url if via else None, note=note,
+    )
+
+
+def export_sources(model: SiteModel) -> list[Any]:
     return [
-        ExportSource(
-            id=source.id, title=source.title, short_name=source.short_name, publisher=source.publisher,
-            authors=list(source.authors), date_published=source.date_published, url=source.url,
-            date_accessed=source.date_accessed, archive_url=source.archive_url, archive_date=source.archive_date,
-            url_status=source.url_status, checked=source.checked, kind=source.kind, notes=source.notes,
-            cited_by=[link.slug for link in model.sources[source.id].cited_by],
-        )
-        for source in model.content.sources.values()
+        ExportSource(**{name: getattr(view.source, name) for name in ExportSource.model_fields if name != "cited_by"},
+                     cited_by=[link.slug for link in view.cited_by])
+        for view in model.sources.values()
     ]
 
 
@@ -150,10 +143,24 @@ def _number_cell(number: float | None) -> str:
     return "" if number is None else f"{number:g}"
 
 
-def statistics_csv(records: list[ExportStatistic]) -> bytes:
+def _added_cell(value: object) -> str:
+    """An added field's cell: a list joined by semicolons, true/false, a number as a number, text as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return _number_cell(value)
+    if isinstance(value, (list, tuple)):
+        return text_cell(";".join(str(item) for item in value))
+    return text_cell(str(value))
+
+
+def statistics_csv(records: list[Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    added = list(added_fields())
+    writer.writerow([name for name, _ in csv_columns()])
     for r in records:
         sources = " | ".join(  # each as read: the report, as reported by the outlet, and the page that holds the quote
             f"{c.publisher}, {c.source_title}"
@@ -166,8 +173,17 @@ def statistics_csv(records: list[ExportStatistic]) -> bytes:
                          r.bound_unit or "", *map(_number_cell, (r.range_low, r.range_high)), r.unit,
                          text_cell(r.as_printed), str(r.approximate).lower(), *map(text_cell, [r.period, r.scope]),
                          r.status, text_cell(r.derivation or ""), ";".join(r.sheets), text_cell(sources),
-                         r.page_url, r.sources_page_url])
+                         r.page_url, r.sources_page_url, *(_added_cell(getattr(r, name)) for name in added)])
     return buffer.getvalue().encode("utf-8")
+
+
+def _column_type(name: str) -> str:
+    if name in NUMBER_COLUMNS:
+        return "number"
+    if name == "approximate":
+        return "boolean"
+    annotation = Statistic.model_fields[name].annotation if name in added_fields() else str
+    return {bool: "boolean", int: "number", float: "number"}.get(annotation, "string")  # type: ignore[call-overload]
 
 
 NUMBER_COLUMNS = {"value", "lower_bound", "upper_bound", "range_low", "range_high"}
@@ -178,10 +194,7 @@ LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
 def datapackage(model: SiteModel) -> dict:
     """A Frictionless Data Package describing the files, so tools read the CSV's columns with their types."""
     site = model.content.site
-    meaning = dict(DATA_COLUMNS)
-    fields = [{"name": name, "description": meaning[name],
-               "type": "number" if name in NUMBER_COLUMNS else "boolean" if name == "approximate" else "string"}
-              for name in CSV_COLUMNS]
+    fields = [{"name": name, "description": meaning, "type": _column_type(name)} for name, meaning in csv_columns()]
     return {
         "profile": "data-package", "name": "trafficking-facts", "title": site.title, "description": site.description,
         "homepage": model.absolute(urls.data()), "version": site.last_reviewed, "created": f"{site.last_reviewed}T00:00:00Z",

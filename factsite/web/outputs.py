@@ -8,7 +8,8 @@ from markupsafe import escape
 from . import urls
 from .charts import chart_csv
 from .history import atom_feed
-from .opendata import DATA_LICENCE, data_files
+from .data_columns import DATA_LICENCE
+from .opendata import data_files
 from .pages import Page, SiteModel
 
 

@@ -16,7 +16,9 @@ from markupsafe import Markup
 
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from . import urls
-from .pages import Page, SiteModel, readable_date
+from .dates import readable_date
+from .pages import Page, SiteModel
+from .views import figure_anchor, figure_link
 
 
 def json_for_script(text: str) -> Markup:
@@ -46,6 +48,8 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None) -> Envir
     )
     env.filters["script_json"] = json_for_script
     env.filters["readable_date"] = readable_date  # dates as the web pages write them, in print too
+    env.filters["figure_link"] = figure_link  # {{ link|figure_link }}: a statistic's figure, linked to its sources
+    env.globals["figure_anchor"] = figure_anchor  # the same link for a figure printed otherwise (a chart's table)
     env.globals["urls"] = urls
     return env
 
@@ -62,8 +66,9 @@ def render_pages(env: Environment, pages: list[Page], common: dict[str, Any]) ->
 
 
 def _render_page(env: Environment, page: Page, common: dict[str, Any]) -> bytes:
-    page = page.with_details()
-    return env.get_template(page.template).render(page=page, **common, **page.context).encode("utf-8")
+    # The context and structured data are built here, in the process that renders the page.
+    return env.get_template(page.template).render(page=page, structured_data=page.structured_data(), **common,
+                                                  **page.context()).encode("utf-8")
 
 
 PARALLEL_FROM = 1500  # pages: below this, starting worker processes costs more than it saves

@@ -107,11 +107,24 @@ def card(name: str) -> str:
 
 
 def data_file(name: str) -> str:
-    """A download of the whole data set, such as statistics.csv."""
-    stem, dot, extension = name.rpartition(".")
-    if not dot or extension not in ("csv", "json"):
+    """A download of the whole data set, such as statistics.csv, or a schema of one (statistics.schema.json)."""
+    *stem, extension = name.split(".")
+    if not stem or extension not in ("csv", "json"):
         raise UnsafePath(f"{name!r} is not a data file's name")
-    return data() + _slug(stem) + "." + extension
+    return data() + ".".join(map(_slug, stem)) + "." + extension
+
+
+def search_file(name: str) -> str:
+    """A file of the search index (Pagefind's script, the list of index parts)."""
+    return "/pagefind/" + ".".join(map(_slug, name.split(".")))
+
+
+def file_url(output: str) -> str:
+    """The URL of the file at `output` in site/ (a file's, not a folder page's): output_path undone."""
+    url = "/" + output
+    if output_path(url) != output or output.endswith("index.html"):
+        raise UnsafePath(f"{output!r} is not a file's path in site/")
+    return url
 
 
 def output_path(url: str) -> str:

@@ -1,0 +1,275 @@
+"""The page kinds: one per page, each with its URL, template and typed context.
+
+The site plan (pages.SiteModel) makes one of these per page. The kinds built per statistic and sheet
+build their context only when rendered, from the plan, which they read through `Plan`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Protocol, TypedDict
+
+import segno
+
+from markupsafe import Markup
+
+from ..content.markdown_safe import render_markdown
+from ..content.model import Sheet, Statement
+from . import urls
+from .charts import ChartModel
+from .data_columns import DATA_LICENCE
+from .history import Change
+from .jobs import Card
+from .meta import json_ld, share_links
+from .provenance import Credit
+from .views import DiscrepancyView, SheetLink, SourceView, StatLink, StatView, link_figures, short_url
+
+PAPERS = ("letter", "a4")
+PAPER_LABELS = {"letter": "US Letter", "a4": "A4"}
+
+
+class Plan(Protocol):
+    """What a page reads from the site plan (pages.SiteModel) when it is rendered."""
+
+    views: dict[str, StatView]
+    links: dict[str, StatLink]
+    sources: dict[str, SourceView]
+    sheet_charts: dict[str, list[ChartModel]]
+
+    def absolute(self, url: str) -> str: ...
+
+    def dataset(self, chart: ChartModel) -> dict: ...
+
+    def stat_json_ld(self, view: StatView, page_url: str) -> str: ...
+
+    def cite(self, view: StatView) -> list[tuple[str, str]]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    """What every page has. Each kind below names its template and adds what that template prints:
+    its own fields, or for the pages built per statistic and sheet a context built only when rendered
+    (in the worker processes that render a large site in parallel, and never all held in memory)."""
+
+    template: ClassVar[str]
+    searchable: ClassVar[bool] = False  # statistic and fact-sheet pages are what search finds
+    in_sitemap: ClassVar[bool] = True  # not the 404 page, nor the embed pages shown inside other sites
+    canonical: ClassVar[bool] = True  # the 404 page is served at every missing address: it has no address of its own
+    og_type: ClassVar[str] = "article"
+    site_in_title: ClassVar[bool] = True  # "<page> | <site>" in the browser's tab; the home page's title is the site's
+
+    url: str
+    title: str
+    description: str
+    card: Card | None = None  # the link-preview image
+    search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
+    json_ld: str = ""  # structured data known when the page is planned
+
+    @property
+    def output(self) -> str:
+        return urls.output_path(self.url)
+
+    def context(self) -> Mapping[str, Any]:
+        """What the template prints besides `page` and the names every page gets: the kind's own fields."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _PAGE_FIELDS}
+
+    def structured_data(self) -> str:
+        """The page's JSON-LD, or ''."""
+        return self.json_ld
+
+
+_PAGE_FIELDS = frozenset(f.name for f in fields(Page))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomePage(Page):
+    template: ClassVar[str] = "home.html"
+    og_type: ClassVar[str] = "website"
+    site_in_title: ClassVar[bool] = False
+    url: str = urls.home()
+    headlines: list[StatView]
+    sheet_links: list[SheetLink]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourcesPage(Page):
+    template: ClassVar[str] = "sources.html"
+    url: str = urls.sources()
+    title: str = "Sources"
+    description: str = "Every source the site cites, with the figures that cite it."
+    sources: list[SourceView]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MethodologyPage(Page):
+    template: ClassVar[str] = "methodology.html"
+    url: str = urls.methodology()
+    title: str = "Methodology"
+    description: str = "What the figures count, what they do not, and how the site checks them."
+    body: Markup
+    discrepancies: list[DiscrepancyView]
+    derived: list[StatView]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataPage(Page):
+    template: ClassVar[str] = "data.html"
+    url: str = urls.data()
+    title: str = "Download the data"
+    description: str = "Every figure on the site, with its sources, as CSV and JSON."
+    columns: list[tuple[str, str]]  # (name, what it holds) of each column of statistics.csv
+    licence: str = DATA_LICENCE
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorrectionsPage(Page):
+    template: ClassVar[str] = "corrections.html"
+    url: str = urls.corrections()
+    title: str = "Corrections and updates"
+    description: str = "Every change to a figure on this site, with its date and reason."
+    changes: list[Change]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchPage(Page):
+    template: ClassVar[str] = "search.html"
+    url: str = urls.search()
+    title: str = "Search"
+    description: str = "Search every figure and fact sheet."
+    sheet_links: list[SheetLink]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpPage(Page):
+    template: ClassVar[str] = "help.html"
+    searchable: ClassVar[bool] = True  # someone who types "help" or "hotline" into search must find it
+    url: str = urls.help()
+    title: str = "Get help"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacyPage(Page):
+    template: ClassVar[str] = "privacy.html"
+    url: str = urls.privacy()
+    title: str = "Privacy"
+    description: str = "This site keeps no record of your visit: no cookies, no trackers."
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotFoundPage(Page):
+    template: ClassVar[str] = "404.html"
+    in_sitemap: ClassVar[bool] = False
+    canonical: ClassVar[bool] = False
+    url: str = urls.not_found()
+    title: str = "Page not found"
+    description: str = "This page does not exist."
+    sheet_links: list[SheetLink]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmbedPage(Page):
+    """A chart alone, to be shown in an iframe on other sites."""
+
+    template: ClassVar[str] = "embed.html"
+    in_sitemap: ClassVar[bool] = False
+    chart: ChartModel
+    back_url: str  # the page the chart is on: the embed's canonical address
+    source_line: str
+
+
+class SheetContext(TypedDict):
+    sheet: Sheet
+    introduction: Markup
+    stats: list[StatView]
+    notes: dict[str, list[int]]  # slug -> the numbers of the printed credits its citations read
+    print_sources: list[tuple[str, str | None]]  # (credit, short address) at the printed sheet's foot
+    charts: list[ChartModel]
+    share: list[tuple[str, str]]
+    page_url: str
+    statements: list[tuple[Statement, SourceView]]
+    qr_svg: Markup
+    pdfs: list[tuple[str, str]]  # (paper, url)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SheetPage(Page):
+    template: ClassVar[str] = "sheet.html"
+    searchable: ClassVar[bool] = True
+    sheet: Sheet
+    plan: Plan = field(repr=False, compare=False)
+
+    def context(self) -> SheetContext:
+        plan, sheet = self.plan, self.sheet
+        views = [plan.views[slug] for slug in sheet.statistics]
+        # Printed sheets carry numbered credits at the foot ("the report, as reported by X"); each figure
+        # points to the numbers of the credits its citations read.
+        numbered: dict[tuple[str, str | None], tuple[int, Credit]] = {}
+        for view in views:
+            for credit in view.provenance.credits:
+                numbered.setdefault(credit.key, (len(numbered) + 1, credit))
+        page_url = plan.absolute(self.url)
+        return SheetContext(
+            sheet=sheet,
+            introduction=link_figures(render_markdown(sheet.introduction), plan.links),
+            stats=views,
+            notes={view.link.slug: sorted({numbered[c.key][0] for c in view.provenance.credits}) for view in views},
+            print_sources=[(credit.text(), short_url(credit.read_in.url)) for _, credit in numbered.values()],
+            charts=plan.sheet_charts[sheet.slug],
+            share=share_links(page_url, sheet.summary, sheet.title),
+            page_url=page_url,
+            statements=[(st, plan.sources[st.source]) for st in sheet.statements],
+            qr_svg=qr_code_svg(page_url),
+            pdfs=[(PAPER_LABELS[paper], urls.sheet_pdf(sheet.slug, paper)) for paper in PAPERS],
+        )
+
+    def structured_data(self) -> str:
+        sheet = self.sheet
+        return json_ld({"@context": "https://schema.org", "@type": "WebPage", "url": self.plan.absolute(self.url),
+                        "name": sheet.title, "description": sheet.summary,
+                        "hasPart": [self.plan.dataset(chart) for chart in self.plan.sheet_charts[sheet.slug]]})
+
+
+class StatContext(TypedDict):
+    view: StatView
+    share: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatPage(Page):
+    template: ClassVar[str] = "stat.html"
+    searchable: ClassVar[bool] = True
+    view: StatView
+    plan: Plan = field(repr=False, compare=False)
+
+    def context(self) -> StatContext:
+        link = self.view.link
+        return StatContext(view=self.view, share=share_links(self.plan.absolute(link.url), self.view.plain_sentence, link.short_title))
+
+    def structured_data(self) -> str:
+        return self.plan.stat_json_ld(self.view, self.url)
+
+
+class StatSourcesContext(TypedDict):
+    view: StatView
+    cite: list[tuple[str, str]]  # (style, text)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatSourcesPage(Page):
+    template: ClassVar[str] = "stat_sources.html"
+    view: StatView
+    plan: Plan = field(repr=False, compare=False)
+
+    def context(self) -> StatSourcesContext:
+        return StatSourcesContext(view=self.view, cite=self.plan.cite(self.view))
+
+    def structured_data(self) -> str:
+        return self.plan.stat_json_ld(self.view, self.url)
+
+
+def qr_code_svg(url: str) -> Markup:
+    """A QR code for the printed sheet, as inline SVG (no file, no script)."""
+    # A fixed mask: choosing the best of eight took 80% of the time, and any mask scans.
+    code = segno.make(url, error="m", mask=0)
+    return Markup(code.svg_inline(scale=3, border=2, title=f"QR code for {url}", omitsize=True))

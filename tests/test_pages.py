@@ -1,0 +1,148 @@
+"""The page models (factsite/web/pages.py, kinds.py, views.py), built from the fixture content without a build:
+what each page kind is, what its context holds, and the one place the figure link is written."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import pytest
+from bs4 import BeautifulSoup
+
+from factsite.content.load import load_content
+from factsite.content.validate import validate
+from factsite.web import urls
+from factsite.web.jobs import CARD_HEIGHT, CARD_WIDTH
+from factsite.web.kinds import EmbedPage, HelpPage, HomePage, NotFoundPage, Page, SheetPage, StatPage, StatSourcesPage
+from factsite.web.pages import SiteModel
+from factsite.web.render import make_environment
+from factsite.web.views import StatLink, figure_anchor, figure_link
+
+from .conftest import GOOD, ROOT
+
+BASE_URL = "https://facts.example"
+
+
+@pytest.fixture(scope="module")
+def model() -> SiteModel:
+    content, problems = validate(load_content(GOOD))
+    assert content is not None, problems
+    return SiteModel(content, BASE_URL)
+
+
+def of_kind(model: SiteModel, kind: type[Page]) -> list:
+    return [page for page in model.pages() if isinstance(page, kind)]
+
+
+def test_every_statistic_has_its_page_and_its_sources_page(model: SiteModel) -> None:
+    stat_pages = {page.view.stat.slug: page for page in of_kind(model, StatPage)}
+    sources_pages = {page.view.stat.slug: page for page in of_kind(model, StatSourcesPage)}
+    assert set(stat_pages) == set(sources_pages) == set(model.stats) == {
+        "cases-2019", "cases-2020", "cases-rise", "girls-share", "women-share"}
+    for slug, stat in model.stats.items():
+        page, sources = stat_pages[slug], sources_pages[slug]
+        assert (page.url, page.template, page.output) == (f"/stats/{slug}/", "stat.html", f"stats/{slug}/index.html")
+        assert (sources.url, sources.template) == (f"/stats/{slug}/sources/", "stat_sources.html")
+        assert page.view is sources.view is model.views[slug]
+        assert page.view.stat is stat  # the view holds the statistic, not a copy of its fields
+        assert page.searchable and not sources.searchable
+
+
+def test_a_statistic_page_context_is_built_when_asked(model: SiteModel) -> None:
+    page = next(page for page in of_kind(model, StatPage) if page.view.stat.slug == "cases-2020")
+    context = page.context()
+    assert context["view"] is page.view
+    assert dict(context["share"])["Facebook"].endswith("u=https%3A%2F%2Ffacts.example%2Fstats%2Fcases-2020%2F")
+    data = json.loads(page.structured_data())
+    assert data["url"] == f"{BASE_URL}/stats/cases-2020/" and data["mainEntity"]["@type"] == "Dataset"
+    sources = next(page for page in of_kind(model, StatSourcesPage) if page.view.stat.slug == "cases-2020")
+    assert [style for style, _ in sources.context()["cite"]] == ["APA", "MLA", "Chicago", "BibTeX", "CSL-JSON"]
+    assert json.loads(sources.structured_data())["url"] == f"{BASE_URL}/stats/cases-2020/sources/"
+
+
+def test_a_derived_figure_view_carries_its_range(model: SiteModel) -> None:
+    view = model.views["cases-2019"]
+    expected = model.content.derived_ranges["cases-2019"].text(view.stat.figure.unit)
+    assert view.derivation is not None and view.range == view.derivation.range == expected
+    assert expected in view.derivation.explanation and "{range}" not in view.derivation.explanation
+    assert view.status_label == "Derived by this site from reported figures"
+    assert model.views["cases-2020"].range is None
+    assert model.views["cases-2020"].status_label == "Reported, but sources disagree"
+
+
+def test_a_sheet_context_numbers_each_credit_once(model: SiteModel) -> None:
+    (page,) = of_kind(model, SheetPage)
+    context = page.context()
+    report, paper = model.content.sources["report"], model.content.sources["paper"]
+    # Credits numbered in the order the sheet's figures first cite them; each figure points to its own.
+    assert [credit for credit, _ in context["print_sources"]] == [report.short_name, paper.short_name]
+    assert context["notes"] == {"cases-2020": [1, 2], "cases-rise": [1], "cases-2019": [1], "girls-share": [1],
+                                "women-share": [1]}
+    assert [view.link.slug for view in context["stats"]] == page.sheet.statistics
+    assert [chart.id for chart in context["charts"]] == ["victims-breakdown"]
+    assert [(statement.speaker, source.source.id) for statement, source in context["statements"]] == [("A Platform", "paper")]
+    intro = BeautifulSoup(str(context["introduction"]), "html.parser")
+    assert intro.select_one("a.figure")["href"] == urls.stat_sources("cases-2020")
+    assert page.search_group == page.url == urls.sheet("main-sheet")
+    assert [part["@type"] for part in json.loads(page.structured_data())["hasPart"]] == ["Dataset"]
+
+
+def test_a_disputed_statistic_card_says_so(model: SiteModel) -> None:
+    cards = {page.view.stat.slug: page.card for page in of_kind(model, StatPage)}
+    assert cards["cases-2020"].kicker == "Cases filed \u00b7 sources disagree"
+    assert cards["cases-rise"].kicker == model.stats["cases-rise"].short_title
+    card = cards["cases-2020"]
+    assert card.image_url == urls.card("stat-cases-2020") and (card.width, card.height) == (CARD_WIDTH, CARD_HEIGHT)
+    assert card.site_name == model.content.site.short_name
+
+
+def test_each_kind_says_where_it_is_listed(model: SiteModel) -> None:
+    pages = model.pages()
+    assert {type(page) for page in pages if not page.in_sitemap} == {EmbedPage, NotFoundPage}
+    assert {type(page) for page in pages if page.searchable} == {StatPage, SheetPage, HelpPage}
+    assert [type(page) for page in pages if not page.canonical] == [NotFoundPage]
+    assert [type(page) for page in pages if page.og_type == "website"] == [HomePage]
+    embeds = {page.url: page.back_url for page in of_kind(model, EmbedPage)}
+    assert embeds == {urls.embed("cases-2020"): urls.stat("cases-2020"),
+                      urls.embed("victims-breakdown"): urls.sheet("main-sheet")}
+
+
+def test_a_statistic_chart_is_named_after_it_once_by_validation(model: SiteModel) -> None:
+    chart = model.stats["cases-2020"].chart
+    assert chart is not None and chart.id == "cases-2020" == model.charts["cases-2020"].id
+
+
+def test_two_pages_never_share_an_output(model: SiteModel) -> None:
+    outputs = [page.output for page in model.pages()]
+    assert len(outputs) == len(set(outputs)) > 20
+    clash = SiteModel(model.content, BASE_URL)
+    embed = of_kind(model, EmbedPage)[0]
+    clash._embed_pages = lambda: [embed, replace(embed, title="Another chart")]  # type: ignore[method-assign]
+    with pytest.raises(urls.UnsafePath, match="two pages would write embed/cases-2020/index.html"):
+        clash.pages()
+
+
+# --- The site's promise, written once: every printed figure links to its sources page --------------
+
+FIGURE_ANCHOR_RE = re.compile(r"<a\b[^>]*\bclass=[\"'][^\"']*\bfigure\b", re.IGNORECASE)
+
+
+def test_the_figure_link_filter_writes_the_one_figure_link() -> None:
+    env = make_environment(ROOT / "templates")
+    link = StatLink(slug="a-figure", short_title="A figure", figure='<1 & "2">', url="/stats/a-figure/",
+                    sources_url="/stats/a-figure/sources/")
+    html = env.from_string("<p>{{ link|figure_link }}</p>").render(link=link)
+    anchor = BeautifulSoup(html, "html.parser").a
+    assert (anchor["class"], anchor["href"], anchor["data-stat"], anchor.get_text()) == (
+        ["figure"], "/stats/a-figure/sources/", "a-figure", '<1 & "2">')
+    assert html == f"<p>{figure_link(link)}</p>"
+    row = env.from_string("{{ figure_anchor(href, text) }}").render(href="/stats/a/sources/", text="59%")
+    assert row == '<a class="figure" href="/stats/a/sources/">59%</a>' == str(figure_anchor("/stats/a/sources/", "59%"))
+
+
+def test_no_template_writes_a_figure_link_by_hand() -> None:
+    assert FIGURE_ANCHOR_RE.search('<td><a class="figure" href="{{ row.sources_url }}">')  # the check finds a copy
+    assert not FIGURE_ANCHOR_RE.search('<p class="figure">{{ figure }}</p>')  # the card's big number is no link
+    offenders = [path.name for path in sorted((ROOT / "templates").glob("*.html")) if FIGURE_ANCHOR_RE.search(path.read_text())]
+    assert offenders == [], "print figures with {{ link|figure_link }} (or figure_anchor), which writes the link once"
