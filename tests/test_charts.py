@@ -46,3 +46,31 @@ def test_no_chart_text_is_cut_off_at_any_width(browser, shipped_site: Path) -> N
             cut[svg.name] = outside
     page.close()
     assert not cut, cut
+
+
+def test_phone_images_put_labels_above_full_width_bars(browser, shipped_site: Path) -> None:
+    """On a phone-width image each label sits on its own line above its bars (as Pew and Our World
+    in Data draw them), touching none, so the bars get the image's width instead of a sliver of it."""
+    measure = """() => {
+      const svg = document.querySelector('svg');
+      const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+      return {width: +svg.getAttribute('width'),
+              labels: [...svg.querySelectorAll('.annotation text')].map(t => [t.textContent, ...box(t)]),
+              ticks: [...svg.querySelectorAll('.ytick text')].filter(t => t.textContent.trim()).length,
+              bars: [...svg.querySelectorAll('.point path')].map(box)};
+    }"""
+    page = browser.new_page()
+    images = sorted(shipped_site.glob("charts/*-narrow.svg"))
+    assert len(images) >= 5
+    for svg in images:
+        page.goto(svg.as_uri())
+        drawn = page.evaluate(measure)
+        assert drawn["ticks"] == 0 and drawn["labels"], svg.name  # labels drawn above, not beside
+        for text, left, top, right, bottom in drawn["labels"]:
+            touching = [bar for bar in drawn["bars"] if left < bar[2] and bar[0] < right and top < bar[3] - 0.5 and bar[1] + 0.5 < bottom]
+            assert not touching, (svg.name, text)
+            below = [bar for bar in drawn["bars"] if bar[1] >= bottom - 0.5]
+            assert below, (svg.name, text, "no bar under its label")
+        # No column of labels to the left: every bar starts at the image's left edge.
+        assert max(bar[0] for bar in drawn["bars"]) <= 12, (svg.name, [round(bar[0]) for bar in drawn["bars"]])
+    page.close()

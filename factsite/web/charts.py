@@ -200,7 +200,8 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
         id=chart_id, title=chart.title, description=chart.description, value_label=chart.value_label,
         rows=rows, has_series=chart.kind == "grouped-column",
         figure_json=json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False),  # plain data: no Plotly encoder needed
-        narrow=ImageSize(NARROW_WIDTH, height), wide=ImageSize(WIDE_WIDTH, height), ranges_note=ranges_note(rows),
+        narrow=ImageSize(NARROW_WIDTH, narrow_height(rows)), wide=ImageSize(WIDE_WIDTH, height),
+        ranges_note=ranges_note(rows),
         unit=stats[chart.points[0].stat].figure.unit,
     )
 
@@ -240,21 +241,50 @@ def download_figure(chart: ChartModel) -> tuple[str, int]:
     return json.dumps(figure, sort_keys=True, separators=(",", ":"), allow_nan=False), height
 
 
-NARROW_LABEL_CHARACTERS = 14  # a category label's line on a phone-width image
+NARROW_LABEL_CHARACTERS = 40  # a category label's line above its bars on a phone-width image
+NARROW_ROW_PX, NARROW_LABEL_LINE_PX, NARROW_BASE_PX = 30, 22, 24  # a bar, a label line above it, the margins
+
+
+def narrow_height(rows: list[TableRow]) -> int:
+    """A phone-width image's height: every category gets one band (a category axis has equal
+    bands), as tall as the tallest one needs for its bars and the label lines above them."""
+    labels = list(dict.fromkeys(row.label for row in rows))
+    band = max(NARROW_ROW_PX * sum(1 for row in rows if row.label == label) + NARROW_LABEL_LINE_PX
+               * len(_wrapped(label, NARROW_LABEL_CHARACTERS)) for label in labels)
+    return NARROW_BASE_PX + band * len(labels)
 
 
 def narrow_figure(chart: ChartModel) -> str:
-    """The chart as a phone-width image draws it: long category labels broken onto short lines, so
-    that neither they nor the bars and values beside them are squeezed off the image."""
+    """The chart as a phone-width image draws it (as Pew and Our World in Data do): each category's
+    label on its own line above its bars, so the bars get the image's whole width and no label
+    squeezes them into a sliver."""
     figure = json.loads(chart.figure_json)
-    axis = figure["layout"].get("yaxis", {})
-    labels = list(dict.fromkeys(label for trace in figure["data"] for label in trace.get("y", [])
-                                if isinstance(label, str)))
-    if not labels or not any(len(label) > NARROW_LABEL_CHARACTERS for label in labels):
-        return chart.figure_json
-    axis.update(tickmode="array", tickvals=labels,
-                ticktext=["<br>".join(_wrapped(label, NARROW_LABEL_CHARACTERS)) for label in labels])
-    figure["layout"]["yaxis"] = axis
+    layout = figure["layout"]
+    columns = [trace for trace in figure["data"] if trace.get("orientation") != "h"]
+    for trace in columns:  # a column chart becomes bars: labels tilted under narrow columns do not read
+        trace.update(orientation="h", x=trace["y"][::-1], y=trace["x"][::-1], text=trace["text"][::-1])
+        if "error_y" in trace:
+            bars = trace.pop("error_y")
+            trace["error_x"] = {**bars, "array": bars["array"][::-1], "arrayminus": bars["arrayminus"][::-1]}
+    if columns:
+        value_axis = layout.pop("yaxis")
+        value_axis["range"] = [0, value_axis["range"][1] / 1.15 * 1.45]  # room for the value past the bar
+        layout["xaxis"] = value_axis
+    labels = list(dict.fromkeys(label for trace in figure["data"] for label in trace.get("y", [])))
+    wrapped = {label: _wrapped(label, NARROW_LABEL_CHARACTERS) for label in labels}
+    # One band per category, each as tall as its bars plus its label's lines: a category axis gives
+    # every band the same height, so the labels are placed by hand in paper coordinates instead.
+    layout["yaxis"] = {**layout.get("yaxis", {}), "showticklabels": False, "automargin": False}
+    layout["margin"] = {**layout.get("margin", {}), "l": 8, "t": 8, "b": 8}
+    band = (chart.narrow.height - 16) / len(labels)
+    lines = max(len(lines) for lines in wrapped.values())
+    layout["bargap"] = min(0.7, (NARROW_LABEL_LINE_PX * lines + 12) / band)  # the room above the bars is the label's
+    layout["annotations"] = [
+        {"text": "<br>".join(wrapped[label]), "showarrow": False, "align": "left",  # escaped with the bars' labels
+         "xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": label, "yanchor": "bottom",
+         "yshift": band * (1 - layout["bargap"]) / 2, "font": {"size": 14}}
+        for label in labels
+    ]
     return json.dumps(figure, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
