@@ -26,8 +26,37 @@
     return engine;
   }
 
-  function plain(html) {  // excerpts mark matches with <mark>; show them as text only
-    return html.replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  function decode(text) {
+    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  }
+
+  // Pagefind marks the matched words with <mark>. The excerpt is rebuilt as text and <mark> elements,
+  // never as HTML: a page's words can contain anything.
+  function excerptInto(element, html) {
+    html.split(/(<mark>[\s\S]*?<\/mark>)/).forEach(function (piece) {
+      var marked = /^<mark>([\s\S]*)<\/mark>$/.exec(piece);
+      var text = decode((marked ? marked[1] : piece).replace(/<[^>]*>/g, ""));
+      if (!text) return;
+      if (marked) {
+        var mark = document.createElement("mark");
+        mark.textContent = text;
+        element.appendChild(mark);
+      } else {
+        element.appendChild(document.createTextNode(text));
+      }
+    });
+  }
+
+  // Words that say what kind of answer is wanted ("how many victims") but are not in the figures'
+  // words: Pagefind finds pages holding every word, so they would hide the figure being asked for.
+  var QUESTION_WORDS = ["how", "many", "much", "what", "which", "who", "when", "where", "is", "are", "was", "were",
+    "the", "a", "an", "of", "in", "on", "to", "do", "does", "did", "there", "number", "percent", "percentage"];
+
+  function searchWords(query) {
+    var words = query.split(/\s+/).filter(function (word) {
+      return QUESTION_WORDS.indexOf(word.toLowerCase().replace(/[?.,!]/g, "")) === -1;
+    });
+    return words.length ? words.join(" ") : query;
   }
 
   function show(results, query) {
@@ -38,7 +67,7 @@
       link.href = result.url;
       link.textContent = result.meta.title;
       var excerpt = document.createElement("p");
-      excerpt.textContent = plain(result.excerpt);
+      excerptInto(excerpt, result.excerpt);
       item.appendChild(link);
       item.appendChild(excerpt);
       list.appendChild(item);
@@ -51,7 +80,7 @@
     var query = input.value.trim();
     var ticket = ++latest;
     if (!query) { list.textContent = ""; status.textContent = ""; return; }
-    load().then(function (pagefind) { return pagefind.search(query); }).then(function (search) {
+    load().then(function (pagefind) { return pagefind.search(searchWords(query)); }).then(function (search) {
       return Promise.all(search.results.slice(0, 12).map(function (r) { return r.data(); }));
     }).then(function (results) {
       if (ticket === latest) show(results, query);
