@@ -161,6 +161,7 @@ def test_bad_content_fails_the_build_and_keeps_the_previous_site(case: Case, fix
     before = snapshot(site)
     capsys.readouterr()
     result = build_site(content, site, cache_dir=tmp_path / "cache")
+    result.report()  # what build.py prints: the messages an author reads
     outcome = Outcome(not build_succeeded(result), capsys.readouterr().err, snapshot(site) == before,
                       sorted(p.name for p in root.iterdir()))
     assert_failed_cleanly(case, outcome)
