@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import re
 import xml.etree.ElementTree as ElementTree
 
@@ -17,8 +20,18 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://outputs.example.org"
 
 
+@dataclass(frozen=True, kw_only=True)
+class ListedPage(Page):
+    template: ClassVar[str] = "page.html"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnlistedPage(ListedPage):
+    in_sitemap: ClassVar[bool] = False
+
+
 def page(url: str, in_sitemap: bool = True) -> Page:
-    return Page(url=url, template="page.html", title="", description="", in_sitemap=in_sitemap)
+    return (ListedPage if in_sitemap else UnlistedPage)(url=url, title="", description="")
 
 
 def locations(xml: bytes) -> list[str]:
