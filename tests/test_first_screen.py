@@ -1,18 +1,17 @@
 """A phone's first screen (360x740) carries a figure: a compact header, then the content.
 
 Measured in headless Chromium on the shipped site, the way a visitor sees it: the top of the first
-figure (a statistic's big figure, a figure card) must lie within the first screen, and the site's
+figure (a statistic's big figure, a figure card, a chart) must lie within the first screen of the home
+page, every fact sheet and statistic pages, and the site's
 furniture (quick exit, help line, header) must leave most of that screen to the page.
 """
 
 from __future__ import annotations
 
-import pytest
-
 from .site_pages import html_pages, url_of
 
 PHONE = {"width": 360, "height": 740}
-FIRST_FIGURE = ".big-figure, .stat-card-figure"
+FIRST_FIGURE = ".big-figure, .stat-card-figure, .chart-frame"  # a figure, a figure card, or a chart of figures
 
 
 def measure(browser, url: str) -> dict[str, float]:
@@ -32,12 +31,14 @@ def measure(browser, url: str) -> dict[str, float]:
 def first_screen_pages(shipped_site) -> list[str]:
     urls = [url_of(shipped_site, page) for page in html_pages(shipped_site)]
     stats = sorted(url for url in urls if url.startswith("/stats/") and not url.endswith("/sources/"))
-    return ["/", *stats[:3]]
+    sheets = sorted(url for url in urls if url.startswith("/sheets/"))
+    return ["/", *sheets, *stats[:3]]
 
 
-@pytest.mark.parametrize("which", range(4))
-def test_the_first_phone_screen_carries_a_figure(browser, served_shipped: str, shipped_site, which: int) -> None:
-    path = first_screen_pages(shipped_site)[which]
-    measured = measure(browser, served_shipped + path)
-    assert measured["furniture"] <= 0.3 * PHONE["height"], f"{path}: the header ends at {measured['furniture']:.0f} px"
-    assert measured["figure"] < PHONE["height"] - 60, f"{path}: the first figure starts at {measured['figure']:.0f} px"
+def test_the_first_phone_screen_carries_a_figure(browser, served_shipped: str, shipped_site) -> None:
+    late = {}
+    for path in first_screen_pages(shipped_site):
+        measured = measure(browser, served_shipped + path)
+        if measured["furniture"] > 0.3 * PHONE["height"] or measured["figure"] >= PHONE["height"] - 60:
+            late[path] = measured
+    assert not late, f"header end or first figure too low at 360x740 (px): {late}"

@@ -88,6 +88,21 @@ def test_a_sheet_context_numbers_each_credit_once(model: SiteModel) -> None:
     assert [part["@type"] for part in json.loads(page.structured_data())["hasPart"]] == ["Dataset"]
 
 
+def test_a_sheet_shows_its_headline_figures_then_each_chart_with_the_figures_it_draws(model: SiteModel) -> None:
+    """Every figure of the sheet once: headline figures first, then each chart with the others it
+    draws, then the rest; and a statistic page shows the chart its figure belongs to."""
+    (page,) = of_kind(model, SheetPage)
+    groups = page.context()["groups"]
+    shown = [(group.chart.id if group.chart else group.title, [view.link.slug for view in group.views]) for group in groups]
+    headline = [slug for slug in page.sheet.statistics if model.stats[slug].headline]
+    assert shown[0] == ("Key figures", headline)
+    assert shown[1] == ("victims-breakdown", [slug for slug in ["girls-share", "women-share"] if slug not in headline])
+    assert shown[2][0] == "More figures"
+    assert sorted(slug for _, slugs in shown for slug in slugs) == sorted(page.sheet.statistics)
+    assert model.views["girls-share"].chart.id == "victims-breakdown"  # its page shows the breakdown it is part of
+    assert model.views["cases-2020"].chart.id == "cases-2020"  # a statistic's own chart comes first
+
+
 def test_a_disputed_statistic_card_says_so(model: SiteModel) -> None:
     cards = {page.view.stat.slug: page.card for page in of_kind(model, StatPage)}
     assert cards["cases-2020"].kicker == "Cases filed \u00b7 sources disagree"

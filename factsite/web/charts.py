@@ -84,6 +84,7 @@ class ChartModel:
     # saved image still says what it shows and where it comes from. Set by the page models.
     download_note: str = ""
     embed_height: int = 0  # the iframe height the embed code gives: the embed page's content at article width
+    stats: tuple[str, ...] = ()  # the statistics it draws, by slug, in its order
 
     def url(self, variant: str, extension: str) -> str:
         return urls.chart_file(self.id, variant, extension)
@@ -202,7 +203,7 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
         figure_json=json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False),  # plain data: no Plotly encoder needed
         narrow=ImageSize(NARROW_WIDTH, narrow_height(rows)), wide=ImageSize(WIDE_WIDTH, height),
         ranges_note=ranges_note(rows),
-        unit=stats[chart.points[0].stat].figure.unit,
+        unit=stats[chart.points[0].stat].figure.unit, stats=tuple(point.stat for point in chart.points),
     )
 
 

@@ -178,10 +178,40 @@ class EmbedPage(Page):
     source_line: str
 
 
+@dataclass(frozen=True)
+class FigureGroup:
+    """Figures a reader takes together: a chart with the figures it draws, or a titled set of cards."""
+
+    views: list[StatView]
+    chart: ChartModel | None = None
+    title: str = ""  # for a group without a chart
+    id: str = ""  # its heading's id
+
+
+def figure_groups(views: list[StatView], charts: list[ChartModel]) -> list[FigureGroup]:
+    """A sheet's figures in the order a reader meets them: its headline figures first (the ones the
+    home page leads with; or, when none is, the sheet's first), then each chart with the other
+    figures it draws, then the rest; each
+    figure once (one two charts draw goes with the first), each group in the sheet's order."""
+    key = [view for view in views if view.stat.headline] or views[:1]  # none marked: the sheet's first leads
+    drawn_by: dict[str, str] = {}
+    for chart in charts:
+        for slug in chart.stats:
+            drawn_by.setdefault(slug, chart.id)
+    groups = [FigureGroup(key, title="Key figures", id="figures-key")] if key else []
+    groups += [FigureGroup([view for view in views if drawn_by.get(view.stat.slug) == chart.id and view not in key], chart)
+               for chart in charts]
+    rest = [view for view in views if view.stat.slug not in drawn_by and view not in key]
+    if rest:
+        groups.append(FigureGroup(rest, title="More figures" if groups else "The figures", id="figures-more"))
+    return groups
+
+
 class SheetContext(TypedDict):
     sheet: Sheet
     introduction: Markup
     stats: list[StatView]
+    groups: list[FigureGroup]
     notes: dict[str, list[int]]  # slug -> the numbers of the printed credits its citations read
     print_sources: list[tuple[str, str | None]]  # (credit, short address) at the printed sheet's foot
     charts: list[ChartModel]
@@ -213,6 +243,7 @@ class SheetPage(Page):
             sheet=sheet,
             introduction=link_figures(render_markdown(sheet.introduction), plan.links),
             stats=views,
+            groups=figure_groups(views, plan.sheet_charts[sheet.slug]),
             notes={view.link.slug: sorted({numbered[c.key][0] for c in view.provenance.credits}) for view in views},
             print_sources=[(credit.text(), short_url(credit.read_in.url)) for _, credit in numbered.values()],
             charts=plan.sheet_charts[sheet.slug],

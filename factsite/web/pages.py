@@ -56,6 +56,12 @@ class SiteModel:
         self.charts = {slug: self._chart(s.chart, urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
         self.sheet_charts = {sheet.slug: [self._chart(chart, urls.sheet(sheet.slug)) for chart in sheet.charts]
                              for sheet in content.sheets}
+        # A statistic page shows the chart its figure belongs to: its own, or the first sheet chart that draws it.
+        self.drawing: dict[str, ChartModel] = {}
+        for charts in self.sheet_charts.values():
+            for chart in charts:
+                for slug in chart.stats:
+                    self.drawing.setdefault(slug, chart)
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
         self.views_by_sources_url = {view.link.sources_url: view for view in self.views.values()}  # a chart row's figure
         self.changes = all_changes(content)  # the corrections page and the feed
@@ -227,7 +233,7 @@ class SiteModel:
             discrepancies=[DiscrepancyView(discrepancy=d, source=self.sources[d.source], stat=link) for d in stat.discrepancies],
             related=[self.links[slug] for slug in stat.related],
             sheets=[(self.sheet_titles[slug], urls.sheet(slug)) for slug in stat.sheets],
-            chart=self.charts.get(stat.slug),
+            chart=self.charts.get(stat.slug) or self.drawing.get(stat.slug),
             dispute=dispute_kind(stat),
             provenance=self.provenances[stat.slug],
         )
