@@ -81,3 +81,44 @@ def test_the_embed_code_is_tall_enough_for_its_page(served_shipped: str, shipped
                 assert page.locator(".embed-source").is_visible()
             page.close()
         browser.close()
+
+
+def test_the_embed_code_sizes_the_iframe_to_its_chart(fixture_site: Path, tmp_path: Path) -> None:
+    """Pasted into a page as offered, the code lets the chart set its iframe's height: in a phone's
+    column the iframe is exactly as tall as the embed page, the source line inside it. Messages
+    from another origin are ignored."""
+    site = start_server(fixture_site, ROOT / "netlify.toml")
+    site_origin = f"http://127.0.0.1:{site.server_port}"
+    code = parse(file_for(fixture_site, "/sheets/main-sheet/")).select_one("#embed-victims-breakdown").get_text()
+    # As deployed, the code names the site's own address; here the site is served locally.
+    code = code.replace("https://fixture.example.org", site_origin)
+    fallback = int(code.split('height="')[1].split('"')[0])
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "index.html").write_text(f'<!doctype html><meta name="viewport" content="width=device-width">'
+                                     f'<title>Host</title><div style="width:300px">{code}</div>'
+                                     '<iframe id="stranger" src="/other.html" width="300" height="100"></iframe>')
+    (host / "other.html").write_text('<script>parent.postMessage({factsiteEmbedHeight: 9}, "*")</script>')
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(host))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("localhost", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(viewport={"width": 360, "height": 740})
+            page.goto(f"http://localhost:{server.server_port}/", wait_until="networkidle")
+            frame = next(f for f in page.frames if "/embed/" in f.url)
+            needed = frame.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+            page.wait_for_function("h => Math.abs(document.querySelector('iframe[data-factsite-embed]').offsetHeight - h) <= 1",
+                                   arg=needed, timeout=5000)
+            assert abs(needed - fallback) > 1  # the iframe changed: it was the chart that sized it
+            source = frame.locator(".embed-source").bounding_box()
+            iframe = page.locator("iframe[data-factsite-embed]").bounding_box()
+            assert source["y"] + source["height"] <= iframe["y"] + iframe["height"]
+            # Another origin's message resizes nothing: not its own frame, nor the chart's.
+            assert page.locator("#stranger").evaluate("f => f.style.height") == ""
+            assert page.locator("iframe[data-factsite-embed]").evaluate("f => f.offsetHeight") > 9
+            browser.close()
+    finally:
+        site.shutdown()
+        server.shutdown()
