@@ -128,7 +128,7 @@ class Source(Strict):
     """How citations name it on the pages, e.g. "HTI report, 2021"."""
     notes: str = ""
     """Anything a reader should know; required when there is no url: where the text is kept."""
-    http_only: bool = False  # the publisher offers no https address; checked by hand
+    http_only: bool = False
     """true only if the publisher has no https address (the url then starts http://)."""
 
     _id = field_validator("id")(check_slug)
@@ -209,10 +209,10 @@ class Citation(Strict):
     """Where in the source: page, section, paragraph."""
     quote: str = NonEmpty
     """The exact passage. It must contain the figure, written any ordinary way: 59%, 59 percent; 1,499 or 1499."""
-    via: str | None = None  # id of the source that carries this quotation, when not read first-hand
+    via: str | None = None
     """The id of the coverage that carries the source's words, when the source itself was not read."""
-    note: str = ""  # required when the same statistic shows this source misstating the figure
-    """What this passage gets wrong or leaves out (its base, its unit), in the site's words; shown beside the quote."""
+    note: str = ""
+    """What this passage gets wrong or leaves out (its base, its unit), in the site's words; shown beside the quote. Required when the statistic shows this source misstating the figure."""
 
 
 class Figure(Strict):
@@ -220,7 +220,7 @@ class Figure(Strict):
     """The number, written plainly: 1499 or 21.4 (no commas, no % sign)."""
     unit: Literal["percent", "count", "million", "words"]
     """What the number counts in."""
-    display: str | None = None  # how the page writes it; derived from value and unit when absent
+    display: str | None = None
     """How the page writes the figure, when not the plain number ("Over one third")."""
     approximate: bool = False
     """true to print "about" before the figure."""
@@ -249,25 +249,25 @@ class Discrepancy(Strict):
     """Where in that source: page, section, paragraph."""
     quote: str = NonEmpty
     """The exact passage that disagrees; it must contain the competing figure, if one is given."""
-    says: str = NonEmpty  # what that source states, in the site's words
+    says: str = NonEmpty
     """What that source states, in the site's words."""
-    figure: str | None = None  # the competing figure, when the source gives a different number
+    figure: str | None = None
     """The competing figure, as that source writes it ("1,600")."""
     # A credible source that reads the figure differently is not the same as a source shown to be wrong.
     kind: Literal["disagrees", "misstates"] = "disagrees"
     """disagrees (a credible source gives another figure or reading) or misstates (the site shows this source gets it wrong)."""
-    resolution: str = NonEmpty  # which reading the site uses, and why
+    resolution: str = NonEmpty
     """Which reading the site uses, and why."""
 
 
 class Derivation(Strict):
-    inputs: dict[str, str]  # name in the expression -> slug of the statistic it takes
+    inputs: dict[str, str]
     """Each name used in the expression, and the slug of the statistic it stands for."""
     expression: str = Field(min_length=1, max_length=MAX_EXPRESSION_CHARS)
     """The arithmetic over the input names: + - * / and brackets, e.g. "a / b * 100"."""
     round_to: int = Field(default=0, ge=0, le=4)
     """How many decimal places the figure is rounded to (0 to 4)."""
-    rounded_inputs: list[str] = []  # names of inputs that are themselves rounded (8% may be 7.5% to 8.5%)
+    rounded_inputs: list[str] = []
     """The input names whose figures are rounded as printed; the build then works out and prints the range of results they allow."""
     explanation: str = NonEmpty
     """How the figure is worked out, and why, in plain words."""
@@ -295,7 +295,7 @@ class Chart(Strict):
     """What the values are, e.g. "Share of victims (%)"."""
     points: list[ChartPoint] = Field(min_length=1)
     """The bars, in order; values always come from the statistics."""
-    whole: float | None = None  # the parts add up to this (100 for a breakdown in percent)
+    whole: float | None = None
     """What the parts add up to (100 for shares in percent); the rest is shown as not specified."""
     remainder_label: str = "Not specified in the source"
     """The label of the remainder bar, when there is a whole."""
@@ -388,7 +388,7 @@ class Statement(Strict):
     """The id of the source that reports it."""
     locator: str = NonEmpty
     """Where in that source: page, section, paragraph."""
-    context: str = ""  # one sentence, the site's own words, on when and to whom it was said
+    context: str = ""
     """One sentence, in the site's own words, on when and to whom it was said."""
 
 
@@ -397,9 +397,9 @@ class Sheet(Strict):
     """The address (/sheets/<slug>/): lower-case words joined by hyphens; the file is named <slug>.yaml."""
     title: str = NonEmpty
     """The sheet's title."""
-    summary: str = NonEmpty  # one sentence, for the home page and link previews
+    summary: str = NonEmpty
     """One sentence, for the home page and link previews."""
-    introduction: str = NonEmpty  # Markdown; may print figures as {figure:slug}
+    introduction: str = NonEmpty
     """Markdown; {figure:slug} prints a linked figure."""
     statistics: list[str] = Field(min_length=1)
     """The slugs of its statistics, in order (each statistic lists the sheet too)."""
@@ -454,7 +454,7 @@ class SiteConfig(Strict):
     """When the content was last reviewed: YYYY-MM-DD, in quotes."""
     report_errors_to: str = Field(json_schema_extra=LINK_SCHEMA)
     """Where readers report errors: a mailto: or https link."""
-    quick_exit_url: str = "https://www.weather.gov/"  # a neutral site that the quick-exit button leaves for
+    quick_exit_url: str = "https://www.weather.gov/"
     """A neutral site the quick-exit button leaves for."""
 
     _url = field_validator("report_errors_to", "quick_exit_url")(check_url)
