@@ -14,7 +14,8 @@ from factsite.content.load import load_content
 from factsite.content.validate import validate
 from factsite.web import urls
 from factsite.web.jobs import CARD_HEIGHT, CARD_WIDTH
-from factsite.web.kinds import EmbedPage, HelpPage, HomePage, NotFoundPage, Page, SheetPage, StatPage, StatSourcesPage
+from factsite.web.kinds import (EmbedPage, HelpPage, HomePage, NotFoundPage, Page, SheetPage, StatPage, StatSourcesPage,
+                                printed_in)
 from factsite.web.pages import SiteModel
 from factsite.web.render import make_environment
 from factsite.web.views import StatLink, figure_anchor, figure_link
@@ -90,7 +91,8 @@ def test_a_sheet_context_numbers_each_credit_once(model: SiteModel) -> None:
 
 def test_a_sheet_shows_its_headline_figures_then_each_chart_with_the_figures_it_draws(model: SiteModel) -> None:
     """Every figure of the sheet once: headline figures first, then each chart with the others it
-    draws, then the rest; and a statistic page shows the chart its figure belongs to."""
+    draws, then the rest, a figure printed in another card's sentence inside that card; and a
+    statistic page shows the chart its figure belongs to."""
     (page,) = of_kind(model, SheetPage)
     groups = page.context()["groups"]
     shown = [(group.chart.id if group.chart else group.title, [view.link.slug for view in group.views]) for group in groups]
@@ -98,7 +100,10 @@ def test_a_sheet_shows_its_headline_figures_then_each_chart_with_the_figures_it_
     assert shown[0] == ("Key figures", headline)
     assert shown[1] == ("victims-breakdown", [slug for slug in ["girls-share", "women-share"] if slug not in headline])
     assert shown[2][0] == "More figures"
-    assert sorted(slug for _, slugs in shown for slug in slugs) == sorted(page.sheet.statistics)
+    # A figure another card prints in its sentence ("a rise of 11%") is that card's: one card, not two.
+    assert "cases-rise" not in [slug for _, slugs in shown for slug in slugs]
+    assert sorted([slug for _, slugs in shown for slug in slugs] + ["cases-rise"]) == sorted(page.sheet.statistics)
+    assert page.context()["notes"]["cases-2020"] == sorted(set(page.context()["notes"]["cases-2020"]) | set(page.context()["notes"]["cases-rise"]))
     assert model.views["girls-share"].chart.id == "victims-breakdown"  # its page shows the breakdown it is part of
     assert model.views["cases-2020"].chart.id == "cases-2020"  # a statistic's own chart comes first
 
@@ -161,3 +166,18 @@ def test_no_template_writes_a_figure_link_by_hand() -> None:
     assert not FIGURE_ANCHOR_RE.search('<p class="figure">{{ figure }}</p>')  # the card's big number is no link
     offenders = [path.name for path in sorted((ROOT / "templates").glob("*.html")) if FIGURE_ANCHOR_RE.search(path.read_text())]
     assert offenders == [], "print figures with {{ link|figure_link }} (or figure_anchor), which writes the link once"
+
+
+def test_two_sentences_that_print_each_other_keep_both_cards(model: SiteModel) -> None:
+    def saying(slug: str, sentence: str):
+        view = model.views[slug]
+        return replace(view, stat=view.stat.model_copy(update={"sentence": sentence}))
+
+    one = saying("cases-2019", "About {figure} cases in 2019, before the {figure:girls-share} of 2020.")
+    two = saying("girls-share", "{figure} were girls, after the {figure:cases-2019} cases of 2019.")
+    lead = saying("cases-2020", "In 2020, {figure} federal cases were filed.")
+    assert printed_in([lead, one, two]) == {}
+    third = saying("women-share", "{figure} were women; {figure:cases-2019} cases in 2019.")
+    assert printed_in([lead, one, third]) == {"cases-2019": "women-share"}
+    quoting_lead = saying("women-share", "{figure} were women, of the {figure:cases-2020} cases.")
+    assert printed_in([lead, quoting_lead]) == {}  # the key figure keeps its own card, even when printed

@@ -14,6 +14,7 @@ import segno
 
 from markupsafe import Markup
 
+from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Sheet, Statement
 from . import urls
@@ -188,12 +189,38 @@ class FigureGroup:
     id: str = ""  # its heading's id
 
 
+def key_figures(views: list[StatView]) -> list[StatView]:
+    """The figures a sheet leads with: its headline ones (those the home page leads with), or its first."""
+    return [view for view in views if view.stat.headline] or views[:1]
+
+
+def printed_in(views: list[StatView]) -> dict[str, str]:
+    """The sheet's figures that another card already prints (a count in its share's sentence:
+    "65% ... (68 children)"), each with the card that prints it. Only a card that no other card
+    prints takes one in, so two sentences that print each other keep both their cards; a key
+    figure always keeps its own."""
+    on_sheet = {view.stat.slug for view in views}
+    keep = {view.stat.slug for view in key_figures(views)}
+    prints = {view.stat.slug: [slug for slug in dict.fromkeys(m.group(1) for m in FIGURE_MARK_RE.finditer(view.stat.sentence))
+                               if slug and slug != view.stat.slug and slug in on_sheet]
+              for view in views}
+    printed = {slug for slugs in prints.values() for slug in slugs}
+    holder: dict[str, str] = {}
+    for view in views:
+        if view.stat.slug not in printed:
+            for slug in prints[view.stat.slug]:
+                if slug not in keep:
+                    holder.setdefault(slug, view.stat.slug)
+    return holder
+
+
 def figure_groups(views: list[StatView], charts: list[ChartModel]) -> list[FigureGroup]:
-    """A sheet's figures in the order a reader meets them: its headline figures first (the ones the
-    home page leads with; or, when none is, the sheet's first), then each chart with the other
-    figures it draws, then the rest; each
-    figure once (one two charts draw goes with the first), each group in the sheet's order."""
-    key = [view for view in views if view.stat.headline] or views[:1]  # none marked: the sheet's first leads
+    """A sheet's figures in the order a reader meets them: its key figures first, then each chart
+    with the other figures it draws, then the rest. Each figure once: one two charts draw goes with the first, and
+    one another card prints in its sentence is that card's (a count and its share are one card)."""
+    key = key_figures(views)
+    folded = printed_in(views)
+    views = [view for view in views if view.stat.slug not in folded]
     drawn_by: dict[str, str] = {}
     for chart in charts:
         for slug in chart.stats:
@@ -205,6 +232,14 @@ def figure_groups(views: list[StatView], charts: list[ChartModel]) -> list[Figur
     if rest:
         groups.append(FigureGroup(rest, title="More figures" if groups else "The figures", id="figures-more"))
     return groups
+
+
+def credit_notes(views: list[StatView], numbered: dict[tuple[str, str | None], tuple[int, Credit]]) -> dict[str, list[int]]:
+    """Each card's printed note numbers: its figure's credits, and those of any figure it prints for another card."""
+    own = {view.link.slug: {numbered[c.key][0] for c in view.provenance.credits} for view in views}
+    for slug, card in printed_in(views).items():
+        own[card] |= own[slug]
+    return {slug: sorted(numbers) for slug, numbers in own.items()}
 
 
 class SheetContext(TypedDict):
@@ -244,7 +279,7 @@ class SheetPage(Page):
             introduction=link_figures(render_markdown(sheet.introduction), plan.links),
             stats=views,
             groups=figure_groups(views, plan.sheet_charts[sheet.slug]),
-            notes={view.link.slug: sorted({numbered[c.key][0] for c in view.provenance.credits}) for view in views},
+            notes=credit_notes(views, numbered),
             print_sources=[(credit.text(), short_url(credit.read_in.url)) for _, credit in numbered.values()],
             charts=plan.sheet_charts[sheet.slug],
             share=share_links(page_url, sheet.summary, sheet.title),
