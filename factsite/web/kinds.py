@@ -139,6 +139,7 @@ class SearchPage(Page):
     title: str = "Search"
     description: str = "Search every figure and fact sheet."
     sheet_links: list[SheetLink]
+    headline_urls: list[str]  # the headline figures' pages: a search that finds one shows it first
 
 
 @dataclass(frozen=True, kw_only=True)

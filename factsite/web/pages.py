@@ -265,7 +265,7 @@ class SiteModel:
                             derived=[v for v in self.views.values() if v.derivation]),
             DataPage(card=home_card, json_ld=self._data_json_ld(), columns=csv_columns()),
             CorrectionsPage(card=home_card, changes=self.changes),
-            SearchPage(card=home_card, sheet_links=sheet_links),
+            SearchPage(card=home_card, sheet_links=sheet_links, headline_urls=[view.link.url for view in headlines]),
             HelpPage(description=f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
             PrivacyPage(card=home_card),
             NotFoundPage(sheet_links=sheet_links),

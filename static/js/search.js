@@ -76,14 +76,25 @@
       : "Nothing found for \u201c" + query + "\u201d.";
   }
 
+  // A headline figure that matches is the answer most people are after ("how many victims"): it comes
+  // first, the other results after it in Pagefind's order.
+  var headlines = (input.getAttribute("data-headlines") || "").split(" ").filter(Boolean);
+
+  function headlinesFirst(results) {
+    var isHeadline = function (result) {
+      return headlines.indexOf(result.url.replace(/#.*$/, "")) !== -1;
+    };
+    return results.filter(isHeadline).concat(results.filter(function (result) { return !isHeadline(result); }));
+  }
+
   function run() {
     var query = input.value.trim();
     var ticket = ++latest;
     if (!query) { list.textContent = ""; status.textContent = ""; return; }
     load().then(function (pagefind) { return pagefind.search(searchWords(query)); }).then(function (search) {
-      return Promise.all(search.results.slice(0, 12).map(function (r) { return r.data(); }));
+      return Promise.all(search.results.slice(0, 40).map(function (r) { return r.data(); }));
     }).then(function (results) {
-      if (ticket === latest) show(results, query);
+      if (ticket === latest) show(headlinesFirst(results).slice(0, 12), query);
     }, function () {
       status.textContent = "Search could not load. The fact sheets below list every figure.";
     });
