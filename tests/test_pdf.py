@@ -76,13 +76,16 @@ BOX_PER_POINT = 1.164
 @pytest.mark.parametrize("slug", SHEETS)
 def test_page_one_of_a_printed_sheet_stands_alone(shipped_site: Path, slug: str, paper: str, tmp_path: Path) -> None:
     """A single-sided print of page 1 is what most people are handed: it carries the help line, the
-    sheet's address (unbroken), its QR code and the date as the web pages write it."""
+    sheet's address (unbroken), its QR code, the short source line and the date as the web pages write it."""
     pdf = shipped_site / "sheets" / slug / f"{slug}-{paper}.pdf"
     first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     reviewed = readable_date(yaml.safe_load((ROOT / "content/site.yaml").read_text())["last_reviewed"])
     assert "Confidential help, 24/7" in first and "1-888-373-7888" in first and "233733" in first
     assert f"{BASE}/sheets/{slug}/" in first.split()  # on one line: never broken at the domain's hyphen
     assert f"Content last reviewed {reviewed}." in " ".join(first.split())
+    masthead = parse(shipped_site / "sheets" / slug / "index.html").select_one(".print-masthead").get_text(" ", strip=True)
+    source = re.search(r"Source: (.+?) \(each figure", masthead).group(1)  # the sheet's credits, as its share card gives them
+    assert f"Source: {source[:40]}" in " ".join(first.split())
     subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "first")], check=True)
     decoded = subprocess.run(["zbarimg", "-q", "--raw", *map(str, tmp_path.glob("first*.png"))], capture_output=True, text=True).stdout.split()
     assert decoded == [f"{BASE}/sheets/{slug}/"]
