@@ -40,6 +40,7 @@ def page_data(content_dir: Path):
     from factsite.web.assets import collect_assets
     from factsite.pipeline import load_and_validate
     from factsite.web.pages import SiteModel
+    from factsite.web.dates import readable_date
     from factsite.web.views import figure_anchor, figure_link
 
     gc.set_threshold(*GC_THRESHOLD)  # as build.py sets it: loading 10,000 statistics is 15 times faster
@@ -47,7 +48,7 @@ def page_data(content_dir: Path):
     model = SiteModel(content, content.site.base_url)
     common = {"site": content.site, "assets": collect_assets(ROOT / "static").urls,
               "base_url": content.site.base_url, "draft": True, "urls": urls,
-              "figure_link": figure_link, "figure_anchor": figure_anchor}
+              "figure_link": figure_link, "figure_anchor": figure_anchor, "readable_date": readable_date}
     # All page data, built before the clock starts: each page with its structured data and context.
     return [(page, {"structured_data": page.structured_data(), **page.context()}) for page in model.pages()], common
 
@@ -61,6 +62,7 @@ def build(content: Path, out: Path, pages, common) -> int:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["script_json"] = lambda text: text
     env.filters["figure_link"] = common.pop("figure_link")
+    env.filters["readable_date"] = common.pop("readable_date")
     if out.exists():
         shutil.rmtree(out)
     for page, context in pages:
