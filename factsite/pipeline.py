@@ -120,7 +120,6 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     folder: the whole build holds its lock, so that what it compares against (the published figures,
     the old files) is what it replaces.
     """
-
     try:
         check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
         with output_lock(out_dir):
@@ -148,7 +147,6 @@ def _cannot_write(error: OSError | OutputRefused | CannotWrite, out_dir: Path) -
 
 def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Headless | None,
            timings: bool, strict: bool) -> BuildResult:
-
     started = time.perf_counter()
     stopwatch = Stopwatch()
     with stopwatch.step("load and validate"):

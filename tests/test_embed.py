@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from factsite.publish.serve import start_server
 
 from .conftest import ROOT
 from .site_pages import file_for, parse
+from .tools import serve_folder
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +26,7 @@ def origins(fixture_site: Path, tmp_path_factory):
         f'<iframe id="embed" src="{site_origin}/embed/victims-breakdown/" width="700" height="560"></iframe>'
         f'<iframe id="page" src="{site_origin}/stats/cases-2020/" width="700" height="300"></iframe>'
     )
-    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(other))  # noqa: E731
-    host = http.server.ThreadingHTTPServer(("localhost", 0), handler)
-    threading.Thread(target=host.serve_forever, daemon=True).start()
+    host = serve_folder(other, host="localhost")
     yield site_origin, f"http://localhost:{host.server_port}"
     site.shutdown()
     host.shutdown()
@@ -99,9 +96,7 @@ def test_the_embed_code_sizes_the_iframe_to_its_chart(fixture_site: Path, tmp_pa
                                      f'<title>Host</title><div style="width:300px">{code}</div>'
                                      '<iframe id="stranger" src="/other.html" width="300" height="100"></iframe>')
     (host / "other.html").write_text('<script>parent.postMessage({factsiteEmbedHeight: 9}, "*")</script>')
-    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(host))  # noqa: E731
-    server = http.server.ThreadingHTTPServer(("localhost", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_folder(host, host="localhost")
     try:
         with sync_playwright() as playwright:
             browser = launch(playwright)

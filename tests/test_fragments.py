@@ -80,13 +80,11 @@ def test_every_citation_opens_its_page_at_the_quoted_words(shipped_site: Path) -
 
 def test_chromium_scrolls_to_the_quoted_words(tmp_path: Path) -> None:
     """The real check: a page far longer than the window, holding each quote once, opened at its link."""
-    import functools
-    import http.server
-    import threading
-
     from playwright.sync_api import sync_playwright
 
     from factsite.images.browser import launch
+
+    from .tools import serve_folder
 
     quotes = ["Last year, there were 579 active prosecutions and 200 civil suits.",
               "The internet was the most common recruitment ground, making up 41 percent of active cases in 2020 - a rising trend since 2000.",
@@ -96,10 +94,7 @@ def test_chromium_scrolls_to_the_quoted_words(tmp_path: Path) -> None:
         filler = "<p>Another paragraph of the article.</p>" * 300
         (tmp_path / f"{i}.html").write_text(f"<!doctype html><meta charset=utf-8><body>{filler}<p id=q>Before it. "
                                             f"{quote.strip(chr(0x201c) + chr(0x201d))} After it.</p>{filler}</body>")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_folder(tmp_path)
     try:
         with sync_playwright() as playwright:
             browser = launch(playwright)

@@ -7,9 +7,12 @@ the test that needs it, with the command that installs it: a gate that silently 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import shutil
 from fnmatch import fnmatch
+import threading
 from pathlib import Path
 
 import pytest
@@ -73,3 +76,15 @@ def copy_checkout(target: Path, *skipped: str) -> None:
         return top | everywhere(folder, names)
 
     shutil.copytree(ROOT, target, ignore=ignore)
+
+
+def serve_folder(folder: Path, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
+    """A quiet static server for `folder` on a free port, in a thread; call .shutdown() when done.
+    `host` "localhost" gives a second origin beside a server on 127.0.0.1."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((host, 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
