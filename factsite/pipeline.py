@@ -1,4 +1,4 @@
-"""The flow, end to end: load -> validate -> page models -> render -> write.
+"""The flow, end to end: load -> validate -> page models -> render -> images -> search index -> write.
 
 `build_site` runs it: pages are rendered and handed to the writer as they come, with Pagefind
 indexing the searchable ones part by part meanwhile; then the chart images, cards and PDFs (from
