@@ -19,8 +19,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment
-
 from .content.errors import Problem
 from .content.load import load_content
 from .content.validate import Content, environment_url_problem, validate
@@ -37,7 +35,7 @@ from .web.history import published_figures, unrecorded_changes
 from .web.jobs import ImageJob
 from .web.outputs import site_files
 from .web.pages import SiteModel
-from .web.render import PageRenderer, make_environment, render_pages, shared_context
+from .web.render import Language, Languages, PageRenderer, make_environment, render_pages, shared_context
 from .web.search import SearchIndex, SearchIndexError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -160,30 +158,35 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     base_url = os.environ.get("URL") or content.site.base_url
     cache_dir = cache_dir or default_cache_dir()
     with stopwatch.step("page models"):
-        model = SiteModel(content, base_url)
-        model.pages()
+        models = plan_site(content, base_url)
+        for model in models:
+            model.pages()
     drawn = carded = printed = 0
     jobs: list[ImageJob] = []
-    env = make_environment(REPO_ROOT / "templates", cache_dir / "templates")  # for pages and cards
     assets = collect_assets(REPO_ROOT / "static")
+    languages = _languages(models, assets, draft, cache_dir)  # one Jinja environment per language, for pages and cards
     try:
-        with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir) as site, SearchIndex(cache_dir) as search:
+        with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir) as site, \
+                SearchIndex(cache_dir, languages=list(languages)) as search:
             with stopwatch.step("pages"):
-                _write_pages(model, env, assets, draft, site, search)
-                site.add_all(site_files(model))
+                _write_pages(models, languages, assets, site, search)
+                site.add_all(site_files(models))
             if not draft:
-                jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
+                jobs = [job for model in models for chart in model.all_charts() for job in image_jobs(chart)]
                 cache = ImageCache(cache_dir)
                 with Headless() if headless is None else nullcontext(headless) as browser:
                     with stopwatch.step("chart images"):
                         images, drawn = export_images(jobs, cache, browser)
                         site.add_all(images)
                     with stopwatch.step("cards"):
-                        cards, carded = render_cards(model.cards(), env, cache, browser)
-                        site.add_all(cards)
+                        for model in models:
+                            cards, rendered = render_cards(model.cards(), languages[model.language].env, cache, browser)
+                            site.add_all(cards)
+                            carded += rendered
                     # Sheets are printed last: their pages use the chart images drawn above.
                     with stopwatch.step("PDFs"):
-                        pdfs, printed = render_pdfs(model.pdf_jobs(), site.files, cache, browser)
+                        pdfs, printed = render_pdfs([job for model in models for job in model.pdf_jobs()], site.files,
+                                                    cache, browser)
                         site.add_all(pdfs)
             with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
                 site.add_all(search.finish())
@@ -206,15 +209,27 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     return BuildResult(True, problems, summary, f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
 
 
-def _write_pages(model: SiteModel, env: Environment, assets: Assets, draft: bool, site: SiteWriter,
+def plan_site(content: Content, base_url: str) -> list[SiteModel]:
+    """The site's plan in each of its languages, the default language first."""
+    return [SiteModel(content, base_url, language) for language in content.site.languages]
+
+
+def _languages(models: list[SiteModel], assets: Assets, draft: bool, cache_dir: Path | None) -> Languages:
+    codes = [model.language for model in models]
+    env = make_environment(REPO_ROOT / "templates", cache_dir / "templates" if cache_dir else None)
+    return {model.language: Language(env, shared_context(model, assets.urls, draft, codes)) for model in models}
+
+
+def _write_pages(models: list[SiteModel], languages: Languages, assets: Assets, site: SiteWriter,
                  search: SearchIndex) -> None:
-    """Render every page into `site`, with the static assets. Searchable pages come first, part by part
-    (see search.py): Pagefind indexes each part in its own process while the next ones render."""
-    pages = model.pages()
+    """Render every page of every language into `site`, with the static assets. Searchable pages come
+    first, part by part (see search.py): Pagefind indexes each part in its own process while the next
+    ones render."""
+    pages = [page for model in models for page in model.pages()]
     index_of = {page.output: i for i, page in enumerate(pages) if page.searchable}
     parts = search.plan({pages[i].output: pages[i].search_group or pages[i].url for i in index_of.values()})
     others = [i for i, page in enumerate(pages) if not page.searchable]
-    with PageRenderer(env, pages, shared_context(model, assets.urls, draft)) as renderer:
+    with PageRenderer(languages, pages) as renderer:
         site.add_all(assets.files)  # after the renderer forks its workers: no writer thread runs before
         for number, part in enumerate(parts):
             digests: dict[str, bytes] = {}
@@ -229,14 +244,12 @@ def _write_pages(model: SiteModel, env: Environment, assets: Assets, draft: bool
 def render_in_memory(content: Content, base_url: str, draft: bool = True) -> MemorySite:
     """Every page and file of the site but the images and the search index, in memory (output path ->
     bytes): what a build writes, for checks that need the files and not a folder or a browser."""
-
-    model = SiteModel(content, base_url)
+    models = plan_site(content, base_url)
     assets = collect_assets(REPO_ROOT / "static")
     site = MemorySite()
     site.add_all(assets.files)
-    site.add_all(dict(render_pages(make_environment(REPO_ROOT / "templates"), model.pages(),
-                                   shared_context(model, assets.urls, draft))))
-    site.add_all(site_files(model))
+    site.add_all(dict(render_pages(_languages(models, assets, draft, None), [page for model in models for page in model.pages()])))
+    site.add_all(site_files(models))
     return site
 
 

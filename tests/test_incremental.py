@@ -245,11 +245,11 @@ def test_a_template_error_in_a_build_leaves_the_site_as_it_was(tmp_path: Path, m
     rendered = []
     real = render._render_page
 
-    def fail_after_some_pages(env, page, common):
+    def fail_after_some_pages(languages, page):
         rendered.append(page.output)
         if len(rendered) > 5:
             raise TemplateError("a template broke halfway through the site")
-        return real(env, page, common)
+        return real(languages, page)
 
     monkeypatch.setattr(render, "_render_page", fail_after_some_pages)
     with pytest.raises(TemplateError):

@@ -58,7 +58,7 @@ def test_the_site_files_of_the_fixture_are_the_known_kinds_in_their_folders() ->
     content, problems = validate(load_content(GOOD))
     assert content is not None, problems
     model = SiteModel(content, BASE)
-    files = site_files(model)
+    files = site_files([model])
     known = re.compile(r"charts/[a-z0-9-]+\.csv|data/[a-z.]+\.(csv|json)|data/statistics/[a-z0-9-]+\.json|"
                        r"updates\.xml|sitemap\.xml|robots\.txt")
     assert [name for name in files if not known.fullmatch(name)] == []

@@ -21,7 +21,7 @@ from factsite.content.validate import validate
 from factsite.web import render
 from factsite.web.assets import collect_assets
 from factsite.web.pages import Page, SiteModel
-from factsite.web.render import PageRenderer, json_for_script, make_environment, render_pages, shared_context
+from factsite.web.render import PageRenderer, json_for_script, make_environment, one_language, render_pages, shared_context
 
 from .conftest import GOOD, ROOT, write_tree
 
@@ -56,7 +56,7 @@ def env(tmp_path: Path):
 
 def test_text_from_content_is_escaped_in_text_and_attributes(env) -> None:
     hostile = '<script>alert(1)</script>" onclick="x'
-    [(output, html)] = render_pages(env, [page("/a/", title=hostile, note=hostile)], {})
+    [(output, html)] = render_pages(one_language(env, {}), [page("/a/", title=hostile, note=hostile)])
     assert output == "a/index.html"
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("script") is None and not soup.p.has_attr("onclick")
@@ -65,14 +65,14 @@ def test_text_from_content_is_escaped_in_text_and_attributes(env) -> None:
 
 def test_a_name_the_template_uses_but_nobody_gave_stops_the_render(env) -> None:
     with pytest.raises(UndefinedError, match="not_given"):
-        list(render_pages(env, [page("/a/", template="missing.html")], {}))
+        list(render_pages(one_language(env, {}), [page("/a/", template="missing.html")]))
 
 
 def test_json_in_a_script_element_can_never_close_it(env) -> None:
     payload = json.dumps({"title": "</script><script>alert(1)</script> & <!--"})
     assert "<" not in json_for_script(payload) and ">" not in json_for_script(payload)
     assert json.loads(json_for_script(payload)) == json.loads(payload)  # the escapes are JSON's own
-    [(_, html)] = render_pages(env, [page("/d/", template="data.html", payload=payload)], {})
+    [(_, html)] = render_pages(one_language(env, {}), [page("/d/", template="data.html", payload=payload)])
     script = BeautifulSoup(html, "html.parser").find("script")
     assert json.loads(script.string) == json.loads(payload)  # not HTML-escaped twice either
 
@@ -80,17 +80,17 @@ def test_json_in_a_script_element_can_never_close_it(env) -> None:
 def test_pages_come_back_in_the_order_asked_with_the_shared_context(env) -> None:
     pages = [page(f"/{name}/", title=name) for name in ("c", "a", "b")]
     shared = {"note": "for every page"}
-    results = list(render_pages(env, pages, shared))
+    results = list(render_pages(one_language(env, shared), pages))
     assert [output for output, _ in results] == ["c/index.html", "a/index.html", "b/index.html"]
     assert all(b"for every page" in html for _, html in results)
-    with PageRenderer(env, pages, shared, workers=1) as renderer:  # one process: no workers started
+    with PageRenderer(one_language(env, shared), pages, workers=1) as renderer:  # one process: no workers started
         assert list(renderer.render([2, 0])) == [results[2], results[0]]
 
 
 def forked(monkeypatch, env, pages: list[Page], common: dict) -> PageRenderer:
     """A renderer that forks two workers whatever the number of pages (a large site's path)."""
     monkeypatch.setattr(render, "PARALLEL_FROM", 0)
-    return PageRenderer(env, pages, common, workers=2)
+    return PageRenderer(one_language(env, common), pages, workers=2)
 
 
 def test_the_workers_render_the_fixture_site_as_one_process_does(monkeypatch) -> None:
@@ -101,7 +101,7 @@ def test_the_workers_render_the_fixture_site_as_one_process_does(monkeypatch) ->
     pages = model.pages()
     env = make_environment(ROOT / "templates")
     common = shared_context(model, collect_assets(ROOT / "static").urls, draft=True)
-    alone = list(render_pages(env, pages, common))
+    alone = list(render_pages(one_language(env, common), pages))
     order = list(reversed(range(len(pages))))
     with forked(monkeypatch, env, pages, common) as renderer:
         in_workers = list(renderer.render(order))

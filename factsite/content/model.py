@@ -446,6 +446,8 @@ class SiteConfig(Strict):
     """The site's address (https://...); the URL environment variable, set by Netlify, wins."""
     language: str = "en"
     """The pages' language code."""
+    languages: list[str] = ["en"]
+    """The languages the site is published in, the default first: English at the root, each other under /<code>/."""
     helpline: Helpline
     """The helpline shown on every page."""
     content_note: str = NonEmpty

@@ -85,21 +85,24 @@ class ChartModel:
     download_note: str = ""
     embed_height: int = 0  # the iframe height the embed code gives: the embed page's content at article width
     stats: tuple[str, ...] = ()  # the statistics it draws, by slug, in its order
+    language: str = urls.DEFAULT_LANGUAGE  # its words' language: its files sit under that language's address
 
     def url(self, variant: str, extension: str) -> str:
-        return urls.chart_file(self.id, variant, extension)
+        return urls.localized(urls.chart_file(self.id, variant, extension), self.language)
 
 
 NARROW_WIDTH, WIDE_WIDTH = 340, 720
 VALUE_TEXT_PX = 8  # room a character of a printed value takes beside its bar, at the style's 14 px
 
 
-def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range]) -> tuple[list[TableRow], list[float]]:
+def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range],
+          language: str) -> tuple[list[TableRow], list[float]]:
     rows, values = [], []
     for point in chart.points:
         stat = stats[point.stat]
         span = ranges.get(point.stat)
-        rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure), urls.stat_sources(stat.slug),
+        rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure),
+                             urls.localized(urls.stat_sources(stat.slug), language),
                              span, span.text(stat.figure.unit) if span else None))
         values.append(stat.figure.value)
     if chart.whole is not None:
@@ -173,8 +176,9 @@ def ranges_note(rows: list[TableRow]) -> str:
             + "; ".join(spans) + ".")
 
 
-def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges: dict[str, Range] | None = None) -> ChartModel:
-    rows, values = _rows(chart, stats, ranges or {})
+def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges: dict[str, Range] | None = None,
+                language: str = urls.DEFAULT_LANGUAGE) -> ChartModel:
+    rows, values = _rows(chart, stats, ranges or {}, language)
     horizontal = chart.kind in ("bar", "grouped-column")
     data = _traces(chart, rows, values)
     # Values are printed on the bars and named in the caption: no axis, no ticks, no gridlines.
@@ -203,7 +207,7 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
         figure_json=json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False),  # plain data: no Plotly encoder needed
         narrow=ImageSize(NARROW_WIDTH, narrow_height(rows)), wide=ImageSize(WIDE_WIDTH, height),
         ranges_note=ranges_note(rows),
-        unit=stats[chart.points[0].stat].figure.unit, stats=tuple(point.stat for point in chart.points),
+        unit=stats[chart.points[0].stat].figure.unit, stats=tuple(point.stat for point in chart.points), language=language,
     )
 
 

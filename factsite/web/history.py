@@ -26,11 +26,12 @@ class Change:
     url: str
 
 
-def all_changes(content: Content) -> list[Change]:
-    """Every history entry of every statistic, newest first (ties in a stable order)."""
+def all_changes(content: Content, language: str = urls.DEFAULT_LANGUAGE) -> list[Change]:
+    """Every history entry of every statistic, newest first (ties in a stable order); each links to
+    the statistic's page in `language`."""
     changes = [
         Change(entry.date, entry.kind, entry.change, entry.reason, entry.previous, slug, stat.short_title,
-               display(stat.figure), urls.stat(slug))
+               display(stat.figure), urls.localized(urls.stat(slug), language))
         for slug, stat in content.stats.items() for entry in stat.history
     ]
     return sorted(changes, key=lambda c: (c.date, c.slug, c.change), reverse=True)
@@ -63,9 +64,11 @@ def unrecorded_changes(content: Content, published: dict[str, str]) -> list[Prob
     return warnings
 
 
-def atom_feed(changes: list[Change], base_url: str, site_title: str, fallback_date: str) -> bytes:
-    """An Atom feed of corrections and updates; dates come from content, so it is reproducible."""
-    feed_url = urls.absolute(base_url, urls.feed())
+def atom_feed(changes: list[Change], base_url: str, site_title: str, fallback_date: str,
+              language: str = urls.DEFAULT_LANGUAGE) -> bytes:
+    """An Atom feed of corrections and updates, one per language; dates come from content, so it is reproducible."""
+    site_urls = urls.SiteUrls(language)
+    feed_url = urls.absolute(base_url, site_urls.feed())
     updated = (changes[0].date if changes else fallback_date) + "T00:00:00Z"
     entries = []
     for change in changes:
@@ -87,7 +90,7 @@ def atom_feed(changes: list[Change], base_url: str, site_title: str, fallback_da
         f"  <id>{escape(feed_url)}</id>\n"
         f"  <title>{escape(site_title)}: corrections and updates</title>\n"
         f"  <link rel=\"self\" href=\"{escape(feed_url)}\"/>\n"
-        f"  <link href=\"{escape(urls.absolute(base_url, urls.corrections()))}\"/>\n"
+        f"  <link href=\"{escape(urls.absolute(base_url, site_urls.corrections()))}\"/>\n"
         f"  <updated>{updated}</updated>\n"
         f"  <author><name>{escape(site_title)}</name></author>\n"
         + "".join(entries) + "</feed>\n"

@@ -33,6 +33,7 @@ PAPER_LABELS = {"letter": "US Letter", "a4": "A4"}
 class Plan(Protocol):
     """What a page reads from the site plan (pages.SiteModel) when it is rendered."""
 
+    urls: urls.SiteUrls  # the addresses in the plan's language
     views: dict[str, StatView]
     links: dict[str, StatLink]
     sources: dict[str, SourceView]
@@ -63,6 +64,7 @@ class Page:
     url: str
     title: str
     description: str
+    language: str = urls.DEFAULT_LANGUAGE  # the language it is written in; its address says so (see urls.SiteUrls)
     card: Card | None = None  # the link-preview image
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
     json_ld: str = ""  # structured data known when the page is planned
@@ -287,7 +289,7 @@ class SheetPage(Page):
             page_url=page_url,
             statements=[(st, plan.sources[st.source]) for st in sheet.statements],
             qr_svg=qr_code_svg(page_url),
-            pdfs=[(PAPER_LABELS[paper], urls.sheet_pdf(sheet.slug, paper)) for paper in PAPERS],
+            pdfs=[(PAPER_LABELS[paper], plan.urls.sheet_pdf(sheet.slug, paper)) for paper in PAPERS],
         )
 
     def structured_data(self) -> str:

@@ -3,6 +3,8 @@ the sitemap and robots.txt. Pure: the page model in, output path -> bytes out; U
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from markupsafe import escape
 
 from . import urls
@@ -13,11 +15,23 @@ from .opendata import data_files
 from .pages import Page, SiteModel
 
 
-def sitemap(base_url: str, pages: list[Page]) -> bytes:
-    entries = "".join(f"  <url><loc>{escape(urls.absolute(base_url, page.url))}</loc></url>\n"
+def sitemap(base_url: str, pages: list[Page], languages: Sequence[str] = (urls.DEFAULT_LANGUAGE,)) -> bytes:
+    """Every page meant for search engines; with more than one language, each entry names the page in
+    every language (hreflang alternates, and x-default for the default one)."""
+    def alternates(page: Page) -> str:
+        if len(languages) < 2:
+            return ""
+        links = [(language, url) for language, url in urls.alternates(page.url, languages)]
+        links.append(("x-default", links[0][1]))
+        return "".join(f'<xhtml:link rel="alternate" hreflang="{language}" href="{escape(urls.absolute(base_url, url))}"/>'
+                       for language, url in links)
+
+    namespaces = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    if len(languages) > 1:
+        namespaces += ' xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+    entries = "".join(f"  <url><loc>{escape(urls.absolute(base_url, page.url))}</loc>{alternates(page)}</url>\n"
                       for page in pages if page.in_sitemap)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n").encode("utf-8")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {namespaces}>\n{entries}</urlset>\n'.encode("utf-8")
 
 
 def robots(base_url: str) -> bytes:
@@ -31,13 +45,19 @@ def chart_csvs(model: SiteModel) -> dict[str, bytes]:
             for chart in model.all_charts()}
 
 
-def site_files(model: SiteModel) -> dict[str, bytes]:
-    """Output path -> bytes of every file that is not a page, an image, a static asset or the search index."""
-    site = model.content.site
-    return {
-        **chart_csvs(model),
-        **data_files(model),
-        urls.output_path(urls.feed()): atom_feed(model.changes, model.base_url, site.title, site.last_reviewed),
-        urls.output_path(urls.sitemap()): sitemap(model.base_url, model.pages()),
-        urls.output_path(urls.robots()): robots(model.base_url),
-    }
+def site_files(models: Sequence[SiteModel]) -> dict[str, bytes]:
+    """Output path -> bytes of every file that is not a page, an image, a static asset or the search
+    index, for the site in each of its languages (the default language's plan first): chart CSVs and
+    a feed per language; one set of /data/ files, one sitemap, one robots.txt."""
+    default = models[0]
+    site = default.content.site
+    files: dict[str, bytes] = {}
+    for model in models:
+        files.update(chart_csvs(model))
+        files[urls.output_path(model.urls.feed())] = atom_feed(model.changes, model.base_url, site.title, site.last_reviewed,
+                                                               model.language)
+    files.update(data_files(default))
+    pages = [page for model in models for page in model.pages()]
+    files[urls.output_path(urls.sitemap())] = sitemap(default.base_url, pages, [model.language for model in models])
+    files[urls.output_path(urls.robots())] = robots(default.base_url)
+    return files

@@ -37,13 +37,15 @@ EMBED_FIXED_PX, EMBED_LINE_PX, EMBED_LINE_CHARACTERS = 300, 26, 70
 
 
 class SiteModel:
-    """Plans every page of the site from validated content."""
+    """Plans every page of the site, in one language, from validated content."""
 
-    def __init__(self, content: Content, base_url: str):
+    def __init__(self, content: Content, base_url: str, language: str = urls.DEFAULT_LANGUAGE):
         self.content = content
         self.base_url = base_url.rstrip("/")
+        self.language = language
+        self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
         self.stats = content.stats
-        self.links = {slug: _link(stat) for slug, stat in self.stats.items()}
+        self.links = {slug: _link(stat, self.urls) for slug, stat in self.stats.items()}
         self.sheet_titles = {sheet.slug: sheet.title for sheet in content.sheets}
         citing: dict[str, list[StatLink]] = {source_id: [] for source_id in content.sources}
         for stat in self.stats.values():
@@ -51,10 +53,11 @@ class SiteModel:
             ids += [d.source for d in stat.discrepancies]
             for source_id in dict.fromkeys(ids):
                 citing[source_id].append(self.links[stat.slug])
-        self.sources = {sid: SourceView(source=s, cited_by=citing[sid]) for sid, s in content.sources.items()}
+        self.sources = {sid: SourceView(source=s, cited_by=citing[sid], anchor_url=self.urls.source_anchor(sid))
+                        for sid, s in content.sources.items()}
         self.provenances = {slug: provenance(stat, content.sources) for slug, stat in self.stats.items()}
-        self.charts = {slug: self._chart(s.chart, urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
-        self.sheet_charts = {sheet.slug: [self._chart(chart, urls.sheet(sheet.slug)) for chart in sheet.charts]
+        self.charts = {slug: self._chart(s.chart, self.urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
+        self.sheet_charts = {sheet.slug: [self._chart(chart, self.urls.sheet(sheet.slug)) for chart in sheet.charts]
                              for sheet in content.sheets}
         # A statistic page shows the chart its figure belongs to: its own, or the first sheet chart that draws it.
         self.drawing: dict[str, ChartModel] = {}
@@ -64,12 +67,12 @@ class SiteModel:
                     self.drawing.setdefault(slug, chart)
         self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
         self.views_by_sources_url = {view.link.sources_url: view for view in self.views.values()}  # a chart row's figure
-        self.changes = all_changes(content)  # the corrections page and the feed
+        self.changes = all_changes(content, language)  # the corrections page and the feed
 
     def _chart(self, chart: Chart, page_url: str) -> ChartModel:
         """A chart, with the words a downloaded image of it carries: its sources as read, its page, the date."""
         assert chart.id is not None, "validation names every chart"
-        model = build_chart(chart, chart.id, self.stats, self.content.derived_ranges)
+        model = build_chart(chart, chart.id, self.stats, self.content.derived_ranges, self.language)
         credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3)
         note = f"Source: {credits}.\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed)}"
         # The embed page is the chart, its texts and the help line; an iframe cannot size itself
@@ -83,8 +86,8 @@ class SiteModel:
         """A PDF of every fact sheet on each paper size."""
         site = self.content.site
         return [
-            PdfJob(output=urls.output_path(urls.sheet_pdf(sheet.slug, paper)), page_output=urls.output_path(urls.sheet(sheet.slug)),
-                   page_url=urls.sheet(sheet.slug), paper=paper, title=sheet.title, author=site.title,
+            PdfJob(output=self.urls.output_path(self.urls.sheet_pdf(sheet.slug, paper)), page_output=self.urls.output_path(self.urls.sheet(sheet.slug)),
+                   page_url=self.urls.sheet(sheet.slug), paper=paper, title=sheet.title, author=site.title,
                    subject=sheet.summary, date=site.last_reviewed)
             for sheet in self.content.sheets for paper in PAPERS
         ]
@@ -100,11 +103,11 @@ class SiteModel:
         return FIGURE_MARK_RE.sub(lambda m: display((self.stats[m.group(1)] if m.group(1) else stat).figure), stat.sentence)
 
     def absolute(self, url: str) -> str:
-        return urls.absolute(self.base_url, url)
+        return self.urls.absolute(self.base_url, url)
 
     def _card(self, *, name: str, url: str, kicker: str, figure: str | None, sentence: str, source_line: str,
               origin: Callable[[], tuple[tuple[str, str], ...]] | None = None) -> Card:
-        return Card(output=urls.output_path(urls.card(name)), url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
+        return Card(output=self.urls.output_path(self.urls.card(name)), url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
                     kicker=kicker, figure=figure, sentence=sentence, source_line=source_line,
                     site_name=self.content.site.short_name, origin=origin)
 
@@ -142,7 +145,7 @@ class SiteModel:
         data = {
             "@context": "https://schema.org", "@type": "WebPage", "url": self.absolute(page_url),
             "name": f"{view.link.short_title}: {view.link.figure}", "description": view.plain_sentence,
-            "citation": citations, "isPartOf": {"@type": "WebSite", "name": self.content.site.title, "url": self.absolute(urls.home())},
+            "citation": citations, "isPartOf": {"@type": "WebSite", "name": self.content.site.title, "url": self.absolute(self.urls.home())},
         }
         if view.chart:
             data["mainEntity"] = self.dataset(view.chart)
@@ -162,7 +165,7 @@ class SiteModel:
         return {
             "@type": "Dataset", "name": name, "description": description, "distribution": distribution,
             "license": "https://creativecommons.org/licenses/by/4.0/",
-            "creator": {"@type": "Organization", "name": site.title, "url": self.absolute(urls.home())},
+            "creator": {"@type": "Organization", "name": site.title, "url": self.absolute(self.urls.home())},
             "dateModified": max([site.last_reviewed, *changed]),
             "citation": [self._credit_work(credit) for credit in credits],
         }
@@ -173,18 +176,18 @@ class SiteModel:
         dataset = self._dataset_of(
             name=f"{self.content.site.title}: every figure", description="Every figure on the site, with its sources as read.",
             views=list(self.views.values()),
-            distribution=[{"@type": "DataDownload", "encodingFormat": kind, "contentUrl": self.absolute(urls.data_file(name))}
+            distribution=[{"@type": "DataDownload", "encodingFormat": kind, "contentUrl": self.absolute(self.urls.data_file(name))}
                           for name, kind in files])
-        return json_ld({"@context": "https://schema.org", **dataset, "url": self.absolute(urls.data())})
+        return json_ld({"@context": "https://schema.org", **dataset, "url": self.absolute(self.urls.data())})
 
     def _embed_pages(self) -> list[EmbedPage]:
         """A minimal page per chart, to be shown in an iframe on other sites."""
-        owners = [(chart, urls.stat(slug)) for slug, chart in self.charts.items()]
-        owners += [(chart, urls.sheet(slug)) for slug, charts in self.sheet_charts.items() for chart in charts]
+        owners = [(chart, self.urls.stat(slug)) for slug, chart in self.charts.items()]
+        owners += [(chart, self.urls.sheet(slug)) for slug, charts in self.sheet_charts.items() for chart in charts]
         pages = []
         for chart, back_url in owners:
             stats = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
-            pages.append(EmbedPage(url=urls.embed(chart.id), title=chart.title, description=chart.description,
+            pages.append(EmbedPage(url=self.urls.embed(chart.id), title=chart.title, description=chart.description,
                                    chart=chart, back_url=back_url, source_line=self._sources_line(stats, most=3)))
         return pages
 
@@ -232,7 +235,7 @@ class SiteModel:
             derivation=self._derivation(stat),
             discrepancies=[DiscrepancyView(discrepancy=d, source=self.sources[d.source], stat=link) for d in stat.discrepancies],
             related=[self.links[slug] for slug in stat.related],
-            sheets=[(self.sheet_titles[slug], urls.sheet(slug)) for slug in stat.sheets],
+            sheets=[(self.sheet_titles[slug], self.urls.sheet(slug)) for slug in stat.sheets],
             chart=self.charts.get(stat.slug) or self.drawing.get(stat.slug),
             dispute=dispute_kind(stat),
             provenance=self.provenances[stat.slug],
@@ -247,31 +250,31 @@ class SiteModel:
     def _build_pages(self) -> list[Page]:
         site = self.content.site
         sheets = self.content.sheets
-        sheet_links = [SheetLink(title=s.title, summary=s.summary, url=urls.sheet(s.slug)) for s in sheets]
+        sheet_links = [SheetLink(title=s.title, summary=s.summary, url=self.urls.sheet(s.slug)) for s in sheets]
         # Headline figures in the order a reader meets them: by sheet, then by place in the sheet.
         in_sheet_order = dict.fromkeys(slug for sheet in sheets for slug in sheet.statistics)
         headlines = [self.views[slug] for slug in [*in_sheet_order, *self.stats] if self.stats[slug].headline]
         headlines = list({view.link.slug: view for view in headlines}.values())
-        home_card = self._card(name="home", url=urls.home(), kicker="Fact sheets", figure=site.title, sentence=site.description,
+        home_card = self._card(name="home", url=self.urls.home(), kicker="Fact sheets", figure=site.title, sentence=site.description,
                                source_line=self._sources_line(list(self.views.values())))
         website = json_ld({"@context": "https://schema.org", "@type": "WebSite", "name": site.title,
-                           "url": self.absolute(urls.home()), "description": site.description})
+                           "url": self.absolute(self.urls.home()), "description": site.description})
         result: list[Page] = [
-            HomePage(title=site.title, description=site.description, card=home_card, json_ld=website,
+            HomePage(url=self.urls.home(), title=site.title, description=site.description, card=home_card, json_ld=website,
                      headlines=headlines, sheet_links=sheet_links),
-            SourcesPage(card=home_card, sources=list(self.sources.values())),
-            MethodologyPage(card=home_card, body=render_markdown(self.content.methodology),
+            SourcesPage(url=self.urls.sources(), card=home_card, sources=list(self.sources.values())),
+            MethodologyPage(url=self.urls.methodology(), card=home_card, body=render_markdown(self.content.methodology),
                             discrepancies=[d for view in self.views.values() for d in view.discrepancies],
                             derived=[v for v in self.views.values() if v.derivation]),
-            DataPage(card=home_card, json_ld=self._data_json_ld(), columns=csv_columns()),
-            CorrectionsPage(card=home_card, changes=self.changes),
-            SearchPage(card=home_card, sheet_links=sheet_links, headline_urls=[view.link.url for view in headlines]),
-            HelpPage(description=f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
-            PrivacyPage(card=home_card),
-            NotFoundPage(sheet_links=sheet_links),
+            DataPage(url=self.urls.data(), card=home_card, json_ld=self._data_json_ld(), columns=csv_columns()),
+            CorrectionsPage(url=self.urls.corrections(), card=home_card, changes=self.changes),
+            SearchPage(url=self.urls.search(), card=home_card, sheet_links=sheet_links, headline_urls=[view.link.url for view in headlines]),
+            HelpPage(url=self.urls.help(), description=f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
+            PrivacyPage(url=self.urls.privacy(), card=home_card),
+            NotFoundPage(url=self.urls.not_found(), sheet_links=sheet_links),
         ]
         for sheet in sheets:
-            url = urls.sheet(sheet.slug)
+            url = self.urls.sheet(sheet.slug)
             card = self._card(name=f"sheet-{sheet.slug}", url=url, kicker="Fact sheet", figure=sheet.title, sentence=sheet.summary,
                               source_line=self._sources_line([self.views[slug] for slug in sheet.statistics]),
                               origin=partial(self._where, f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
@@ -285,6 +288,7 @@ class SiteModel:
                                           description=f"Where the figure {link.figure} comes from: {view.plain_sentence}",
                                           card=card, view=view, plan=self))
         result.extend(self._embed_pages())
+        result = [replace(page, language=self.language) for page in result]
         seen: dict[str, str] = {}
         for page in result:
             if page.output in seen:
@@ -293,6 +297,6 @@ class SiteModel:
         return result
 
 
-def _link(stat: Statistic) -> StatLink:
-    return StatLink(slug=stat.slug, short_title=stat.short_title, figure=display(stat.figure), url=urls.stat(stat.slug),
-                    sources_url=urls.stat_sources(stat.slug))
+def _link(stat: Statistic, site_urls: urls.SiteUrls) -> StatLink:
+    return StatLink(slug=stat.slug, short_title=stat.short_title, figure=display(stat.figure), url=site_urls.stat(stat.slug),
+                    sources_url=site_urls.stat_sources(stat.slug))

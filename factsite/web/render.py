@@ -7,7 +7,8 @@ bytes go (the writer, the search index) is the pipeline's business.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,32 +55,59 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None) -> Envir
     return env
 
 
-def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool) -> dict[str, Any]:
-    """What every page's template gets besides its own context."""
-    return {"site": model.content.site, "assets": asset_urls, "base_url": model.base_url, "draft": draft}
+@dataclass(frozen=True)
+class Language:
+    """What rendering a page in one language takes: that language's Jinja environment, and what
+    every page in it gets besides its own context."""
+
+    env: Environment
+    common: dict[str, Any]
 
 
-def render_pages(env: Environment, pages: list[Page], common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+Languages = Mapping[str, Language]  # by language code: a page renders in its own
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}  # each language named in its own words, for the switcher
+
+
+def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool,
+                   languages: Sequence[str] = (urls.DEFAULT_LANGUAGE,)) -> dict[str, Any]:
+    """What every page of `model`'s language gets besides its own context: its addresses are in that
+    language (`urls`), and it names the same page in each of the site's `languages`."""
+    site = model.content.site
+    return {"site": site, "assets": asset_urls, "base_url": model.base_url, "draft": draft, "urls": model.urls,
+            "html_lang": site.language if model.language == urls.DEFAULT_LANGUAGE else model.language,
+            "languages": list(languages), "language_names": LANGUAGE_NAMES}
+
+
+def one_language(env: Environment, common: dict[str, Any]) -> Languages:
+    """A site in its default language only."""
+    return {urls.DEFAULT_LANGUAGE: Language(env, common)}
+
+
+def render_pages(languages: Languages, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
     """Every page as (output path, bytes), in order, in this process."""
     for page in pages:
-        yield page.output, _render_page(env, page, common)
+        yield page.output, _render_page(languages, page)
 
 
-def _render_page(env: Environment, page: Page, common: dict[str, Any]) -> bytes:
+def _render_page(languages: Languages, page: Page) -> bytes:
     # The context and structured data are built here, in the process that renders the page.
-    return env.get_template(page.template).render(page=page, structured_data=page.structured_data(), **common,
-                                                  **page.context()).encode("utf-8")
+    language = languages[page.language]
+    codes = language.common.get("languages", ())
+    alternates = urls.alternates(page.url, codes) if len(codes) > 1 else []  # one language: no alternates
+    return language.env.get_template(page.template).render(
+        page=page, structured_data=page.structured_data(), alternates=alternates, **language.common, **page.context(),
+    ).encode("utf-8")
 
 
 PARALLEL_FROM = 1500  # pages: below this, starting worker processes costs more than it saves
 WORKER_CHUNK = 32  # pages a worker renders per round trip
-_JOB: tuple[Environment, list[Page], dict[str, Any]] | None = None  # what forked workers render
+_JOB: tuple[Languages, list[Page]] | None = None  # what forked workers render
 
 
 def _render_in_worker(index: int) -> bytes:
     assert _JOB is not None
-    env, pages, common = _JOB
-    return _render_page(env, pages[index], common)
+    languages, pages = _JOB
+    return _render_page(languages, pages[index])
 
 
 class PageRenderer:
@@ -90,17 +118,17 @@ class PageRenderer:
     only the bytes of each page; the results come back in order, so the output is the same.
     """
 
-    def __init__(self, env: Environment, pages: list[Page], common: dict[str, Any], workers: int | None = None):
-        self.env, self.pages, self.common = env, pages, common
+    def __init__(self, languages: Languages, pages: list[Page], workers: int | None = None):
+        self.languages, self.pages = languages, pages
         self.workers = workers if workers is not None else usable_cores()
         self._pool: Any = None
 
     def __enter__(self) -> "PageRenderer":
         global _JOB
         if can_fork(self.workers) and len(self.pages) >= PARALLEL_FROM:
-            _JOB = (self.env, self.pages, self.common)
-            for name in {page.template for page in self.pages}:
-                self.env.get_template(name)  # compiled once, before the fork, not once in each worker
+            _JOB = (self.languages, self.pages)
+            for language, name in {(page.language, page.template) for page in self.pages}:
+                self.languages[language].env.get_template(name)  # compiled once, before the fork, not once in each worker
             gc.freeze()  # the collector in a worker would otherwise touch, and so copy, every shared object
             self._pool = fork_pool(self.workers)
         return self
@@ -119,7 +147,7 @@ class PageRenderer:
     def render(self, indexes: list[int]) -> Iterator[tuple[str, bytes]]:
         """The pages at `indexes`, as (output path, bytes), in that order."""
         if self._pool is None:
-            yield from render_pages(self.env, [self.pages[index] for index in indexes], self.common)
+            yield from render_pages(self.languages, [self.pages[index] for index in indexes])
             return
         for index, html in zip(indexes, self._pool.imap(_render_in_worker, indexes, chunksize=WORKER_CHUNK)):
             yield self.pages[index].output, html

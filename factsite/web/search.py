@@ -31,7 +31,7 @@ import tempfile
 import threading
 import zlib
 from dataclasses import dataclass
-from collections.abc import Iterable
+from collections.abc import Sequence, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -117,8 +117,11 @@ class SearchIndex:
     each page of a part to a hash of its bytes. `start(digests, site)` does it all in one call.
     """
 
-    def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None):
+    def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None, languages: Sequence[str] = ("en",)):
         self.cache_dir = cache_dir
+        # One language: every page is indexed in it. More: Pagefind keeps an index per page language
+        # (from <html lang>), and the search page of each language searches its own.
+        self.language_args = ["--force-language", languages[0]] if len(languages) == 1 else []
         self.part_pages = part_pages or PART_PAGES
         self.runs: list[_Run] = []  # what this build indexes (the other parts come from the cache)
         self._parts: list[list[str]] = []
@@ -151,6 +154,8 @@ class SearchIndex:
     def _key(self, digests: dict[str, bytes], pages: list[str]) -> str:
         # INDEX_VERSION: bundles made before pages were handed over in sorted order are not reused.
         digest = hashlib.sha256(f"pagefind {_pagefind_version()} {INDEX_VERSION}\n".encode())
+        if not self.language_args:
+            digest.update(b"languages from each page\n")  # a bundle indexed otherwise
         for path in pages:
             digest.update(path.encode() + b"\0" + digests[path])
         return digest.hexdigest()
@@ -200,7 +205,7 @@ class SearchIndex:
                         continue
                     self._process = subprocess.Popen(
                         [self._executable, "--site", str(run.site), "--glob", "**/*.html",
-                         "--output-path", str(run.output), "--force-language", "en"],
+                         "--output-path", str(run.output), *self.language_args],
                         stdout=log, stderr=subprocess.STDOUT,
                     )
                 if self._process.wait() != 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from posixpath import normpath
 
 from ..content.model import SLUG_RE
@@ -142,3 +144,51 @@ def output_path(url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url.rstrip("/") + url
+
+
+# --- Languages ------------------------------------------------------------------------------------
+# English pages sit at the root; every other language's at the same address under /<code>/, so an
+# address stays predictable: /stats/x/ in English is /es/stats/x/ in Spanish. Data files, assets,
+# the search index, the sitemap and robots.txt are one for the whole site.
+
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_RE = re.compile(r"[a-z]{2}")
+LOCALIZED = frozenset({"home", "sheet", "sheet_pdf", "stat", "stat_sources", "sources", "source_anchor", "methodology",
+                       "chart_file", "embed", "corrections", "search", "data", "help", "privacy", "not_found", "card",
+                       "feed"})
+
+
+def localized(url: str, language: str) -> str:
+    """An English page's address in `language`."""
+    if language == DEFAULT_LANGUAGE:
+        return url
+    if not LANGUAGE_RE.fullmatch(language):
+        raise UnsafePath(f"{language!r} is not a language code")
+    return f"/{language}{url}"
+
+
+def in_english(url: str, languages: Iterable[str]) -> str:
+    """The English address of a page in any of `languages`: localized undone."""
+    first, _, rest = url.lstrip("/").partition("/")
+    return "/" + rest if first in languages and first != DEFAULT_LANGUAGE else url
+
+
+def alternates(url: str, languages: Sequence[str]) -> list[tuple[str, str]]:
+    """(language, address) of the page at `url` in every language, the site's default first."""
+    english = in_english(url, languages)
+    return [(language, localized(english, language)) for language in languages]
+
+
+class SiteUrls:
+    """The addresses of one language's pages: the functions above, with each page's address in that
+    language (the others, such as absolute and output_path, are the same in every language)."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE):
+        localized("/", language)  # refuses a code that could leave site/
+        self.language = language
+
+    def __getattr__(self, name: str):
+        function = globals()[name]
+        if name not in LOCALIZED:
+            return function
+        return lambda *args: localized(function(*args), self.language)

@@ -16,7 +16,6 @@ from markupsafe import Markup, escape
 from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import text_segments
 from ..content.model import Citation, Discrepancy, Source, Statistic
-from . import urls
 from .archive_links import ArchiveLink, archive_link
 from .charts import ChartModel
 from .dates import readable_date
@@ -86,10 +85,8 @@ def short_url(url: str | None) -> str | None:
 class SourceView:
     source: Source
     cited_by: list[StatLink]  # the statistics that cite it, read it through it, or show it disagreeing
+    anchor_url: str  # its entry on the sources page, in the page's language
 
-    @property
-    def anchor_url(self) -> str:
-        return urls.source_anchor(self.source.id)
 
     @property
     def authors(self) -> str:

@@ -1,0 +1,104 @@
+"""A site in two languages: every page at the same address under /es/, each naming the other.
+
+Built from the fixture content with `languages: [en, es]` in its site.yaml. Until the Spanish
+translations exist (content overlays and the interface catalogue), the Spanish pages carry the
+English words: these tests check the addresses, the alternates, the switcher, the sitemap, the
+links and the figures, which do not depend on the words.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from factsite.pipeline import build_site
+
+from .conftest import copy_good_tree
+from .site_pages import file_for, html_pages, link_problems, parse, url_of
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("bilingual")
+    content = copy_good_tree(root)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "languages: [en, es]\n")
+    out = root / "site"
+    result = build_site(content, out, draft=True, cache_dir=root / "cache")
+    assert result.ok, result.lines()
+    return out
+
+
+def english_pages(site: Path) -> list[str]:
+    return sorted(url for url in map(lambda page: url_of(site, page), html_pages(site)) if not url.startswith("/es/"))
+
+
+def test_every_page_is_at_the_same_address_in_spanish(bilingual: Path) -> None:
+    english = english_pages(bilingual)
+    assert len(english) > 15
+    for url in english:
+        spanish = file_for(bilingual, "/es" + url)
+        assert spanish is not None, f"/es{url} is missing"
+        assert parse(spanish).html["lang"] == "es"
+        assert parse(file_for(bilingual, url)).html["lang"] == "en"
+
+
+def test_each_page_names_itself_in_both_languages_and_switches_to_the_other(bilingual: Path) -> None:
+    for url in ["/", "/stats/cases-2020/", "/stats/cases-2020/sources/", "/sheets/main-sheet/", "/sources/"]:
+        for here, there, language in ((url, "/es" + url, "es"), ("/es" + url, url, "en")):
+            soup = parse(file_for(bilingual, here))
+            alternates = {link["hreflang"]: link["href"] for link in soup.select('link[rel="alternate"][hreflang]')}
+            base = alternates["en"].removesuffix(url)
+            assert alternates == {"en": base + url, "es": base + "/es" + url, "x-default": base + url}, here
+            switch = soup.select(".language-switch a")
+            assert [(a["href"], a["hreflang"]) for a in switch] == [(there, language)], here
+
+
+def test_the_404_page_has_no_alternates_but_still_exists_in_both(bilingual: Path) -> None:
+    for url in ["/404.html", "/es/404.html"]:
+        assert not parse(file_for(bilingual, url)).select('link[rel="alternate"][hreflang]')
+
+
+def test_the_sitemap_lists_each_page_with_its_alternates(bilingual: Path) -> None:
+    root = ElementTree.fromstring((bilingual / "sitemap.xml").read_bytes())
+    entries = root.findall(f"{SITEMAP}url")
+    locations = [entry.find(f"{SITEMAP}loc").text for entry in entries]
+    assert any("/es/stats/cases-2020/" in loc for loc in locations) and any(loc.endswith("/stats/cases-2020/") and "/es/" not in loc
+                                                                            for loc in locations)
+    for entry in entries:
+        links = {link.get("hreflang"): link.get("href") for link in entry.findall(f"{XHTML}link")}
+        assert set(links) == {"en", "es", "x-default"}
+        assert entry.find(f"{SITEMAP}loc").text in links.values()
+
+
+def test_links_resolve_and_spanish_pages_link_to_spanish_pages(bilingual: Path) -> None:
+    problems, _ = link_problems(bilingual)
+    assert problems == []
+    page = parse(file_for(bilingual, "/es/sheets/main-sheet/"))
+    figures = [a["href"] for a in page.select("a.figure")]
+    assert figures and all(href.startswith("/es/stats/") for href in figures)
+    navigation = [a["href"] for a in page.select(".site-header nav a")]
+    assert all(href.startswith("/es/") for href in navigation), navigation
+
+
+def test_every_figure_on_a_spanish_page_is_the_figure_on_its_english_page(bilingual: Path) -> None:
+    """The promise in both languages: the number printed is the validated one, whatever the words."""
+    compared = 0
+    for url in english_pages(bilingual):
+        english = [(a.get("data-stat"), a.get_text()) for a in parse(file_for(bilingual, url)).select("a.figure")]
+        spanish = [(a.get("data-stat"), a.get_text()) for a in parse(file_for(bilingual, "/es" + url)).select("a.figure")]
+        assert spanish == english, url
+        compared += len(english)
+    assert compared > 20
+
+
+def test_each_language_has_its_feed_and_the_data_files_are_one(bilingual: Path) -> None:
+    assert (bilingual / "updates.xml").exists() and (bilingual / "es" / "updates.xml").exists()
+    assert re.search(r'<link href="[^"]*/es/corrections/"/>', (bilingual / "es" / "updates.xml").read_text())
+    assert (bilingual / "data" / "statistics.csv").exists() and not (bilingual / "es" / "data" / "statistics.csv").exists()
