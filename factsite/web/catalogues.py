@@ -88,3 +88,8 @@ def catalogue_problems(language: str, locale_dir: Path = LOCALE_DIR) -> list[Pro
                 problems.append(Problem(shown_path, None, f'msgid "{_shown(message.id)}"',
                                         f"in {TEMPLATE} but not in this catalogue: run pybabel update"))
     return problems
+
+
+def shipped_catalogue_problems(languages: list[str], locale_dir: Path = LOCALE_DIR) -> list[Problem]:
+    """What the build reports for the languages the site ships in (content/site.yaml, languages)."""
+    return [problem for language in dict.fromkeys(languages) for problem in catalogue_problems(language, locale_dir)]

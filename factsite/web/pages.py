@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 from markupsafe import escape
 
@@ -17,7 +18,7 @@ from ..content.markdown_safe import render_markdown
 from ..content.model import Chart, Source, Statistic
 from ..content.validate import Content
 from . import urls
-from .catalogues import N_, SOURCE_LANGUAGE, gettext_for
+from .catalogues import LOCALE_DIR, N_, SOURCE_LANGUAGE, gettext_for
 from .charts import ChartModel, build_chart
 from .cite import CitedCredit, CitedWork, CiteInput, citations
 from .data_columns import csv_columns
@@ -40,10 +41,10 @@ EMBED_FIXED_PX, EMBED_LINE_PX, EMBED_LINE_CHARACTERS = 300, 26, 70
 class SiteModel:
     """Plans every page of the site from validated content."""
 
-    def __init__(self, content: Content, base_url: str, language: str = SOURCE_LANGUAGE):
+    def __init__(self, content: Content, base_url: str, language: str = SOURCE_LANGUAGE, locale_dir: Path = LOCALE_DIR):
         self.content = content
         self.language = language
-        self.gettext = gettext_for(language)  # the words this model writes (titles, notes, credits), in `language`
+        self.gettext = gettext_for(language, locale_dir)  # the words this model writes (titles, notes, credits)
         self.base_url = base_url.rstrip("/")
         self.stats = content.stats
         self.links = {slug: _link(stat) for slug, stat in self.stats.items()}
