@@ -59,7 +59,9 @@ def build(content: Path, out: Path, pages, common) -> int:
             yaml.load(path.read_bytes(), Loader=Loader)
     yaml.load((content / "site.yaml").read_bytes(), Loader=Loader)
     env = Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
+    env.install_null_translations(newstyle=True)  # the templates' strings are gettext calls; English is the msgids
+    env.globals["translated"] = str
     env.filters["script_json"] = lambda text: text
     env.filters["figure_link"] = common.pop("figure_link")
     env.filters["readable_date"] = common.pop("readable_date")

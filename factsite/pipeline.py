@@ -30,6 +30,7 @@ from .images.pdf import render_pdfs
 from .images.progress import Stopwatch
 from .publish.write import CannotWrite, MemorySite, OutputRefused, SiteWriter, check_output, output_lock
 from .web.assets import Assets, collect_assets
+from .web.catalogues import shipped_catalogue_problems
 from .web.charts import image_jobs
 from .web.history import published_figures, unrecorded_changes
 from .web.jobs import ImageJob
@@ -76,6 +77,10 @@ def load_and_validate(content_dir: Path) -> tuple[Content | None, list[Problem]]
     bad_url = environment_url_problem(os.environ.get("URL"))  # it overrides base_url: checked like it
     if bad_url is not None:
         return None, sorted(problems + [bad_url])
+    if content is not None:  # a shipped language shows no English string: every catalogue entry translated
+        untranslated = shipped_catalogue_problems(content.site.languages)
+        if untranslated:
+            return None, problems + untranslated
     return content, problems
 
 

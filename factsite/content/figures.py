@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
+
+from babel.numbers import format_decimal, format_percent
 
 from .model import Figure
 
@@ -18,13 +21,31 @@ def format_number(value: float) -> str:
     return f"{value:,.10f}".rstrip("0").rstrip(".")
 
 
-def display(figure: Figure) -> str:
-    """The figure as the page prints it."""
+SPANISH = "es_US"  # Babel's locale for Spanish: US digits (1,499 and 21.4), as US readers expect
+ANY_DECIMALS = "#,##0.##########"  # every decimal the value has, as format_number writes it
+
+
+def display(figure: Figure, language: str = "en") -> str:
+    """The figure as the page prints it (in `language`: "en", or "es", formatted by Babel).
+
+    A hand-written display is returned as written: its translation is the content's."""
     if figure.display:
         return figure.display
+    if language == "es":
+        return _display_es(figure)
     number = format_number(figure.value)
     text = {"percent": f"{number}%", "million": f"{number} million"}.get(figure.unit, number)
     return f"about {text}" if figure.approximate else text
+
+
+def _display_es(figure: Figure) -> str:
+    value = Decimal(str(figure.value))  # exact: 21.4 / 100 as a float is not 0.214
+    if figure.unit == "percent":
+        text = format_percent(value / 100, format=ANY_DECIMALS + "%", locale=SPANISH)
+    else:
+        number = format_decimal(value, format=ANY_DECIMALS, locale=SPANISH)
+        text = f"{number} millones" if figure.unit == "million" else number
+    return f"alrededor de {text}" if figure.approximate else text
 
 
 _MINUS_RE = re.compile(r"(?<![\w.,])[\u2212\u2012\u2013-](?=\d)")  # a sign: not after a word or number

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -446,8 +446,8 @@ class SiteConfig(Strict):
     """The site's address (https://...); the URL environment variable, set by Netlify, wins."""
     language: str = "en"
     """The pages' language code."""
-    languages: list[str] = ["en"]
-    """The languages the site is published in, the default first: English at the root, each other under /<code>/."""
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(default_factory=lambda: ["en"], min_length=1)
+    """The languages the site is published in, the default first: English at the root, each other under /<code>/ (a two-letter code). Each needs a complete catalogue, locale/<code>/LC_MESSAGES/messages.po: the build fails on any missing or fuzzy entry."""
     helpline: Helpline
     """The helpline shown on every page."""
     content_note: str = NonEmpty

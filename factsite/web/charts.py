@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import urls
+from .catalogues import N_
 from .jobs import ImageJob
 from .csv_cells import text_cell
 from ..content.derive import Range
@@ -167,17 +169,17 @@ def _traces(chart: Chart, rows: list[TableRow], values: list[float]) -> list[dic
     return [bar]
 
 
-def ranges_note(rows: list[TableRow]) -> str:
+def ranges_note(rows: list[TableRow], gettext: Callable[[str], str] = N_) -> str:
     """The ranges of derived bars in words: '... Defendants charged, 2019 (derived): 278 to 280.'"""
     spans = [f"{row.label}{', ' + row.series if row.series else ''}: {row.range_text}" for row in rows if row.range_text]
     if not spans:
         return ""
-    return ("Some bars are worked out from rounded figures; the line at the end of each shows the values it could take. "
-            + "; ".join(spans) + ".")
+    return gettext(N_("Some bars are worked out from rounded figures; the line at the end of each shows the values it "
+                      "could take. %(ranges)s.")) % {"ranges": "; ".join(spans)}
 
 
 def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges: dict[str, Range] | None = None,
-                language: str = urls.DEFAULT_LANGUAGE) -> ChartModel:
+                language: str = urls.DEFAULT_LANGUAGE, gettext: Callable[[str], str] = N_) -> ChartModel:
     rows, values = _rows(chart, stats, ranges or {}, language)
     horizontal = chart.kind in ("bar", "grouped-column")
     data = _traces(chart, rows, values)
@@ -206,7 +208,7 @@ def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges
         rows=rows, has_series=chart.kind == "grouped-column",
         figure_json=json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False),  # plain data: no Plotly encoder needed
         narrow=ImageSize(NARROW_WIDTH, narrow_height(rows)), wide=ImageSize(WIDE_WIDTH, height),
-        ranges_note=ranges_note(rows),
+        ranges_note=ranges_note(rows, gettext),
         unit=stats[chart.points[0].stat].figure.unit, stats=tuple(point.stat for point in chart.points), language=language,
     )
 

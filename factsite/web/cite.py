@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from .catalogues import N_
 from .dates import month_name, readable_date
 
 
@@ -55,12 +57,14 @@ def _work(work: CitedWork) -> str:
     return f"{work.publisher}, {work.title} ({work.year}){' ' + work.url if work.url else ''}"
 
 
-def sources_note(c: CiteInput) -> str:
+def sources_note(c: CiteInput, gettext: Callable[[str], str] = N_) -> str:
     """'Sources: A, as reported by B; C.' Every credit, in citation order; the address is that of the
     page that holds the quoted words (the coverage, when the source itself was not read)."""
-    parts = [f"{credit.source.publisher}, {credit.source.title}, as reported by {_work(credit.via)}" if credit.via
-             else _work(credit.source) for credit in c.credits]
-    return ("Source: " if len(parts) == 1 else "Sources: ") + "; ".join(parts) + "."
+    parts = [gettext(N_("%(publisher)s, %(title)s, as reported by %(via)s")) % {
+        "publisher": credit.source.publisher, "title": credit.source.title, "via": _work(credit.via)} if credit.via
+        else _work(credit.source) for credit in c.credits]
+    return (gettext(N_("Source: %(sources)s.")) if len(parts) == 1 else gettext(N_("Sources: %(sources)s."))) % {
+        "sources": "; ".join(parts)}
 
 
 # LaTeX's special characters, each written so that BibTeX and LaTeX print it as itself.
@@ -78,15 +82,16 @@ def _bibtex_url(url: str) -> str:
     return url.replace("%", r"\%").replace("#", r"\#").replace("{", "%7B").replace("}", "%7D")
 
 
-def citations(c: CiteInput) -> list[tuple[str, str]]:
+def citations(c: CiteInput, gettext: Callable[[str], str] = N_) -> list[tuple[str, str]]:
     """(style, text) in APA, MLA, Chicago, BibTeX and CSL-JSON."""
     year, month, day = _date_parts(c.reviewed)
     name = f"{c.title}: {c.figure}"
-    note = sources_note(c)
+    note = sources_note(c, gettext)
     apa_date = f"{year}, {month_name(month)} {int(day)}" if month and day else year
     apa = f"{c.site_name}. ({apa_date}). {name}. {c.page_url}. {note}"
     mla = f"\u201c{name}.\u201d {c.site_name}, {readable_date(c.reviewed)}, {c.page_url}. {note}"
-    chicago = f"{c.site_name}. \u201c{name}.\u201d Last reviewed {readable_date(c.reviewed, day_first=False)}. {c.page_url}. {note}"
+    last_reviewed = gettext(N_("Last reviewed"))
+    chicago = f"{c.site_name}. \u201c{name}.\u201d {last_reviewed} {readable_date(c.reviewed, day_first=False)}. {c.page_url}. {note}"
     bibtex = (
         f"@misc{{{c.slug.replace('-', '_')},\n"
         f"  title = {{{{{latex_escape(name)}}}}},\n"

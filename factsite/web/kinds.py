@@ -18,6 +18,7 @@ from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Sheet, Statement
 from . import urls
+from .catalogues import N_
 from .charts import ChartModel
 from .data_columns import DATA_LICENCE
 from .history import Change
@@ -27,7 +28,7 @@ from .provenance import Credit
 from .views import DiscrepancyView, SheetLink, SourceView, StatLink, StatView, link_figures, short_url
 
 PAPERS = ("letter", "a4")
-PAPER_LABELS = {"letter": "US Letter", "a4": "A4"}
+PAPER_LABELS = {"letter": N_("US Letter"), "a4": N_("A4")}  # translated where printed
 
 
 class Plan(Protocol):
@@ -99,8 +100,8 @@ class HomePage(Page):
 class SourcesPage(Page):
     template: ClassVar[str] = "sources.html"
     url: str = urls.sources()
-    title: str = "Sources"
-    description: str = "Every source the site cites, with the figures that cite it."
+    title: str = N_("Sources")
+    description: str = N_("Every source the site cites, with the figures that cite it.")
     sources: list[SourceView]
 
 
@@ -108,8 +109,8 @@ class SourcesPage(Page):
 class MethodologyPage(Page):
     template: ClassVar[str] = "methodology.html"
     url: str = urls.methodology()
-    title: str = "Methodology"
-    description: str = "What the figures count, what they do not, and how the site checks them."
+    title: str = N_("Methodology")
+    description: str = N_("What the figures count, what they do not, and how the site checks them.")
     body: Markup
     discrepancies: list[DiscrepancyView]
     derived: list[StatView]
@@ -119,8 +120,8 @@ class MethodologyPage(Page):
 class DataPage(Page):
     template: ClassVar[str] = "data.html"
     url: str = urls.data()
-    title: str = "Download the data"
-    description: str = "Every figure on the site, with its sources, as CSV and JSON."
+    title: str = N_("Download the data")
+    description: str = N_("Every figure on the site, with its sources, as CSV and JSON.")
     columns: list[tuple[str, str]]  # (name, what it holds) of each column of statistics.csv
     licence: str = DATA_LICENCE
 
@@ -129,8 +130,8 @@ class DataPage(Page):
 class CorrectionsPage(Page):
     template: ClassVar[str] = "corrections.html"
     url: str = urls.corrections()
-    title: str = "Corrections and updates"
-    description: str = "Every change to a figure on this site, with its date and reason."
+    title: str = N_("Corrections and updates")
+    description: str = N_("Every change to a figure on this site, with its date and reason.")
     changes: list[Change]
 
 
@@ -138,8 +139,8 @@ class CorrectionsPage(Page):
 class SearchPage(Page):
     template: ClassVar[str] = "search.html"
     url: str = urls.search()
-    title: str = "Search"
-    description: str = "Search every figure and fact sheet."
+    title: str = N_("Search")
+    description: str = N_("Search every figure and fact sheet.")
     sheet_links: list[SheetLink]
     headline_urls: list[str]  # the headline figures' pages: a search that finds one shows it first
 
@@ -149,15 +150,15 @@ class HelpPage(Page):
     template: ClassVar[str] = "help.html"
     searchable: ClassVar[bool] = True  # someone who types "help" or "hotline" into search must find it
     url: str = urls.help()
-    title: str = "Get help"
+    title: str = N_("Get help")
 
 
 @dataclass(frozen=True, kw_only=True)
 class PrivacyPage(Page):
     template: ClassVar[str] = "privacy.html"
     url: str = urls.privacy()
-    title: str = "Privacy"
-    description: str = "This site keeps no record of your visit: no cookies, no trackers."
+    title: str = N_("Privacy")
+    description: str = N_("This site keeps no record of your visit: no cookies, no trackers.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,8 +167,8 @@ class NotFoundPage(Page):
     in_sitemap: ClassVar[bool] = False
     canonical: ClassVar[bool] = False
     url: str = urls.not_found()
-    title: str = "Page not found"
-    description: str = "This page does not exist."
+    title: str = N_("Page not found")
+    description: str = N_("This page does not exist.")
     sheet_links: list[SheetLink]
 
 
@@ -228,12 +229,12 @@ def figure_groups(views: list[StatView], charts: list[ChartModel]) -> list[Figur
     for chart in charts:
         for slug in chart.stats:
             drawn_by.setdefault(slug, chart.id)
-    groups = [FigureGroup(key, title="Key figures", id="figures-key")] if key else []
+    groups = [FigureGroup(key, title=N_("Key figures"), id="figures-key")] if key else []
     groups += [FigureGroup([view for view in views if drawn_by.get(view.stat.slug) == chart.id and view not in key], chart)
                for chart in charts]
     rest = [view for view in views if view.stat.slug not in drawn_by and view not in key]
     if rest:
-        groups.append(FigureGroup(rest, title="More figures" if groups else "The figures", id="figures-more"))
+        groups.append(FigureGroup(rest, title=N_("More figures") if groups else N_("The figures"), id="figures-more"))
     return groups
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from .catalogues import N_
+
 
 def share_links(url: str, text: str, title: str) -> list[tuple[str, str]]:
     """Plain links for the common networks and messengers: no third-party script, nothing sent until clicked."""
@@ -12,7 +14,7 @@ def share_links(url: str, text: str, title: str) -> list[tuple[str, str]]:
     u, t = quote(url, safe=""), quote(text, safe="")
     text_and_url, body = quote(f"{text} {url}", safe=""), quote(f"{text}\n\n{url}", safe="")
     return [
-        ("Email", f"mailto:?subject={quote(title, safe='')}&body={body}"),
+        (N_("Email"), f"mailto:?subject={quote(title, safe='')}&body={body}"),
         ("WhatsApp", f"https://wa.me/?text={text_and_url}"),
         ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
         ("X", f"https://x.com/intent/post?text={t}&url={u}"),

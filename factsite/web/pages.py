@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 from markupsafe import escape
 
@@ -17,6 +18,7 @@ from ..content.markdown_safe import render_markdown
 from ..content.model import Chart, Source, Statistic
 from ..content.validate import Content
 from . import urls
+from .catalogues import LOCALE_DIR, N_, SOURCE_LANGUAGE, gettext_for
 from .charts import ChartModel, build_chart
 from .cite import CitedCredit, CitedWork, CiteInput, citations
 from .data_columns import csv_columns
@@ -39,10 +41,11 @@ EMBED_FIXED_PX, EMBED_LINE_PX, EMBED_LINE_CHARACTERS = 300, 26, 70
 class SiteModel:
     """Plans every page of the site, in one language, from validated content."""
 
-    def __init__(self, content: Content, base_url: str, language: str = urls.DEFAULT_LANGUAGE):
+    def __init__(self, content: Content, base_url: str, language: str = SOURCE_LANGUAGE, locale_dir: Path = LOCALE_DIR):
         self.content = content
-        self.base_url = base_url.rstrip("/")
         self.language = language
+        self.gettext = gettext_for(language, locale_dir)  # the words this model writes (titles, notes, credits)
+        self.base_url = base_url.rstrip("/")
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
         self.stats = content.stats
         self.links = {slug: _link(stat, self.urls) for slug, stat in self.stats.items()}
@@ -72,13 +75,15 @@ class SiteModel:
     def _chart(self, chart: Chart, page_url: str) -> ChartModel:
         """A chart, with the words a downloaded image of it carries: its sources as read, its page, the date."""
         assert chart.id is not None, "validation names every chart"
-        model = build_chart(chart, chart.id, self.stats, self.content.derived_ranges, self.language)
-        credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3)
-        note = f"Source: {credits}.\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed)}"
+        _ = self.gettext
+        model = build_chart(chart, chart.id, self.stats, self.content.derived_ranges, self.language, _)
+        credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3, gettext=_)
+        source = _(N_("Source: %(sources)s.")) % {"sources": credits}
+        note = f"{source}\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed)}"
         # The embed page is the chart, its texts and the help line; an iframe cannot size itself
         # without a script, so the code offered is as tall as that page in a 640 px article column.
-        texts = [model.description, model.ranges_note, f"Source: {credits}. Every figure with its sources on "
-                 f"{self.content.site.title}."]
+        texts = [model.description, model.ranges_note, source + " " + _(N_("Every figure with its sources on %(site)s.")) % {
+                 "site": self.content.site.title}]
         lines = sum(math.ceil(len(text) / EMBED_LINE_CHARACTERS) for text in texts if text)
         return replace(model, download_note=note, embed_height=model.wide.height + EMBED_FIXED_PX + EMBED_LINE_PX * lines)
 
@@ -123,13 +128,12 @@ class SiteModel:
         origin = partial(self._where, f"stat:{view.link.slug}", {"kicker": ("short_title",), "figure": ("figure",),
                                                                  "sentence": ("sentence",), "source": ("citations",)})
         # The first credit, "and N more": it must fit the card.
-        return self._card(name=f"stat-{view.link.slug}", url=view.link.url, kicker=view.card_kicker, figure=view.link.figure,
+        return self._card(name=f"stat-{view.link.slug}", url=view.link.url, kicker=view.card_kicker(self.gettext), figure=view.link.figure,
                           sentence=view.plain_sentence, source_line=self._sources_line([view], most=1), origin=origin)
 
-    @staticmethod
-    def _sources_line(views: list[StatView], most: int = 1) -> str:
+    def _sources_line(self, views: list[StatView], most: int = 1) -> str:
         """The credits behind a set of figures (each as read: 'the report, as reported by X'), most used first."""
-        return sources_line([view.provenance for view in views], most)
+        return sources_line([view.provenance for view in views], most, self.gettext)
 
     def _work(self, source: Source) -> dict:
         return creative_work(source.title, source.url, source.publisher, source.date_published)
@@ -174,7 +178,7 @@ class SiteModel:
         files = [("statistics.csv", "text/csv"), ("statistics.json", "application/json"), ("sources.json", "application/json"),
                  ("datapackage.json", "application/json")]
         dataset = self._dataset_of(
-            name=f"{self.content.site.title}: every figure", description="Every figure on the site, with its sources as read.",
+            name=self.gettext(N_("%(site)s: every figure")) % {"site": self.content.site.title}, description=self.gettext(N_("Every figure on the site, with its sources as read.")),
             views=list(self.views.values()),
             distribution=[{"@type": "DataDownload", "encodingFormat": kind, "contentUrl": self.absolute(self.urls.data_file(name))}
                           for name, kind in files])
@@ -201,7 +205,7 @@ class SiteModel:
             page_url=self.absolute(view.link.url), site_name=self.content.site.short_name,
             reviewed=self.content.site.last_reviewed,
             credits=tuple(CitedCredit(source=work(c.source), via=work(c.via) if c.via else None) for c in view.provenance.credits),
-        ))
+        ), self.gettext)
 
     def _derivation(self, stat: Statistic) -> DerivationView | None:
         if stat.derivation is None:
@@ -247,6 +251,10 @@ class SiteModel:
             self._pages = self._build_pages()
         return self._pages
 
+    def _fixed_words(self, kind: type[Page]) -> dict[str, str]:
+        """A page kind's own title and description (marked N_ in kinds.py), in the model's language."""
+        return {"title": self.gettext(getattr(kind, "title")), "description": self.gettext(getattr(kind, "description"))}
+
     def _build_pages(self) -> list[Page]:
         site = self.content.site
         sheets = self.content.sheets
@@ -255,27 +263,29 @@ class SiteModel:
         in_sheet_order = dict.fromkeys(slug for sheet in sheets for slug in sheet.statistics)
         headlines = [self.views[slug] for slug in [*in_sheet_order, *self.stats] if self.stats[slug].headline]
         headlines = list({view.link.slug: view for view in headlines}.values())
-        home_card = self._card(name="home", url=self.urls.home(), kicker="Fact sheets", figure=site.title, sentence=site.description,
+        _ = self.gettext
+        home_card = self._card(name="home", url=self.urls.home(), kicker=_(N_("Fact sheets")), figure=site.title, sentence=site.description,
                                source_line=self._sources_line(list(self.views.values())))
         website = json_ld({"@context": "https://schema.org", "@type": "WebSite", "name": site.title,
                            "url": self.absolute(self.urls.home()), "description": site.description})
         result: list[Page] = [
             HomePage(url=self.urls.home(), title=site.title, description=site.description, card=home_card, json_ld=website,
                      headlines=headlines, sheet_links=sheet_links),
-            SourcesPage(url=self.urls.sources(), card=home_card, sources=list(self.sources.values())),
-            MethodologyPage(url=self.urls.methodology(), card=home_card, body=render_markdown(self.content.methodology),
+            SourcesPage(**self._fixed_words(SourcesPage), url=self.urls.sources(), card=home_card, sources=list(self.sources.values())),
+            MethodologyPage(**self._fixed_words(MethodologyPage), url=self.urls.methodology(), card=home_card, body=render_markdown(self.content.methodology),
                             discrepancies=[d for view in self.views.values() for d in view.discrepancies],
                             derived=[v for v in self.views.values() if v.derivation]),
-            DataPage(url=self.urls.data(), card=home_card, json_ld=self._data_json_ld(), columns=csv_columns()),
-            CorrectionsPage(url=self.urls.corrections(), card=home_card, changes=self.changes),
-            SearchPage(url=self.urls.search(), card=home_card, sheet_links=sheet_links, headline_urls=[view.link.url for view in headlines]),
-            HelpPage(url=self.urls.help(), description=f"Confidential help from the {site.helpline.name}, 24 hours a day.", card=home_card),
-            PrivacyPage(url=self.urls.privacy(), card=home_card),
-            NotFoundPage(url=self.urls.not_found(), sheet_links=sheet_links),
+            DataPage(**self._fixed_words(DataPage), url=self.urls.data(), card=home_card, json_ld=self._data_json_ld(), columns=csv_columns()),
+            CorrectionsPage(**self._fixed_words(CorrectionsPage), url=self.urls.corrections(), card=home_card, changes=self.changes),
+            SearchPage(**self._fixed_words(SearchPage), url=self.urls.search(), card=home_card, sheet_links=sheet_links, headline_urls=[view.link.url for view in headlines]),
+            HelpPage(url=self.urls.help(), title=_(HelpPage.title), card=home_card,
+                     description=_(N_("Confidential help from the %(name)s, 24 hours a day.")) % {"name": site.helpline.name}),
+            PrivacyPage(**self._fixed_words(PrivacyPage), url=self.urls.privacy(), card=home_card),
+            NotFoundPage(**self._fixed_words(NotFoundPage), url=self.urls.not_found(), sheet_links=sheet_links),
         ]
         for sheet in sheets:
             url = self.urls.sheet(sheet.slug)
-            card = self._card(name=f"sheet-{sheet.slug}", url=url, kicker="Fact sheet", figure=sheet.title, sentence=sheet.summary,
+            card = self._card(name=f"sheet-{sheet.slug}", url=url, kicker=_(N_("Fact sheet")), figure=sheet.title, sentence=sheet.summary,
                               source_line=self._sources_line([self.views[slug] for slug in sheet.statistics]),
                               origin=partial(self._where, f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
             result.append(SheetPage(url=url, title=sheet.title, description=sheet.summary, card=card, search_group=url,
@@ -284,8 +294,9 @@ class SiteModel:
             link, card = view.link, self._stat_card(view)
             result.append(StatPage(url=link.url, title=f"{link.short_title}: {link.figure}", description=view.plain_sentence,
                                    card=card, search_group=view.sheets[0][1] if view.sheets else link.url, view=view, plan=self))
-            result.append(StatSourcesPage(url=link.sources_url, title=f"Sources for: {link.short_title}",
-                                          description=f"Where the figure {link.figure} comes from: {view.plain_sentence}",
+            result.append(StatSourcesPage(url=link.sources_url, title=_(N_("Sources for: %(title)s")) % {"title": link.short_title},
+                                          description=_(N_("Where the figure %(figure)s comes from: %(sentence)s")) % {
+                                              "figure": link.figure, "sentence": view.plain_sentence},
                                           card=card, view=view, plan=self))
         result.extend(self._embed_pages())
         result = [replace(page, language=self.language) for page in result]

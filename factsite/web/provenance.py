@@ -7,9 +7,11 @@ wording from here, so none of them can drop the outlet a figure was read in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..content.model import Source, Statistic
+from .catalogues import N_
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,11 @@ class Credit:
     def key(self) -> tuple[str, str | None]:
         return self.source.id, self.via.id if self.via else None
 
-    def text(self) -> str:
+    def text(self, gettext: Callable[[str], str] = N_) -> str:
         """'Human Trafficking Institute, 2020 Federal Human Trafficking Report, as reported by India Today, 11 June 2021'."""
-        return f"{self.source.short_name}, as reported by {self.via.short_name}" if self.via else self.source.short_name
+        if self.via is None:
+            return self.source.short_name
+        return gettext(N_("%(source)s, as reported by %(via)s")) % {"source": self.source.short_name, "via": self.via.short_name}
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,13 @@ def provenance(stat: Statistic, sources: dict[str, Source]) -> Provenance:
     return Provenance(tuple(chains.values()))
 
 
-def sources_line(provenances: list[Provenance], most: int = 2) -> str:
+def sources_line(provenances: list[Provenance], most: int = 2, gettext: Callable[[str], str] = N_) -> str:
     """The credits behind a set of figures, most used first; at most `most` named, so it fits a card."""
     counts: dict[str, int] = {}
     for item in provenances:
         for credit in item.credits:
-            counts[credit.text()] = counts.get(credit.text(), 0) + 1
+            counts[credit.text(gettext)] = counts.get(credit.text(gettext), 0) + 1
     names = sorted(counts, key=lambda name: -counts[name])  # stable: ties keep their first appearance
     if len(names) <= most:
         return "; ".join(names)
-    return f"{'; '.join(names[:most])}; and {len(names) - most} more"
+    return gettext(N_("%(names)s; and %(count)d more")) % {"names": "; ".join(names[:most]), "count": len(names) - most}

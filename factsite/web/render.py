@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from . import urls
+from .catalogues import LOCALE_DIR, SOURCE_LANGUAGE, gettext_for, translations
 from .dates import readable_date
 from .pages import Page, SiteModel
 from .views import figure_anchor, figure_link
@@ -35,10 +36,13 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
     return FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(template_dir: Path, cache_dir: Path | None = None) -> Environment:
-    """The build's Jinja environment; with `cache_dir`, compiled templates are kept there between builds."""
+def make_environment(template_dir: Path, cache_dir: Path | None = None, language: str = SOURCE_LANGUAGE,
+                     locale_dir: Path = LOCALE_DIR) -> Environment:
+    """The build's Jinja environment, writing the interface in `language` (its catalogue under
+    `locale_dir`); with `cache_dir`, compiled templates are kept there between builds."""
     env = Environment(
         loader=FileSystemLoader(template_dir),
+        extensions=["jinja2.ext.i18n"],
         bytecode_cache=_bytecode_cache(cache_dir),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
@@ -47,6 +51,10 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None) -> Envir
         keep_trailing_newline=True,
         auto_reload=False,  # a build makes its own environment: no need to stat every template at each use
     )
+    # New-style gettext: {% trans %} and _("...") format their own variables, escaped like any other.
+    env.install_gettext_translations(translations(language, locale_dir), newstyle=True)
+    # A label the page model marked with N_ (a status, a paper size), translated here and escaped as text.
+    env.globals["translated"] = gettext_for(language, locale_dir)
     env.filters["script_json"] = json_for_script
     env.filters["readable_date"] = readable_date  # dates as the web pages write them, in print too
     env.filters["figure_link"] = figure_link  # {{ link|figure_link }}: a statistic's figure, linked to its sources

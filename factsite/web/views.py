@@ -7,6 +7,7 @@ field added to the content model reaches the templates without being copied here
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -19,11 +20,16 @@ from ..content.model import Citation, Discrepancy, Source, Statistic
 from .archive_links import ArchiveLink, archive_link
 from .charts import ChartModel
 from .dates import readable_date
+from .catalogues import N_
 from .provenance import Provenance
 
-DISPUTE_FLAGS = {"disagree": "sources disagree", "misstated": "one source misstates it"}
-STATUS_LABELS = {"reported": "Reported by the sources below", "derived": "Derived by this site from reported figures",
-                 "disputed": "Reported, but sources disagree"}
+DISPUTE_FLAGS = {"disagree": N_("sources disagree"), "misstated": N_("one source misstates it")}
+STATUS_LABELS = {"reported": N_("Reported by the sources below"), "derived": N_("Derived by this site from reported figures"),
+                 "disputed": N_("Reported, but sources disagree")}
+# Words of the content's own vocabulary that pages print (a source's kind, a change's kind): the
+# templates translate them with translated(); marked here so that extraction finds them.
+VOCABULARY = (N_("Primary report"), N_("News coverage"), N_("Official statement"), N_("Data release"),
+              N_("correction"), N_("update"))
 
 
 @dataclass(frozen=True)
@@ -170,11 +176,10 @@ class StatView:
     def status_label(self) -> str:
         return STATUS_LABELS[self.stat.status]
 
-    @property
-    def card_kicker(self) -> str:
+    def card_kicker(self, gettext: Callable[[str], str] = N_) -> str:
         """A disputed figure's card says so: it travels without the page that shows the disagreement."""
         title = self.link.short_title
-        return f"{title} \u00b7 {DISPUTE_FLAGS[self.dispute]}" if self.dispute else title
+        return f"{title} \u00b7 {gettext(DISPUTE_FLAGS[self.dispute])}" if self.dispute else title
 
 
 def dispute_kind(stat: Statistic) -> str:
