@@ -221,8 +221,9 @@ def plan_site(content: Content, base_url: str) -> list[SiteModel]:
 
 def _languages(models: list[SiteModel], assets: Assets, draft: bool, cache_dir: Path | None) -> Languages:
     codes = [model.language for model in models]
-    env = make_environment(REPO_ROOT / "templates", cache_dir / "templates" if cache_dir else None)
-    return {model.language: Language(env, shared_context(model, assets.urls, draft, codes)) for model in models}
+    templates_cache = cache_dir / "templates" if cache_dir else None
+    return {model.language: Language(make_environment(REPO_ROOT / "templates", templates_cache, model.language),
+                                     shared_context(model, assets.urls, draft, codes)) for model in models}
 
 
 def _write_pages(models: list[SiteModel], languages: Languages, assets: Assets, site: SiteWriter,

@@ -103,7 +103,7 @@ def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range],
     for point in chart.points:
         stat = stats[point.stat]
         span = ranges.get(point.stat)
-        rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure),
+        rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure, language),
                              urls.localized(urls.stat_sources(stat.slug), language),
                              span, span.text(stat.figure.unit) if span else None))
         values.append(stat.figure.value)

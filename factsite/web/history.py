@@ -31,7 +31,7 @@ def all_changes(content: Content, language: str = urls.DEFAULT_LANGUAGE) -> list
     the statistic's page in `language`."""
     changes = [
         Change(entry.date, entry.kind, entry.change, entry.reason, entry.previous, slug, stat.short_title,
-               display(stat.figure), urls.localized(urls.stat(slug), language))
+               display(stat.figure, language), urls.localized(urls.stat(slug), language))
         for slug, stat in content.stats.items() for entry in stat.history
     ]
     return sorted(changes, key=lambda c: (c.date, c.slug, c.change), reverse=True)

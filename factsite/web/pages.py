@@ -56,7 +56,8 @@ class SiteModel:
             ids += [d.source for d in stat.discrepancies]
             for source_id in dict.fromkeys(ids):
                 citing[source_id].append(self.links[stat.slug])
-        self.sources = {sid: SourceView(source=s, cited_by=citing[sid], anchor_url=self.urls.source_anchor(sid))
+        self.sources = {sid: SourceView(source=s, cited_by=citing[sid], anchor_url=self.urls.source_anchor(sid),
+                                   language=language)
                         for sid, s in content.sources.items()}
         self.provenances = {slug: provenance(stat, content.sources) for slug, stat in self.stats.items()}
         self.charts = {slug: self._chart(s.chart, self.urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
@@ -79,7 +80,7 @@ class SiteModel:
         model = build_chart(chart, chart.id, self.stats, self.content.derived_ranges, self.language, _)
         credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3, gettext=_)
         source = _(N_("Source: %(sources)s.")) % {"sources": credits}
-        note = f"{source}\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed)}"
+        note = f"{source}\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed, language=self.language)}"
         # The embed page is the chart, its texts and the help line; an iframe cannot size itself
         # without a script, so the code offered is as tall as that page in a 640 px article column.
         texts = [model.description, model.ranges_note, source + " " + _(N_("Every figure with its sources on %(site)s.")) % {
@@ -105,7 +106,8 @@ class SiteModel:
         return list(self.charts.values()) + [c for charts in self.sheet_charts.values() for c in charts]
 
     def _plain(self, stat: Statistic) -> str:
-        return FIGURE_MARK_RE.sub(lambda m: display((self.stats[m.group(1)] if m.group(1) else stat).figure), stat.sentence)
+        return FIGURE_MARK_RE.sub(lambda m: display((self.stats[m.group(1)] if m.group(1) else stat).figure, self.language),
+                                  stat.sentence)
 
     def absolute(self, url: str) -> str:
         return self.urls.absolute(self.base_url, url)
@@ -219,7 +221,7 @@ class SiteModel:
             inputs=[(name, self.links[slug]) for name, slug in d.inputs.items()],
             arithmetic=derive.printed(d.expression, values),
             result=f"{result:,.{d.round_to + 2}f}",
-            stated=display(stat.figure),
+            stated=display(stat.figure, self.language),
             explanation=d.explanation.replace("{range}", range_text or ""),
             range=range_text,
         )
@@ -309,5 +311,6 @@ class SiteModel:
 
 
 def _link(stat: Statistic, site_urls: urls.SiteUrls) -> StatLink:
-    return StatLink(slug=stat.slug, short_title=stat.short_title, figure=display(stat.figure), url=site_urls.stat(stat.slug),
+    return StatLink(slug=stat.slug, short_title=stat.short_title, figure=display(stat.figure, site_urls.language),
+                    url=site_urls.stat(stat.slug),
                     sources_url=site_urls.stat_sources(stat.slug))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
     # A label the page model marked with N_ (a status, a paper size), translated here and escaped as text.
     env.globals["translated"] = gettext_for(language, locale_dir)
     env.filters["script_json"] = json_for_script
-    env.filters["readable_date"] = readable_date  # dates as the web pages write them, in print too
+    env.filters["readable_date"] = partial(readable_date, language=language)  # dates as the web pages write them, in print too
     env.filters["figure_link"] = figure_link  # {{ link|figure_link }}: a statistic's figure, linked to its sources
     env.globals["figure_anchor"] = figure_anchor  # the same link for a figure printed otherwise (a chart's table)
     env.globals["urls"] = urls

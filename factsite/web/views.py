@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -92,6 +93,7 @@ class SourceView:
     source: Source
     cited_by: list[StatLink]  # the statistics that cite it, read it through it, or show it disagreeing
     anchor_url: str  # its entry on the sources page, in the page's language
+    language: str = "en"  # the language its dates are written in
 
 
     @property
@@ -100,11 +102,11 @@ class SourceView:
 
     @property
     def published(self) -> str:
-        return readable_date(self.source.date_published)
+        return readable_date(self.source.date_published, language=self.language)
 
     @property
     def accessed(self) -> str | None:
-        return readable_date(self.source.date_accessed) if self.source.date_accessed else None
+        return readable_date(self.source.date_accessed, language=self.language) if self.source.date_accessed else None
 
     @property
     def short_url(self) -> str | None:
@@ -114,7 +116,7 @@ class SourceView:
     @property
     def archive(self) -> ArchiveLink | None:
         """Its archived copy, or where to look for one; None for a source without a url."""
-        return archive_link(self.source, readable_date)
+        return archive_link(self.source, partial(readable_date, language=self.language))
 
     @property
     def link_url(self) -> str | None:
