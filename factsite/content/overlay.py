@@ -260,7 +260,7 @@ def placeholders(text: str) -> Counter[str]:
 
 
 def _shown(marks: Counter[str]) -> str:
-    return ", ".join(sorted(marks.elements())) or "none"
+    return ", ".join(marks.elements()) or "none"  # in the order the text has them
 
 
 @dataclass
@@ -404,3 +404,21 @@ class Translations:
 # kind as `build.py new translation <lang> <kind>` takes it -> (folder under content/<lang>/, overlay model)
 KINDS: dict[str, tuple[str, type[Overlay]]] = {"stat": ("stats", StatText), "sheet": ("sheets", SheetText),
                                                "source": ("sources", SourceText), "site": ("", SiteText)}
+
+
+def translation_summary(problems: list, languages: list[str]) -> list[str]:
+    """For `check`: per language, which overlays are missing or stale (from the problems' own words)."""
+    found: dict[str, dict[str, list[str]]] = {language: {"missing": [], "stale": []} for language in languages}
+    for problem in problems:
+        for state in ("missing", "stale"):
+            parts = problem.path.split("/")
+            if problem.message.startswith(f"{state} translation") and len(parts) > 2:
+                found.setdefault(parts[1], {"missing": [], "stale": []})[state].append(problem.path)
+    lines = []
+    for language, states in sorted(found.items()):
+        if not states["missing"] and not states["stale"]:
+            lines.append(f"translations: {language}: complete and up to date")
+            continue
+        said = [f"{len(paths)} {state} ({', '.join(sorted(set(paths)))})" for state, paths in states.items() if paths]
+        lines.append(f"translations: {language}: {'; '.join(said)}")
+    return lines

@@ -424,6 +424,9 @@ def environment_url_problem(value: str | None) -> Problem | None:
 
 # --- translations (overlay.py): each checked against the English it translates ------------------------
 
+KIND_NAMES = {"stat": "statistic", "sheet": "fact sheet", "source": "source"}
+
+
 def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, methodology: str, sources, stats, sheets,
                        check: _Checker) -> overlay.Translations:
     """Every English record of a listed language has its overlay, and each overlay is faithful to it."""
@@ -439,7 +442,7 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
             name = record.path.stem
             item = parse_record(record, model, check.problems)
             if name not in english:
-                check.error(record, (), f"this translates no {kind}: there is no {folder}/{name}.yaml in the English"
+                check.error(record, (), f"this translates no {KIND_NAMES[kind]}: there is no {folder}/{name}.yaml in the English"
                                         f"{hints.did_you_mean(name, english)}")
                 continue
             if item is None:
@@ -451,7 +454,7 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
         for name in sorted(needed - set(found) - failed):
             path = raw.folder / folder / f"{name}.yaml"
             check.problems.append(Problem(display_path(path, root), None, "",
-                                          f"missing translation: the {kind} {name!r} has no translation into "
+                                          f"missing translation: the {KIND_NAMES[kind]} {name!r} has no translation into "
                                           f"{language}: write one with python3 build.py new translation {language} "
                                           f"{kind} {name}"))
         return found
