@@ -41,6 +41,24 @@ class Overlay(Strict):
     ENGLISH: ClassVar[type[BaseModel]]  # the model it translates: its other fields are named as untranslatable
 
 
+class FileOverlay(Overlay):
+    """A whole overlay file: it records which English version it translates."""
+
+    translates: str = Field(pattern=r"^[0-9a-f]{4}(-[0-9a-f]{4})*$")
+    """Which English version this translates: python3 build.py new translation writes it."""
+
+
+class QuotedText(Overlay):
+    """An item of a list that quotes a source (a citation, discrepancy or statement), found by its keys."""
+
+    source: str
+    """The English item's source: with locator, which item this translates."""
+    locator: str = NonEmpty
+    """The English item's locator, as written there."""
+    quote_translation: str = NonEmpty
+    """The site's own rendering of the quote (the quote itself stays in its source's words)."""
+
+
 class PointText(Overlay):
     ENGLISH = ChartPoint
     stat: str
@@ -63,26 +81,14 @@ class ChartText(Overlay):
     """Each bar's label, by its statistic."""
 
 
-class CitationText(Overlay):
+class CitationText(QuotedText):
     ENGLISH = Citation
-    source: str
-    """The English citation's source: with locator, which citation this translates."""
-    locator: str = NonEmpty
-    """The English citation's locator, as written there."""
-    quote_translation: str = NonEmpty
-    """The site's own rendering of the quote (the quote itself stays in its source's words)."""
     note: str | None = None
     """The citation's note, translated: present exactly when the English has one."""
 
 
-class DiscrepancyText(Overlay):
+class DiscrepancyText(QuotedText):
     ENGLISH = Discrepancy
-    source: str
-    """The English discrepancy's source: with locator, which discrepancy this translates."""
-    locator: str = NonEmpty
-    """The English discrepancy's locator, as written there."""
-    quote_translation: str = NonEmpty
-    """The site's own rendering of the disagreeing quote."""
     says: str = NonEmpty
     """What that source states, translated."""
     resolution: str = NonEmpty
@@ -95,10 +101,8 @@ class DerivationText(Overlay):
     """How the figure is worked out, translated; keeps {range} if the English has it."""
 
 
-class StatText(Overlay):
+class StatText(FileOverlay):
     ENGLISH = Statistic
-    translates: str = Field(pattern=r"^[0-9a-f]{4}(-[0-9a-f]{4})*$")
-    """Which English version this translates: python3 build.py new translation writes it."""
     short_title: str = NonEmpty
     """The short label, translated."""
     sentence: str = Field(min_length=1, max_length=280)
@@ -119,22 +123,14 @@ class StatText(Overlay):
     """For a statistic with a chart: its texts, translated."""
 
 
-class StatementText(Overlay):
+class StatementText(QuotedText):
     ENGLISH = Statement
-    source: str
-    """The English statement's source: with locator, which statement this translates."""
-    locator: str = NonEmpty
-    """The English statement's locator, as written there."""
-    quote_translation: str = NonEmpty
-    """The site's own rendering of the statement (the quote stays in the speaker's words)."""
     context: str | None = None
     """The statement's context, translated: present exactly when the English has one."""
 
 
-class SheetText(Overlay):
+class SheetText(FileOverlay):
     ENGLISH = Sheet
-    translates: str = Field(pattern=r"^[0-9a-f]{4}(-[0-9a-f]{4})*$")
-    """Which English version this translates: python3 build.py new translation writes it."""
     title: str = NonEmpty
     """The sheet's title, translated."""
     summary: str = NonEmpty
@@ -147,10 +143,8 @@ class SheetText(Overlay):
     """One entry per English statement, matched by source and locator."""
 
 
-class SourceText(Overlay):
+class SourceText(FileOverlay):
     ENGLISH = Source
-    translates: str = Field(pattern=r"^[0-9a-f]{4}(-[0-9a-f]{4})*$")
-    """Which English version this translates: python3 build.py new translation writes it."""
     notes: str = NonEmpty
     """The source's notes, translated. Its title and short_name stay in the source's own language."""
 
@@ -163,10 +157,8 @@ class HelplineText(Overlay):
     """When it answers, translated."""
 
 
-class SiteText(Overlay):
+class SiteText(FileOverlay):
     ENGLISH = SiteConfig
-    translates: str = Field(pattern=r"^[0-9a-f]{4}(-[0-9a-f]{4})*$")
-    """Which English version this translates: python3 build.py new translation writes it."""
     title: str = NonEmpty
     """The site's name, translated."""
     description: str = NonEmpty
