@@ -319,3 +319,21 @@ def test_new_translation_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     assert nothing.returncode == 1 and "there is no" in nothing.stderr and "no-such-stat.yaml to translate" in nothing.stderr
     english = run_build("new", "translation", "en", "stat", "cases-2020", "--content", str(content))
     assert english.returncode == 1 and "'en' is not a language to translate into" in english.stderr
+
+
+def test_a_linked_language_folder_is_refused(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    shutil.copytree(SPANISH, tmp_path / "elsewhere")
+    (content / "es").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert messages(content) == ["content/es: this is a symbolic link: content is read only from files and folders "
+                                 "inside content/, so replace the link with what it points to"]
+
+
+def test_english_items_a_translation_cannot_tell_apart(tmp_path: Path) -> None:
+    content = spanish_tree(tmp_path)
+    edit(content / "stats/cases-2020.yaml", "locator: paragraph 2", "locator: page 1")
+    edit(content / "stats/cases-2020.yaml", "source: paper\n    locator: page 1", "source: report\n    locator: page 1")
+    errors = messages(content)
+    assert "content/es/stats/cases-2020.yaml:20: citations: the English has two items of citations with source " \
+           "'report', locator 'page 1': make their locators differ (e.g. the paragraph), so each translation finds " \
+           "its quote" in errors

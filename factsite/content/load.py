@@ -564,6 +564,8 @@ def load_content(root: Path) -> RawContent:
     for entry in entries:
         if entry.name in TOP_LEVEL:
             top[entry.name] = entry
+        elif LANGUAGE_RE.fullmatch(entry.name) and entry.is_symlink():
+            problems.append(_problem(Path(entry.path), root, LINK_MESSAGE))
         elif LANGUAGE_RE.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
             language_folders.append(entry)
         else:

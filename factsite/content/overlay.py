@@ -312,6 +312,11 @@ def compare(english: dict[str, Any], overlay: dict[str, Any], loc: Loc, found: C
 def _compare_items(name: str, english: list[dict], overlay: list[dict], loc: Loc, found: Comparison) -> None:
     names = LIST_KEYS[name]
     wanted = {_key(item, names): item for item in english}
+    if len(wanted) < len(english):  # two English items one key names: a translation could not tell them apart
+        twice = next(key for key in wanted if sum(_key(item, names) == key for item in english) > 1)
+        found.problems.append((loc, f"the English has two items of {name} with {_describe_key(names, twice)}: "
+                                    "make their locators differ (e.g. the paragraph), so each translation finds its quote"))
+        return
     seen: set[tuple] = set()
     for i, item in enumerate(overlay):
         key = _key(item, names)
