@@ -17,7 +17,7 @@ from factsite.content.load import load_content
 from factsite.content.validate import validate
 from factsite.pipeline import check_content
 
-from .conftest import FIXTURES, copy_good_tree, run_build
+from .conftest import FIXTURES, ROOT, copy_good_tree, run_build
 
 SPANISH = FIXTURES / "good-es" / "es"
 
@@ -337,3 +337,23 @@ def test_english_items_a_translation_cannot_tell_apart(tmp_path: Path) -> None:
     assert "content/es/stats/cases-2020.yaml:20: citations: the English has two items of citations with source " \
            "'report', locator 'page 1': make their locators differ (e.g. the paragraph), so each translation finds " \
            "its quote" in errors
+
+
+def test_spanish_examples_of_shipped_statistics(tmp_path: Path) -> None:
+    """Two shipped statistics in Spanish (tests/fixtures/shipped-es/): faithful to their English, while
+    the rest of a shipped language would be missing, each named with its command."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    english, _ = validate(load_content(content))
+    shutil.copytree(FIXTURES / "shipped-es" / "es", content / "es")
+    with open(content / "site.yaml", "a", encoding="utf-8") as handle:
+        handle.write("languages: [en, es]\n")
+    _, problems = validate(load_content(content))
+    examples = {f"content/es/stats/{slug}.yaml" for slug in ("victims-identified-2020", "defendants-charged-2020")}
+    assert [str(p) for p in problems if p.path in examples] == []
+    assert all(p.message.startswith("missing translation: ") for p in problems)
+    with_notes = sum(bool(source.notes) for source in english.sources.values())
+    assert len(problems) == len(english.stats) - 2 + len(english.sheets) + with_notes + 2  # + site and methodology
+    summary = check_content(content, tmp_path / "no-site").summary.splitlines()[-1]
+    assert summary.startswith(f"translations: es: {len(problems)} missing (content/es/pages/methodology.md, ")
+    assert summary.endswith(f" and {len(problems) - overlay.SUMMARY_NAMES} more)")

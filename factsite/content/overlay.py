@@ -403,6 +403,14 @@ KINDS: dict[str, tuple[str, type[Overlay]]] = {"stat": ("stats", StatText), "she
                                                "source": ("sources", SourceText), "site": ("", SiteText)}
 
 
+SUMMARY_NAMES = 8  # files a summary line names; the problems above it name every one
+
+
+def _some(paths: list[str]) -> str:
+    more = len(paths) - SUMMARY_NAMES
+    return ", ".join(paths[:SUMMARY_NAMES]) + (f" and {more} more" if more > 0 else "")
+
+
 def translation_summary(problems: list, languages: list[str]) -> list[str]:
     """For `check`: per language, which overlays are missing or stale (from the problems' own words)."""
     found: dict[str, dict[str, list[str]]] = {language: {"missing": [], "stale": []} for language in languages}
@@ -416,6 +424,6 @@ def translation_summary(problems: list, languages: list[str]) -> list[str]:
         if not states["missing"] and not states["stale"]:
             lines.append(f"translations: {language}: complete and up to date")
             continue
-        said = [f"{len(paths)} {state} ({', '.join(sorted(set(paths)))})" for state, paths in states.items() if paths]
+        said = [f"{len(paths)} {state} ({_some(sorted(set(paths)))})" for state, paths in states.items() if paths]
         lines.append(f"translations: {language}: {'; '.join(said)}")
     return lines
