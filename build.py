@@ -6,6 +6,8 @@
   python3 build.py check               validate only; list every problem, with how to fix it (--strict too)
   python3 build.py serve [--port N]    build, serve on 127.0.0.1, rebuild and reload on every change
   python3 build.py new stat <slug>     start a statistic from a commented skeleton (also: source, sheet)
+  python3 build.py new translation es stat <slug>
+                                       start a translation (also: sheet, source <id>, site, methodology)
   python3 build.py schema              regenerate schema/*.schema.json (editor support) from the models
   python3 build.py links               (network) check every source's link, archived copy and quotes
   python3 build.py archive             (network) record a Wayback Machine capture of each source without one
@@ -80,12 +82,15 @@ def reported(result: BuildResult) -> int:
 
 
 def new(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from factsite.content.scaffold import ScaffoldError, new_file
+    from factsite.content.scaffold import ScaffoldError, new_file, new_translation
 
-    if len(args.names) != 2:
-        parser.error("usage: python3 build.py new stat|source|sheet <slug>")
+    translating = args.names[:1] == ["translation"]
+    if not (3 <= len(args.names) <= 4 if translating else len(args.names) == 2):
+        parser.error("usage: python3 build.py new stat|source|sheet <slug>, or "
+                     "new translation <lang> stat|sheet|source <slug>, or new translation <lang> site|methodology")
     try:
-        path = new_file(args.names[0], args.names[1], args.content)
+        path = (new_translation(args.names[1], args.names[2], (args.names[3:] or [None])[0], args.content) if translating
+                else new_file(args.names[0], args.names[1], args.content))
     except ScaffoldError as error:
         print(f"new: {error}", file=sys.stderr)
         return 1

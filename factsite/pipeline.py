@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .content.errors import Problem
 from .content.load import load_content
+from .content.overlay import translation_summary
 from .content.validate import Content, environment_url_problem, validate
 from .images.browser import NoChromium
 from .images.cards import CardDoesNotFit, render_cards
@@ -102,15 +103,17 @@ def _too_strict(command: str, problems: list[Problem], strict: bool) -> str:
 def check_content(content_dir: Path, out_dir: Path, strict: bool = False) -> BuildResult:
     """Validate only, with every rule a build applies (compared with the site in `out_dir`); write nothing."""
     content, problems = _validate_against(content_dir, out_dir)
+    # What each language still lacks, after the problems: the translator's to-do list.
+    languages = "".join(f"\n{line}" for line in translation_summary(problems, list(content.translations) if content else []))
     if content is None:
         errors = sum(p.severity == "error" for p in problems)
-        return BuildResult(False, problems, f"check: {errors} error(s) in {content_dir}; nothing was built.")
+        return BuildResult(False, problems, f"check: {errors} error(s) in {content_dir}; nothing was built.{languages}")
     refused = _too_strict("check", problems, strict)
     if refused:
-        return BuildResult(False, problems, refused + ".")
+        return BuildResult(False, problems, refused + "." + languages)
     return BuildResult(True, problems, f"check: content is valid ({len(content.stats)} statistics, "
                                        f"{len(content.sources)} sources, {len(content.sheets)} fact sheets, "
-                                       f"{len(problems)} warning(s)).")
+                                       f"{len(problems)} warning(s)).{languages}")
 
 
 def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir: Path | None = None,

@@ -105,6 +105,10 @@ def message(error: dict, model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         owner = model_at(model, loc[:-1])
         known = sorted(owner.model_fields) if owner else []
+        english = getattr(owner, "ENGLISH", None)  # an overlay (overlay.py): it holds only translated text
+        if english is not None and loc[-1] in english.model_fields and loc[-1] not in known:
+            return (f"this field is not translated: the page takes it from the English file, so remove it here "
+                    f"(the fields here are {', '.join(known)})")
         guess = closest(str(loc[-1]), known)
         if guess:
             return f"this field is not known: did you mean {guess!r}? (see the README's field reference)"

@@ -73,6 +73,19 @@ class Record:
 
 
 @dataclass
+class RawLanguage:
+    """The overlays of one language listed in site.yaml: content/<lang>/ (overlay.py)."""
+
+    folder: Path
+    site: Record | None = None
+    sources: list[Record] = field(default_factory=list)
+    stats: list[Record] = field(default_factory=list)
+    sheets: list[Record] = field(default_factory=list)
+    methodology: str | None = None  # None: there is no pages/methodology.md
+    unreadable: list[Path] = field(default_factory=list)  # overlays that could not be parsed: not "missing" too
+
+
+@dataclass
 class RawContent:
     site: Record | None
     sources: list[Record]
@@ -81,6 +94,7 @@ class RawContent:
     methodology: str
     problems: list[Problem]
     unreadable: list[Path] = field(default_factory=list)  # files that could not be parsed at all
+    translations: dict[str, RawLanguage] = field(default_factory=dict)  # language -> its overlays
 
 
 class _LoadError(Exception):
@@ -491,10 +505,10 @@ def _unknown_entry(entry: os.DirEntry, root: Path) -> Problem:
                                             "sources/, stats/ and sheets/")
 
 
-def _load_methodology(pages: os.DirEntry | None, root: Path, problems: list[Problem]) -> str:
+def _load_methodology(pages: os.DirEntry | None, root: Path, problems: list[Problem], missing: str | None = "") -> str | None:
     if not _is_real_folder(pages, root, problems):
-        return ""
-    text = ""
+        return missing
+    text = missing
     for entry in _scan(Path(pages.path), root, problems):
         path = Path(entry.path)
         if entry.name not in PAGES:
@@ -507,22 +521,78 @@ def _load_methodology(pages: os.DirEntry | None, root: Path, problems: list[Prob
     return text
 
 
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")  # as overlay.LANGUAGE_PATTERN: a folder named like a language code
+ENGLISH = "en"  # the English content is content/ itself
+
+
+def _languages(site: Record | None) -> list[str]:
+    """The languages site.yaml lists (validation checks the field itself); English only if it lists none."""
+    listed = site.data.get("languages") if site is not None else None
+    if not isinstance(listed, list) or not all(isinstance(code, str) for code in listed):
+        return [ENGLISH]
+    return listed
+
+
+def _load_language(entry: os.DirEntry, root: Path, problems: list[Problem]) -> RawLanguage:
+    """content/<lang>/: the same layout as content/, each file holding only translated text."""
+    language = RawLanguage(Path(entry.path))
+    top: dict[str, os.DirEntry] = {}
+    for item in _scan(language.folder, root, problems):
+        if item.name in TOP_LEVEL:
+            top[item.name] = item
+        else:
+            problems.append(_problem(Path(item.path), root, f"a translation folder holds what content/ does (site.yaml, "
+                                                            "pages/methodology.md, sources/, stats/, sheets/), only "
+                                                            "translated: the build reads nothing of this name"))
+    if "site.yaml" in top:
+        language.site = load_record(language.folder / "site.yaml", root, problems)
+        if language.site is None:
+            language.unreadable.append(language.folder / "site.yaml")
+    language.methodology = _load_methodology(top.get("pages"), root, problems, missing=None)
+    for name in FOLDERS:
+        setattr(language, name, _load_folder(top.get(name), root, problems, language.unreadable))
+    return language
+
+
 def load_content(root: Path) -> RawContent:
     """Read every content file under `root`; problems are collected, never raised. Only regular files
     and folders inside `root` are read (never a link); anything the build would not read is reported."""
     problems: list[Problem] = []
     top: dict[str, os.DirEntry] = {}
-    for entry in _scan(root, root, problems) if root.is_dir() else []:
+    language_folders: list[os.DirEntry] = []
+    entries = _scan(root, root, problems) if root.is_dir() else []
+    for entry in entries:
         if entry.name in TOP_LEVEL:
             top[entry.name] = entry
+        elif LANGUAGE_RE.fullmatch(entry.name) and entry.is_symlink():
+            problems.append(_problem(Path(entry.path), root, LINK_MESSAGE))
+        elif LANGUAGE_RE.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            language_folders.append(entry)
         else:
             problems.append(_unknown_entry(entry, root))
     site_path = root / "site.yaml"
     site = load_record(site_path, root, problems) if "site.yaml" in top else None
     if "site.yaml" not in top:
         problems.append(Problem(display_path(site_path, root), None, "", "the site file is missing"))
-    methodology = _load_methodology(top.get("pages"), root, problems)
+    methodology = _load_methodology(top.get("pages"), root, problems) or ""
     unreadable: list[Path] = []
+    languages = _languages(site)
+    translations: dict[str, RawLanguage] = {}
+    for entry in language_folders:
+        if entry.name == ENGLISH:
+            problems.append(_problem(Path(entry.path), root, "the English content is content/ itself: move these "
+                                                             "files up into content/, or remove the folder"))
+        elif entry.name not in languages:
+            problems.append(_problem(Path(entry.path), root, f"a translation into {entry.name!r}, which site.yaml's "
+                                                             f"languages ({', '.join(languages)}) does not list, so "
+                                                             f"nothing in it would be published: add {entry.name!r} "
+                                                             "to languages (every file must then be translated), "
+                                                             "or move the folder out of content/"))
+        else:
+            translations[entry.name] = _load_language(entry, root, problems)
+    for code in languages:  # listed but never started: every file is missing, and validate says which
+        if code != ENGLISH and code not in translations:
+            translations[code] = RawLanguage(root / code)
     return RawContent(
         site=site,
         sources=_load_folder(top.get("sources"), root, problems, unreadable),
@@ -531,4 +601,5 @@ def load_content(root: Path) -> RawContent:
         methodology=methodology,
         problems=problems,
         unreadable=unreadable,
+        translations=translations,
     )

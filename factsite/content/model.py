@@ -458,10 +458,22 @@ class SiteConfig(Strict):
     """Where readers report errors: a mailto: or https link."""
     quick_exit_url: str = "https://www.weather.gov/"
     """A neutral site the quick-exit button leaves for."""
+    languages: list[str] = ["en"]
+    """The languages the site is published in: en, then each translation (its files in content/<code>/)."""
 
     _url = field_validator("report_errors_to", "quick_exit_url")(check_url)
     _base_url = field_validator("base_url")(check_origin)
     _date = field_validator("last_reviewed")(check_partial_date)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        bad = [code for code in value if not re.fullmatch(r"[a-z]{2,3}", code)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a language code: write a two- or three-letter code in lower case, e.g. es")
+        if not value or value[0] != "en" or len(set(value)) != len(value):
+            raise ValueError("languages starts with en, the language of content/ itself, and lists each translation once, e.g. [en, es]")
+        return value
 
     @property
     def short_name(self) -> str:

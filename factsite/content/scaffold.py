@@ -8,14 +8,17 @@ so a half-filled file can never be published by accident.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from . import model as models
+from . import overlay
 from .model import check_slug
 from .schema import KIND_MODELS, SCHEMA_DIR
 
@@ -273,4 +276,104 @@ def new_file(kind: str, slug: str, content_dir: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(skeleton(schema_kind, slug, target))
+    return target
+
+
+# --- `python3 build.py new translation <lang> stat|sheet|source <slug>`, `... site`, `... methodology` ----
+
+TRANSLATION_KINDS = ("stat", "sheet", "source", "site", "methodology")
+_KEYS = ("source", "locator", "stat", "id")  # copied as they are: they say which English item is translated
+
+
+def _english_record(kind: str, slug: str, content_dir: Path) -> tuple[BaseModel, Path]:
+    """The English record a translation starts from, validated on its own (its rules across files are
+    `check`'s)."""
+    from .load import _LoadError, parse_yaml, read_text
+
+    folder = overlay.KINDS[kind][0]
+    path = content_dir / folder / f"{slug}.yaml" if folder else content_dir / "site.yaml"
+    english_model = overlay.KINDS[kind][1].ENGLISH
+    if not path.is_file():
+        raise ScaffoldError(f"there is no {path} to translate: check the {'id' if kind == 'source' else 'slug'}")
+    try:
+        return english_model.model_validate(parse_yaml(read_text(path), path, str(path)).data), path
+    except (_LoadError, ValidationError):
+        raise ScaffoldError(f"{path} is not valid yet: fix it first (python3 build.py check), then translate it") from None
+
+
+def _quoted_text(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def _emit(name: str, value: Any, indent: str, first: str = "") -> list[str]:
+    """The overlay lines for one English field: the English as a comment, then a TODO holding it."""
+    target = overlay.RENAMED.get(name, name)
+    lead = first or indent
+    if value in (None, "", []):
+        return []  # nothing to translate: the overlay leaves the field out
+    if name in _KEYS and isinstance(value, str):
+        return [f"{lead}{name}: {_quoted_text(value)}"]
+    if isinstance(value, str):
+        label = "en (the quote stays in these words; write the site's rendering)" if name == "quote" else "en"
+        comment = textwrap.wrap(value, width=96, initial_indent=f"{indent}# {label}: ",
+                                subsequent_indent=f"{indent}#   ") if "\n" not in value else \
+            [f"{indent}# {label}:"] + [f"{indent}#   {line}".rstrip() for line in value.splitlines()]
+        if "\n" in value:
+            body = [f"{indent}  {line}".rstrip() for line in f"TODO {value}".splitlines()]
+            return comment + [f"{lead}{target}: |"] + body
+        return comment + [f"{lead}{target}: {_quoted_text('TODO ' + value)}"]
+    if isinstance(value, dict):
+        return [f"{lead}{target}:"] + [line for key, item in value.items() for line in _emit(key, item, indent + "  ")]
+    lines = [f"{lead}{target}:"]
+    for item in value:
+        if isinstance(item, dict):
+            entries = [(key, part) for key, part in item.items() if part not in (None, "", [])]
+            for position, (key, part) in enumerate(entries):
+                lines += _emit(key, part, indent + "    ", first=(indent + "  - ") if position == 0 else "")
+        else:
+            lines += [f"{indent}  # en: {item}", f"{indent}  - {_quoted_text('TODO ' + item)}"]
+    return lines
+
+
+def translation_skeleton(kind: str, english: BaseModel, english_path: Path, language: str) -> str:
+    texts = {"stat": overlay.stat_texts, "sheet": overlay.sheet_texts, "source": overlay.source_texts,
+             "site": overlay.site_texts}[kind](english)
+    lines = [f"# The {language} translation of {english_path.name}: only its translatable text.",
+             "# Write the translation in place of every \"TODO ...\"; `python3 build.py check` lists any left.",
+             "# Keep every placeholder ({figure}, {figure:slug}, {range}) exactly as in the English: the page prints",
+             "# the validated figure there. Keys (source, locator, stat, id) say which English item is translated.",
+             "# Field reference: README.md, \"Translations\".", "",
+             "# The English version this translates; when the English changes, check says which field.",
+             f"translates: {overlay.translation_hash(texts)}"]
+    for name, value in texts.items():
+        lines += _emit(name, value, "")
+    return "\n".join(lines) + "\n"
+
+
+def new_translation(language: str, kind: str, slug: str | None, content_dir: Path) -> Path:
+    """Write content/<language>/<folder>/<slug>.yaml (or site.yaml, pages/methodology.md): the overlay
+    skeleton, with the English text of each field as comments; refuses existing files."""
+    if not overlay.LANGUAGE_RE.fullmatch(language) or language == "en":
+        raise ScaffoldError(f"{language!r} is not a language to translate into: write its code, e.g. es")
+    if kind not in TRANSLATION_KINDS:
+        raise ScaffoldError(f"{kind!r} cannot be translated: use stat, sheet, source, site or methodology")
+    if (slug is None) != (kind in ("site", "methodology")):
+        raise ScaffoldError(f"usage: python3 build.py new translation {language} " +
+                            (kind if kind in ("site", "methodology") else f"{kind} <slug>"))
+    if kind == "methodology":
+        english_path = content_dir / "pages" / "methodology.md"
+        english_text = english_path.read_text(encoding="utf-8")
+        target = content_dir / language / "pages" / "methodology.md"
+        text = (f"<!-- translates: {overlay.methodology_hash(english_text)} -->\n"
+                f"{overlay.METHODOLOGY_TODO} the English below into {language}, then delete this line -->\n{english_text}")
+    else:
+        english, english_path = _english_record(kind, slug or "", content_dir)
+        folder = overlay.KINDS[kind][0]
+        target = content_dir / language / folder / f"{slug}.yaml" if folder else content_dir / language / "site.yaml"
+        text = translation_skeleton(kind, english, english_path, language)
+    if target.exists():
+        raise ScaffoldError(f"{target} exists already: edit it (check says which fields are stale)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:
+        handle.write(text)
     return target

@@ -13,10 +13,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import derive, hints, text_rules
-from .errors import Problem
+from . import derive, hints, overlay, text_rules
+from .errors import Problem, display_path
 from .figures import FIGURE_MARK_RE, display, display_problem, quote_states, quote_states_text
-from .load import RawContent, Record
+from .load import RawContent, RawLanguage, Record
 from .markdown_safe import MAX_MARKDOWN_CHARS, markdown_problem, render_markdown, text_segments
 from .model import Chart, Sheet, SiteConfig, Source, Statistic, check_origin
 
@@ -39,6 +39,7 @@ class Content:
     derived_values: dict[str, float] = field(default_factory=dict)  # slug -> unrounded result
     derived_ranges: dict[str, derive.Range] = field(default_factory=dict)  # slug -> results its rounded inputs allow
     origin: dict[str, Record] = field(default_factory=dict)  # "stat:slug", "sheet:slug", "source:id" -> its record
+    translations: dict[str, overlay.Translations] = field(default_factory=dict)  # language -> its overlays
 
 
 def _field_name(loc: tuple[str | int, ...]) -> str:
@@ -144,6 +145,11 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
     for record, source in sources.values():
         if source.id not in cited:
             check.warn(record, ("id",), "no statistic cites this source")
+    translations = {}
+    if site is not None and not problems:  # translations are checked against valid English only
+        for language, raw_language in raw.translations.items():
+            translations[language] = _check_translation(language, raw_language, site, raw.methodology,
+                                                         sources, stats, sheets, check)
 
     if problems or site is None:
         return None, sorted(problems) + sorted(warnings)
@@ -157,6 +163,7 @@ def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
         derived_ranges=derived_ranges,
         origin={**{f"stat:{k}": r for k, (r, _) in stats.items()}, **{f"sheet:{k}": r for k, (r, _) in sheets.items()},
                 **{f"source:{k}": r for k, (r, _) in sources.items()}},
+        translations=translations,
     )
     return content, sorted(warnings)
 
@@ -413,3 +420,101 @@ def environment_url_problem(value: str | None) -> Problem | None:
     except ValueError as error:
         return Problem("environment", None, "URL", f"{error}; or unset URL to use base_url from the site file")
     return None
+
+
+# --- translations (overlay.py): each checked against the English it translates ------------------------
+
+KIND_NAMES = {"stat": "statistic", "sheet": "fact sheet", "source": "source"}
+
+
+def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, methodology: str, sources, stats, sheets,
+                       check: _Checker) -> overlay.Translations:
+    """Every English record of a listed language has its overlay, and each overlay is faithful to it."""
+    figures = {slug: (stat.figure.value, stat.figure.unit) for slug, (_, stat) in stats.items()}
+    failed = {path.stem for path in raw.unreadable}
+    root = raw.folder.parent
+
+    def overlays(records: list[Record], model: type[Model], kind: str, english: dict, needed: set[str],
+                 texts, own_figure: bool = False) -> dict:
+        folder = overlay.KINDS[kind][0]
+        found = {}
+        for record in records:
+            name = record.path.stem
+            item = parse_record(record, model, check.problems)
+            if name not in english:
+                check.error(record, (), f"this translates no {KIND_NAMES[kind]}: there is no {folder}/{name}.yaml in the English"
+                                        f"{hints.did_you_mean(name, english)}")
+                continue
+            if item is None:
+                failed.add(name)
+                continue
+            _check_overlay(record, item, texts(english[name][1]), figures, name if own_figure else None,
+                           english[name][1] if kind == "stat" else None, language, stats, check)
+            found[name] = item
+        for name in sorted(needed - set(found) - failed):
+            path = raw.folder / folder / f"{name}.yaml"
+            check.problems.append(Problem(display_path(path, root), None, "",
+                                          f"missing translation: the {KIND_NAMES[kind]} {name!r} has no translation into "
+                                          f"{language}: write one with python3 build.py new translation {language} "
+                                          f"{kind} {name}"))
+        return found
+
+    site_text = None
+    if raw.site is not None:
+        site_text = parse_record(raw.site, overlay.SiteText, check.problems)
+        if site_text is not None:
+            _check_overlay(raw.site, site_text, overlay.site_texts(site), figures, None, None, language, stats, check)
+    elif "site" not in failed:
+        check.problems.append(Problem(display_path(raw.folder / "site.yaml", root), None, "",
+                                      f"missing translation: the site file has no translation into {language}: "
+                                      f"write one with python3 build.py new translation {language} site"))
+    stat_texts = overlays(raw.stats, overlay.StatText, "stat", stats, set(stats), overlay.stat_texts, own_figure=True)
+    sheet_texts = overlays(raw.sheets, overlay.SheetText, "sheet", sheets, set(sheets), overlay.sheet_texts)
+    source_texts = overlays(raw.sources, overlay.SourceText, "source", sources,
+                            {name for name, (_, source) in sources.items() if source.notes}, overlay.source_texts)
+    return overlay.Translations(language, site_text, stat_texts, sheet_texts, source_texts,
+                                _check_translated_methodology(raw, methodology, language, check))
+
+
+def _check_overlay(record: Record, item: overlay.Overlay, english: dict, figures: dict, own: str | None,
+                   stat: Statistic | None, language: str, stats, check: _Checker) -> None:
+    found = overlay.Comparison()
+    overlay.compare(english, item.model_dump(), (), found)
+    for loc, message in found.problems:
+        check.error(record, loc, message)
+    for pair in found.pairs:
+        problem = overlay.placeholder_problem(pair) or overlay.typed_figure_problem(pair, figures, own)
+        if problem:
+            check.error(record, pair.loc, problem)
+        elif pair.loc == ("introduction",):
+            _check_markdown(record, pair.loc, pair.translated, stats, check)
+    if stat is not None:
+        for message in overlay.sentence_problems(item.sentence, stat.scope, stat.period, language, YEAR_RE, SCOPE_WORDS):
+            check.error(record, ("sentence",), message)
+    changed = overlay.stale_fields(item.translates, english)
+    if changed:
+        check.warn(record, ("translates",), overlay.stale_message(changed, overlay.translation_hash(english)))
+
+
+def _check_translated_methodology(raw: RawLanguage, english: str, language: str, check: _Checker) -> str:
+    path = raw.folder / "pages" / "methodology.md"
+    shown = display_path(path, raw.folder.parent)
+    if raw.methodology is None:
+        check.problems.append(Problem(shown, None, "", f"missing translation: the methodology page has no translation "
+                                                       f"into {language}: write one with python3 build.py new "
+                                                       f"translation {language} methodology"))
+        return ""
+    _check_methodology(raw.methodology, shown, check.problems)
+    if overlay.METHODOLOGY_TODO in raw.methodology:
+        line = raw.methodology.count("\n", 0, raw.methodology.index(overlay.METHODOLOGY_TODO)) + 1
+        check.problems.append(Problem(shown, line, "", "replace the English text below this line (written by build.py "
+                                                       "new translation) with the translation, then delete the line"))
+    mark = overlay.METHODOLOGY_MARK_RE.match(raw.methodology)
+    new_hash = overlay.methodology_hash(english)
+    if mark is None:
+        check.problems.append(Problem(shown, 1, "", f"the first line must record which English version this "
+                                                    f"translates: <!-- translates: {new_hash} -->"))
+        return raw.methodology
+    if mark.group(1) != new_hash:
+        check.warnings.append(Problem(shown, 1, "translates", overlay.stale_message(["methodology"], new_hash), "warning"))
+    return raw.methodology[mark.end():]
