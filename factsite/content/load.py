@@ -541,7 +541,7 @@ def _load_language(entry: os.DirEntry, root: Path, problems: list[Problem]) -> R
         if item.name in TOP_LEVEL:
             top[item.name] = item
         else:
-            problems.append(_problem(Path(item.path), root, f"a translation folder holds what content/ does (site.yaml, "
+            problems.append(_problem(Path(item.path), root, "a translation folder holds what content/ does (site.yaml, "
                                                             "pages/methodology.md, sources/, stats/, sheets/), only "
                                                             "translated: the build reads nothing of this name"))
     if "site.yaml" in top:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -446,8 +446,6 @@ class SiteConfig(Strict):
     """The site's address (https://...); the URL environment variable, set by Netlify, wins."""
     language: str = "en"
     """The pages' language code."""
-    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(default_factory=lambda: ["en"], min_length=1)
-    """The languages the site is published in, the default first: English at the root, each other under /<code>/ (a two-letter code). Each needs a complete catalogue, locale/<code>/LC_MESSAGES/messages.po: the build fails on any missing or fuzzy entry."""
     helpline: Helpline
     """The helpline shown on every page."""
     content_note: str = NonEmpty
@@ -459,7 +457,7 @@ class SiteConfig(Strict):
     quick_exit_url: str = "https://www.weather.gov/"
     """A neutral site the quick-exit button leaves for."""
     languages: list[str] = ["en"]
-    """The languages the site is published in: en, then each translation (its files in content/<code>/)."""
+    """The languages the site is published in: en first (the language of content/ itself, at the site's root), then each translation (its files in content/<code>/, its pages under /<code>/, its interface words in locale/<code>/LC_MESSAGES/messages.po)."""
 
     _url = field_validator("report_errors_to", "quick_exit_url")(check_url)
     _base_url = field_validator("base_url")(check_origin)
@@ -468,9 +466,9 @@ class SiteConfig(Strict):
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
-        bad = [code for code in value if not re.fullmatch(r"[a-z]{2,3}", code)]
+        bad = [code for code in value if not re.fullmatch(r"[a-z]{2}", code)]
         if bad:
-            raise ValueError(f"{bad[0]!r} is not a language code: write a two- or three-letter code in lower case, e.g. es")
+            raise ValueError(f"{bad[0]!r} is not a language code: write a two-letter code in lower case, e.g. es")
         if not value or value[0] != "en" or len(set(value)) != len(value):
             raise ValueError("languages starts with en, the language of content/ itself, and lists each translation once, e.g. [en, es]")
         return value

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
-from .figures import FIGURE_MARK_RE, comparable_text, states_number
+from .figures import comparable_text, states_number
 from .model import (Chart, ChartPoint, Citation, Derivation, Discrepancy, Helpline, Sheet, SiteConfig, Source, Statement,
                     Statistic, Strict)
 
