@@ -22,6 +22,7 @@ from pathlib import Path
 from .content.errors import Problem
 from .content.load import load_content
 from .content.overlay import translation_summary
+from .content.translate import translated
 from .content.validate import Content, environment_url_problem, validate
 from .images.browser import NoChromium
 from .images.cards import CardDoesNotFit, render_cards
@@ -219,7 +220,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
 
 def plan_site(content: Content, base_url: str) -> list[SiteModel]:
     """The site's plan in each of its languages, the default language first."""
-    return [SiteModel(content, base_url, language) for language in content.site.languages]
+    return [SiteModel(translated(content, language), base_url, language) for language in content.site.languages]
 
 
 def _languages(models: list[SiteModel], assets: Assets, draft: bool, cache_dir: Path | None) -> Languages:

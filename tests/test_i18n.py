@@ -28,7 +28,7 @@ from factsite.web.assets import collect_assets
 from factsite.web.catalogues import LOCALE_DIR, TEMPLATE, catalogue_problems, po_path, translations
 from factsite.web.dates import readable_date
 from factsite.web.pages import SiteModel
-from factsite.web.render import make_environment, render_pages, shared_context
+from factsite.web.render import Language, make_environment, render_pages, shared_context
 
 from .conftest import FIXTURES, GOOD, ROOT, copy_good_tree
 
@@ -74,16 +74,17 @@ def _set_languages(content_dir: Path, languages: str) -> None:
 
 def test_a_shipped_language_without_a_catalogue_stops_the_build(tmp_path: Path) -> None:
     content_dir = copy_good_tree(tmp_path)
+    shutil.copytree(FIXTURES / "good-es" / "es", content_dir / "fr")  # its content translated (words aside)
     _set_languages(content_dir, "[en, fr]")
     content, problems = load_and_validate(content_dir)
     assert content is None
-    assert [str(p) for p in problems] == [
-        "locale/fr/LC_MESSAGES/messages.po: no catalogue for language 'fr': create it with "
-        "pybabel init -i locale/messages.pot -d locale -l fr"]
+    assert ("locale/fr/LC_MESSAGES/messages.po: no catalogue for language 'fr': create it with "
+            "pybabel init -i locale/messages.pot -d locale -l fr") in [str(p) for p in problems]
 
 
 def test_a_shipped_language_with_a_complete_catalogue_builds(tmp_path: Path) -> None:
     content_dir = copy_good_tree(tmp_path)
+    shutil.copytree(FIXTURES / "good-es" / "es", content_dir / "es")  # its content translated too
     _set_languages(content_dir, "[en, es]")
     content, problems = load_and_validate(content_dir)
     assert content is not None, problems
@@ -146,7 +147,7 @@ def _stub_string(message_id: str) -> str:
 
 
 def _stub_locale(tmp_path: Path) -> Path:
-    """locale/es-stub: every msgid of messages.pot 'translated' by _stub_string, as a .po file."""
+    """A stub es catalogue in its own locale folder: every msgid of messages.pot 'translated' by _stub_string."""
     with (LOCALE_DIR / TEMPLATE).open("rb") as handle:
         template = read_po(handle)
     stub = Catalog(locale="es")
@@ -158,7 +159,7 @@ def _stub_locale(tmp_path: Path) -> Path:
         stub.add(message.id, strings, flags=message.flags)
     buffer = BytesIO()
     write_po(buffer, stub)
-    path = po_path("es-stub", tmp_path / "locale")
+    path = po_path("es", tmp_path / "locale")
     path.parent.mkdir(parents=True)
     path.write_bytes(buffer.getvalue())
     return tmp_path / "locale"
@@ -201,9 +202,10 @@ def test_a_page_in_another_language_keeps_no_english_interface_string(tmp_path: 
     locale = _stub_locale(tmp_path)
     content, problems = validate(load_content(GOOD))
     assert content is not None, problems
-    model = SiteModel(content, "https://i18n.example.org", language="es-stub", locale_dir=locale)
-    env = make_environment(ROOT / "templates", language="es-stub", locale_dir=locale)
-    pages = dict(render_pages(env, model.pages(), shared_context(model, collect_assets(ROOT / "static").urls, draft=False)))
+    model = SiteModel(content, "https://i18n.example.org", language="es", locale_dir=locale)
+    env = make_environment(ROOT / "templates", language="es", locale_dir=locale)
+    common = shared_context(model, collect_assets(ROOT / "static").urls, draft=False, languages=["en", "es"])
+    pages = {output.removeprefix("es/"): html for output, html in render_pages({"es": Language(env, common)}, model.pages())}
     with (LOCALE_DIR / TEMPLATE).open("rb") as handle:
         ids = [m.id for m in read_po(handle) if m.id]
     phrases = {phrase for message_id in ids for singular in ([message_id] if isinstance(message_id, str) else message_id)

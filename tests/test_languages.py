@@ -1,22 +1,25 @@
 """A site in two languages: every page at the same address under /es/, each naming the other.
 
-Built from the fixture content with `languages: [en, es]` in its site.yaml. Until the Spanish
-translations exist (content overlays and the interface catalogue), the Spanish pages carry the
-English words: these tests check the addresses, the alternates, the switcher, the sitemap, the
-links and the figures, which do not depend on the words.
+Built from the fixture content with `languages: [en, es]` in its site.yaml and the fixture's
+Spanish overlays (tests/fixtures/good-es/es/): the addresses, the alternates, the switcher, the
+sitemap, the links, the figures (the same on both), the words (Spanish content, Spanish interface,
+no English interface string left), and quotations kept in their source's words with the site's
+translation beside them.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from bs4 import BeautifulSoup
 
 from factsite.pipeline import build_site
 
-from .conftest import copy_good_tree
+from .conftest import FIXTURES, ROOT, copy_good_tree
 from .site_pages import file_for, html_pages, link_problems, parse, url_of
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -27,6 +30,7 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 def bilingual(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("bilingual")
     content = copy_good_tree(root)
+    shutil.copytree(FIXTURES / "good-es" / "es", content / "es")
     site_yaml = content / "site.yaml"
     site_yaml.write_text(site_yaml.read_text() + "languages: [en, es]\n")
     out = root / "site"
@@ -87,12 +91,17 @@ def test_links_resolve_and_spanish_pages_link_to_spanish_pages(bilingual: Path) 
     assert all(href.startswith("/es/") for href in navigation), navigation
 
 
+def number(text: str) -> str:
+    return re.sub(r"[^0-9.,%]", "", text)
+
+
 def test_every_figure_on_a_spanish_page_is_the_figure_on_its_english_page(bilingual: Path) -> None:
     """The promise in both languages: the number printed is the validated one, whatever the words."""
     compared = 0
     for url in english_pages(bilingual):
-        english = [(a.get("data-stat"), a.get_text()) for a in parse(file_for(bilingual, url)).select("a.figure")]
-        spanish = [(a.get("data-stat"), a.get_text()) for a in parse(file_for(bilingual, "/es" + url)).select("a.figure")]
+        # The number printed, not its words: "about 1,350" is "alrededor de 1,350".
+        english = [(a.get("data-stat"), number(a.get_text())) for a in parse(file_for(bilingual, url)).select("a.figure")]
+        spanish = [(a.get("data-stat"), number(a.get_text())) for a in parse(file_for(bilingual, "/es" + url)).select("a.figure")]
         assert spanish == english, url
         compared += len(english)
     assert compared > 20
@@ -102,3 +111,50 @@ def test_each_language_has_its_feed_and_the_data_files_are_one(bilingual: Path) 
     assert (bilingual / "updates.xml").exists() and (bilingual / "es" / "updates.xml").exists()
     assert re.search(r'<link href="[^"]*/es/corrections/"/>', (bilingual / "es" / "updates.xml").read_text())
     assert (bilingual / "data" / "statistics.csv").exists() and not (bilingual / "es" / "data" / "statistics.csv").exists()
+
+
+def english_interface_strings() -> list[str]:
+    """The catalogue's English strings that a Spanish page must not show: each phrase of each message
+    (placeholders and markup cut out), long enough to be words, and not kept as it is by the Spanish
+    translation (a file name, a proper name such as "Frictionless Data Package")."""
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "locale" / "es" / "LC_MESSAGES" / "messages.po", encoding="utf-8") as po:
+        catalogue = read_po(po)
+    phrases = []
+    for message in catalogue:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        kept = " ".join(message.string if isinstance(message.string, tuple) else (message.string or "",))
+        for text in ids:
+            for phrase in re.split(r"%\([a-z_]+\)[sd]|<[^>]+>", text or ""):
+                if len(phrase.strip()) >= 12 and phrase.strip() not in kept:
+                    phrases.append(phrase.strip())
+    return phrases
+
+
+def test_spanish_pages_speak_spanish(bilingual: Path) -> None:
+    english = english_interface_strings()
+    assert len(english) > 100
+    leaks = {}
+    for url in english_pages(bilingual):
+        soup = BeautifulSoup(str(parse(file_for(bilingual, "/es" + url))), "html.parser")  # a copy: parse() caches
+        for quoted in soup.select('[lang="en"]'):
+            quoted.decompose()  # quotations keep their source's words, marked lang="en"
+        text = " ".join(soup.get_text(" ").split())
+        found = [phrase for phrase in english if phrase in text]
+        if found:
+            leaks[url] = found[:3]
+    assert not leaks, leaks
+    home = parse(file_for(bilingual, "/es/"))
+    assert home.select_one("h1").get_text(strip=True) != parse(file_for(bilingual, "/")).select_one("h1").get_text(strip=True)
+
+
+def test_quotations_stay_in_their_words_with_the_sites_translation_beside(bilingual: Path) -> None:
+    english = parse(file_for(bilingual, "/stats/cases-2020/sources/"))
+    spanish = parse(file_for(bilingual, "/es/stats/cases-2020/sources/"))
+    quotes = [q.get_text(" ", strip=True) for q in english.select("li.citation blockquote")]
+    assert quotes and [q.get_text(" ", strip=True) for q in spanish.select('li.citation blockquote[lang="en"]')] == quotes
+    translations = spanish.select("li.citation .quote-translation")
+    assert len(translations) == len(quotes)
+    assert all(t.select_one(".quote-translation-label").get_text(strip=True) == "Traducción del sitio:" for t in translations)
+    assert not english.select(".quote-translation") and not english.select('blockquote[lang]')

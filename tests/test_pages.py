@@ -82,7 +82,8 @@ def test_a_sheet_context_numbers_each_credit_once(model: SiteModel) -> None:
                                 "women-share": [1]}
     assert [view.link.slug for view in context["stats"]] == page.sheet.statistics
     assert [chart.id for chart in context["charts"]] == ["victims-breakdown"]
-    assert [(statement.speaker, source.source.id) for statement, source in context["statements"]] == [("A Platform", "paper")]
+    assert [(statement.speaker, source.source.id, translation) for statement, source, translation in context["statements"]] == [
+        ("A Platform", "paper", "")]  # no translation of its quote on an English page
     intro = BeautifulSoup(str(context["introduction"]), "html.parser")
     assert intro.select_one("a.figure")["href"] == urls.stat_sources("cases-2020")
     assert page.search_group == page.url == urls.sheet("main-sheet")

@@ -35,6 +35,7 @@ class Plan(Protocol):
     """What a page reads from the site plan (pages.SiteModel) when it is rendered."""
 
     urls: urls.SiteUrls  # the addresses in the plan's language
+    quote_translations: dict[tuple[str, str, str], str]  # (file key, source, locator) -> the site's rendering of a quote
     views: dict[str, StatView]
     links: dict[str, StatLink]
     sources: dict[str, SourceView]
@@ -256,7 +257,7 @@ class SheetContext(TypedDict):
     charts: list[ChartModel]
     share: list[tuple[str, str]]
     page_url: str
-    statements: list[tuple[Statement, SourceView]]
+    statements: list[tuple[Statement, SourceView, str]]  # with the site's rendering of its quote, in another language
     qr_svg: Markup
     pdfs: list[tuple[str, str]]  # (paper, url)
 
@@ -288,7 +289,8 @@ class SheetPage(Page):
             charts=plan.sheet_charts[sheet.slug],
             share=share_links(page_url, sheet.summary, sheet.title),
             page_url=page_url,
-            statements=[(st, plan.sources[st.source]) for st in sheet.statements],
+            statements=[(st, plan.sources[st.source], plan.quote_translations.get((f"sheet:{sheet.slug}", st.source, st.locator), ""))
+                        for st in sheet.statements],
             qr_svg=qr_code_svg(page_url),
             pdfs=[(PAPER_LABELS[paper], plan.urls.sheet_pdf(sheet.slug, paper)) for paper in PAPERS],
         )

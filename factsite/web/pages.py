@@ -16,6 +16,7 @@ from ..content import derive
 from ..content.figures import FIGURE_MARK_RE, display
 from ..content.markdown_safe import render_markdown
 from ..content.model import Chart, Source, Statistic
+from ..content.translate import quote_translations
 from ..content.validate import Content
 from . import urls
 from .catalogues import LOCALE_DIR, N_, SOURCE_LANGUAGE, gettext_for
@@ -47,6 +48,8 @@ class SiteModel:
         self.gettext = gettext_for(language, locale_dir)  # the words this model writes (titles, notes, credits)
         self.base_url = base_url.rstrip("/")
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
+        # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
+        self.quote_translations = quote_translations(content.translations.get(language))
         self.stats = content.stats
         self.links = {slug: _link(stat, self.urls) for slug, stat in self.stats.items()}
         self.sheet_titles = {sheet.slug: sheet.title for sheet in content.sheets}
@@ -235,7 +238,8 @@ class SiteModel:
             plain_sentence=self._plain(stat),
             citations=[
                 CitationView(citation=c, source=self.sources[c.source], via=self.sources[c.via] if c.via else None,
-                             passage_url=passage_url(self.sources[c.via or c.source].link_url, c.quote, c.locator))
+                             passage_url=passage_url(self.sources[c.via or c.source].link_url, c.quote, c.locator),
+                             translation=self.quote_translations.get((f"stat:{stat.slug}", c.source, c.locator), ""))
                 for c in stat.citations
             ],
             derivation=self._derivation(stat),

@@ -84,7 +84,9 @@ def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool,
     site = model.content.site
     return {"site": site, "assets": asset_urls, "base_url": model.base_url, "draft": draft, "urls": model.urls,
             "html_lang": site.language if model.language == urls.DEFAULT_LANGUAGE else model.language,
-            "languages": list(languages), "language_names": LANGUAGE_NAMES}
+            "languages": list(languages), "language_names": LANGUAGE_NAMES,
+            # A quotation keeps its source's language: marked as such on a page in another language.
+            "quote_lang": site.language if model.language != urls.DEFAULT_LANGUAGE else None}
 
 
 def one_language(env: Environment, common: dict[str, Any]) -> Languages:

@@ -131,6 +131,7 @@ class CitationView:
     source: SourceView
     via: SourceView | None
     passage_url: str | None = None  # the page that holds the quote, opened at the quoted words
+    translation: str = ""  # on a page in another language: the site's own rendering of the quote
 
     @property
     def read_in(self) -> SourceView:

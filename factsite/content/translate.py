@@ -1,0 +1,95 @@
+"""The content in another language: the English models with each translatable field replaced by its
+validated overlay (see overlay.py). Pure: the figures, slugs, sources and quotes stay the English
+ones, so every number printed in any language is the validated number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .model import Chart, Sheet, SiteConfig, Source, Statistic
+from .overlay import ChartText, QuotedText, SheetText, SiteText, SourceText, StatText, Translations
+from .validate import Content
+
+
+def translated(content: Content, language: str) -> Content:
+    """`content` as its `language` pages print it; the default language's content as it is."""
+    overlays = content.translations.get(language)
+    if overlays is None:
+        return content
+    return dataclasses.replace(
+        content,
+        site=_site(content.site, overlays.site),
+        stats={slug: _stat(stat, overlays.stats[slug]) for slug, stat in content.stats.items()},
+        sheets=[_sheet(sheet, overlays.sheets[sheet.slug]) for sheet in content.sheets],
+        sources={source_id: _source(source, overlays.sources.get(source_id)) for source_id, source in content.sources.items()},
+        methodology=overlays.methodology,
+    )
+
+
+def quote_translations(overlays: Translations | None) -> dict[tuple[str, str, str], str]:
+    """The site's own rendering of each quote, by (file key, source, locator): the quote itself is
+    printed in its source's words, and this beside it, marked as the site's translation."""
+    if overlays is None:
+        return {}
+    found: dict[tuple[str, str, str], str] = {}
+    for slug, stat in overlays.stats.items():
+        for item in [*stat.citations, *stat.discrepancies]:
+            found[(f"stat:{slug}", item.source, item.locator)] = item.quote_translation
+    for slug, sheet in overlays.sheets.items():
+        for statement in sheet.statements:
+            found[(f"sheet:{slug}", statement.source, statement.locator)] = statement.quote_translation
+    return found
+
+
+def _by_keys(items: list[QuotedText]) -> dict[tuple[str, str], QuotedText]:
+    return {(item.source, item.locator): item for item in items}
+
+
+def _site(site: SiteConfig, text: SiteText) -> SiteConfig:
+    helpline = site.helpline.model_copy(update={"name": text.helpline.name, "hours": text.helpline.hours})
+    return site.model_copy(update={"title": text.title, "description": text.description, "content_note": text.content_note,
+                                   "helpline": helpline})
+
+
+def _chart(chart: Chart, text: ChartText | None) -> Chart:
+    if text is None:
+        return chart
+    labels = {point.stat: point.label for point in text.points}
+    points = [point.model_copy(update={"label": labels.get(point.stat, point.label)}) for point in chart.points]
+    return chart.model_copy(update={"title": text.title, "description": text.description, "value_label": text.value_label,
+                                    "points": points})
+
+
+def _stat(stat: Statistic, text: StatText) -> Statistic:
+    citations = _by_keys(text.citations)
+    discrepancies = _by_keys(text.discrepancies)
+    update: dict = {
+        "short_title": text.short_title, "sentence": text.sentence, "period": text.period, "scope": text.scope,
+        "caveats": list(text.caveats),
+        "citations": [c.model_copy(update={"note": citations[(c.source, c.locator)].note or ""}) if (c.source, c.locator) in citations
+                      else c for c in stat.citations],
+        "discrepancies": [d.model_copy(update={"says": discrepancies[(d.source, d.locator)].says,
+                                               "resolution": discrepancies[(d.source, d.locator)].resolution})
+                          if (d.source, d.locator) in discrepancies else d for d in stat.discrepancies],
+    }
+    if stat.derivation is not None and text.derivation is not None:
+        update["derivation"] = stat.derivation.model_copy(update={"explanation": text.derivation.explanation})
+    if stat.chart is not None:
+        update["chart"] = _chart(stat.chart, text.chart)
+    return stat.model_copy(update=update)
+
+
+def _sheet(sheet: Sheet, text: SheetText) -> Sheet:
+    charts = {chart.id: chart for chart in text.charts}
+    statements = _by_keys(text.statements)
+    return sheet.model_copy(update={
+        "title": text.title, "summary": text.summary, "introduction": text.introduction,
+        "charts": [_chart(chart, charts.get(chart.id)) for chart in sheet.charts],
+        "statements": [s.model_copy(update={"context": statements[(s.source, s.locator)].context or s.context})
+                       if (s.source, s.locator) in statements else s for s in sheet.statements],
+    })
+
+
+def _source(source: Source, text: SourceText | None) -> Source:
+    return source if text is None else source.model_copy(update={"notes": text.notes})
