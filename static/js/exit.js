@@ -5,6 +5,7 @@
 // A screen reader hears how many presses are left; three dots on the button show them.
 (function () {
   "use strict";
+  var messages = JSON.parse(document.getElementById("ui-messages").textContent);  // in the page's language (_ui_messages.html)
   var link = document.querySelector("a.quick-exit");
   if (!link) return;
   var destination = link.getAttribute("href");
@@ -31,7 +32,7 @@
   function reset(announce) {
     if (timer !== null) window.clearTimeout(timer);
     timer = null;
-    if (presses > 0 && announce) status.textContent = "Exit this page: the count of Shift presses started again.";
+    if (presses > 0 && announce) status.textContent = messages.exitRestarted;
     presses = 0;
     show();
   }
@@ -39,7 +40,7 @@
   function leave(event) {
     if (event) event.preventDefault();
     document.body.style.visibility = "hidden";
-    document.title = "Weather";
+    document.title = messages.exitTitle;
     window.location.replace(destination);
   }
 
@@ -55,8 +56,7 @@
         leave();
         return;
       }
-      status.textContent = presses === 1 ? "Shift, press 2 more times to exit this page."
-                                         : "Shift, press 1 more time to exit this page.";
+      status.textContent = presses === 1 ? messages.exitTwoMore : messages.exitOneMore;
       timer = window.setTimeout(function () { reset(true); }, WINDOW_MS);
       show();
     } else if (!isShift) {

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var loading = null;
+  var messages = JSON.parse(document.getElementById("ui-messages").textContent);  // in the page's language (_ui_messages.html)
 
   function loadPlotly(src) {
     if (window.Plotly) return Promise.resolve();
@@ -24,7 +25,7 @@
     var spec = document.querySelector('script.chart-spec[data-target="' + target.id + '"]');
     var figure = JSON.parse(spec.textContent);
     button.disabled = true;
-    button.textContent = "Loading the interactive chart\u2026";
+    button.textContent = messages.chartLoading;
     loadPlotly(button.getAttribute("data-plotly")).then(function () {
       var height = target.offsetHeight;
       target.style.height = height + "px";
@@ -33,10 +34,10 @@
       return window.Plotly.newPlot(target, figure.data, figure.layout, figure.config);
     }).then(function () {
       target.setAttribute("data-interactive", "true");
-      button.textContent = "Interactive chart shown";
+      button.textContent = messages.chartShown;
     }, function () {
       button.disabled = false;
-      button.textContent = "Explore this chart (loading failed, try again)";
+      button.textContent = messages.chartFailed;
     });
   }
 

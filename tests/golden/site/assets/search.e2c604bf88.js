@@ -1,6 +1,7 @@
 // Search with Pagefind's static index. pagefind.js (and its index) load only once the visitor types.
 (function () {
   "use strict";
+  var messages = JSON.parse(document.getElementById("ui-messages").textContent);  // in the page's language (_ui_messages.html)
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
@@ -49,8 +50,7 @@
 
   // Words that say what kind of answer is wanted ("how many victims") but are not in the figures'
   // words: Pagefind finds pages holding every word, so they would hide the figure being asked for.
-  var QUESTION_WORDS = ["how", "many", "much", "what", "which", "who", "when", "where", "is", "are", "was", "were",
-    "the", "a", "an", "of", "in", "on", "to", "do", "does", "did", "there", "number", "percent", "percentage"];
+  var QUESTION_WORDS = messages.questionWords.split(" ");
 
   function searchWords(query) {
     var words = query.split(/\s+/).filter(function (word) {
@@ -72,8 +72,8 @@
       item.appendChild(excerpt);
       list.appendChild(item);
     });
-    status.textContent = results.length ? results.length + " result" + (results.length > 1 ? "s" : "") + " for \u201c" + query + "\u201d."
-      : "Nothing found for \u201c" + query + "\u201d.";
+    var template = results.length === 1 ? messages.searchOne : results.length ? messages.searchMany : messages.searchNothing;
+    status.textContent = template.replace("{count}", results.length).replace("{query}", query);
   }
 
   // A headline figure that matches is the answer most people are after ("how many victims"): it comes
@@ -96,7 +96,7 @@
     }).then(function (results) {
       if (ticket === latest) show(headlinesFirst(results).slice(0, 12), query);
     }, function () {
-      status.textContent = "Search could not load. The fact sheets below list every figure.";
+      status.textContent = messages.searchFailed;
     });
   }
 
