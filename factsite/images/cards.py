@@ -65,7 +65,8 @@ def card_key(card: Card, template_source: str) -> str:
     script that fits the sentence (before, a change to that script kept serving the old cards).
     Computed without rendering the card: only a missing card is rendered."""
     material = json.dumps([CARD_VERSION, WIDTH, HEIGHT, _FIT, template_source, card.kicker, card.figure,
-                           card.sentence, card.source_line, card.site_name])
+                           card.sentence, card.source_line, card.site_name]
+                          + ([card.language] if card.language != "en" else []))  # English cards' keys as they were
     return hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -27,6 +27,7 @@ class Card:
     sentence: str
     source_line: str
     site_name: str
+    language: str = "en"  # the language of its words
     # Where each part's words come from ("kicker" -> "content/stats/x.yaml:4: short_title"), so a card
     # that does not fit names the file, line and field to shorten. Looked up only then (finding a
     # field's line parses its file again), and not part of the image's key.
@@ -49,7 +50,7 @@ class Card:
         figure_size = 150 if length <= 8 else 104 if length <= 16 else 64  # a figure large, a title smaller
         return env.get_template("card.html").render(
             kicker=self.kicker, figure=self.figure, sentence=self.sentence, source_line=self.source_line,
-            site_name=self.site_name, figure_size=figure_size,
+            site_name=self.site_name, figure_size=figure_size, language=self.language,
         )
 
 

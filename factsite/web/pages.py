@@ -119,7 +119,7 @@ class SiteModel:
               origin: Callable[[], tuple[tuple[str, str], ...]] | None = None) -> Card:
         return Card(output=self.urls.output_path(self.urls.card(name)), url=url, alt=f"{figure + ': ' if figure else ''}{sentence}",
                     kicker=kicker, figure=figure, sentence=sentence, source_line=source_line,
-                    site_name=self.content.site.short_name, origin=origin)
+                    site_name=self.content.site.short_name, origin=origin, language=self.language)
 
     def _where(self, key: str, parts: dict[str, tuple[str | int, ...]]) -> tuple[tuple[str, str], ...]:
         """Each card part's file, line and field, from the record it was written in."""

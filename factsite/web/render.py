@@ -75,6 +75,7 @@ class Language:
 
 Languages = Mapping[str, Language]  # by language code: a page renders in its own
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}  # each language named in its own words, for the switcher
+OG_LOCALES = {"en": "en_US", "es": "es_US"}  # what link previews read as the page's locale
 
 
 def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool,
@@ -84,7 +85,7 @@ def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool,
     site = model.content.site
     return {"site": site, "assets": asset_urls, "base_url": model.base_url, "draft": draft, "urls": model.urls,
             "html_lang": site.language if model.language == urls.DEFAULT_LANGUAGE else model.language,
-            "languages": list(languages), "language_names": LANGUAGE_NAMES,
+            "languages": list(languages), "language_names": LANGUAGE_NAMES, "og_locale": OG_LOCALES[model.language],
             # A quotation keeps its source's language: marked as such on a page in another language.
             "quote_lang": site.language if model.language != urls.DEFAULT_LANGUAGE else None}
 
