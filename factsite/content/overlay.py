@@ -22,8 +22,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field
 
 from .figures import comparable_text, states_number
-from .model import (Chart, ChartPoint, Citation, Derivation, Discrepancy, Helpline, Sheet, SiteConfig, Source, Statement,
-                    Statistic, Strict)
+from .model import (Chart, ChartPoint, Citation, Derivation, Discrepancy, Helpline, HistoryEntry, Sheet, SiteConfig, Source,
+                    Statement, Statistic, Strict)
 
 Loc = tuple[str | int, ...]
 
@@ -101,6 +101,16 @@ class DerivationText(Overlay):
     """How the figure is worked out, translated; keeps {range} if the English has it."""
 
 
+class HistoryText(Overlay):
+    ENGLISH = HistoryEntry
+    date: str
+    """The English entry's date, as written there: which change this translates."""
+    change: str = NonEmpty
+    """What changed, translated."""
+    reason: str = NonEmpty
+    """Why it changed, translated."""
+
+
 class StatText(FileOverlay):
     ENGLISH = Statistic
     short_title: str = NonEmpty
@@ -121,6 +131,10 @@ class StatText(FileOverlay):
     """For a derived statistic: its explanation, translated."""
     chart: ChartText | None = None
     """For a statistic with a chart: its texts, translated."""
+    history: list[HistoryText] = []
+    """One entry per English history entry (a correction or update), matched by date."""
+    figure_display: str | None = None
+    """For a figure written in words ("Over one third"): the words, translated; present exactly when the English figure has a display."""
 
 
 class StatementText(QuotedText):
@@ -171,11 +185,12 @@ class SiteText(FileOverlay):
 
 # What identifies an item of each list, in the English and in the overlay alike.
 LIST_KEYS: dict[str, tuple[str, ...]] = {"citations": ("source", "locator"), "discrepancies": ("source", "locator"),
-                                          "statements": ("source", "locator"), "points": ("stat",), "charts": ("id",)}
+                                          "statements": ("source", "locator"), "points": ("stat",), "charts": ("id",),
+                                          "history": ("date",)}
 # An English text whose overlay field has another name: the quote stays as written, beside its rendering.
 RENAMED = {"quote": "quote_translation"}
 # Texts the English may leave empty: the overlay has the field exactly when the English has text.
-OPTIONAL_TEXTS = {"note", "context"}
+OPTIONAL_TEXTS = {"note", "context", "figure_display"}
 
 
 # --- the English texts an overlay translates, one group per top-level field --------------------------
@@ -198,7 +213,11 @@ def stat_texts(stat: Statistic) -> dict[str, Any]:
             "caveats": list(stat.caveats), "citations": _quoted(stat.citations, "note"),
             "discrepancies": _quoted(stat.discrepancies, "says", "resolution"),
             "derivation": {"explanation": stat.derivation.explanation} if stat.derivation else None,
-            "chart": _chart_texts(stat.chart)}
+            "chart": _chart_texts(stat.chart),
+            # Only when there is one: a statistic without history keeps the hash it had before history was translated.
+            **({"history": [{"date": e.date, "change": e.change, "reason": e.reason} for e in stat.history]} if stat.history else {}),
+            # A figure in words is words, so a language writes its own; a number stays the validated number.
+            **({"figure_display": stat.figure.display} if stat.figure.display else {})}
 
 
 def sheet_texts(sheet: Sheet) -> dict[str, Any]:
@@ -284,7 +303,7 @@ def compare(english: dict[str, Any], overlay: dict[str, Any], loc: Loc, found: C
     for name, value in english.items():
         target = RENAMED.get(name, name)
         here = loc + (target,)
-        if name in ("source", "locator", "stat", "id") and name in overlay and not isinstance(value, (dict, list)):
+        if name in ("source", "locator", "stat", "id", "date") and name in overlay and not isinstance(value, (dict, list)):
             continue  # a key: matched by the list that holds it
         translated = overlay.get(target)
         empty = value in (None, "", [])

@@ -282,7 +282,7 @@ def new_file(kind: str, slug: str, content_dir: Path) -> Path:
 # --- `python3 build.py new translation <lang> stat|sheet|source <slug>`, `... site`, `... methodology` ----
 
 TRANSLATION_KINDS = ("stat", "sheet", "source", "site", "methodology")
-_KEYS = ("source", "locator", "stat", "id")  # copied as they are: they say which English item is translated
+_KEYS = ("source", "locator", "stat", "id", "date")  # copied as they are: they say which English item is translated
 
 
 def _english_record(kind: str, slug: str, content_dir: Path) -> tuple[BaseModel, Path]:
@@ -341,7 +341,7 @@ def translation_skeleton(kind: str, english: BaseModel, english_path: Path, lang
     lines = [f"# The {language} translation of {english_path.name}: only its translatable text.",
              "# Write the translation in place of every \"TODO ...\"; `python3 build.py check` lists any left.",
              "# Keep every placeholder ({figure}, {figure:slug}, {range}) exactly as in the English: the page prints",
-             "# the validated figure there. Keys (source, locator, stat, id) say which English item is translated.",
+             "# the validated figure there. Keys (source, locator, stat, id, date) say which English item is translated.",
              "# Field reference: README.md, \"Translations\".", "",
              "# The English version this translates; when the English changes, check says which field.",
              f"translates: {overlay.translation_hash(texts)}"]

@@ -73,6 +73,11 @@ def _stat(stat: Statistic, text: StatText) -> Statistic:
                                                "resolution": discrepancies[(d.source, d.locator)].resolution})
                           if (d.source, d.locator) in discrepancies else d for d in stat.discrepancies],
     }
+    history = {entry.date: entry for entry in text.history}
+    update["history"] = [e.model_copy(update={"change": history[e.date].change, "reason": history[e.date].reason})
+                         if e.date in history else e for e in stat.history]
+    if stat.figure.display and text.figure_display:
+        update["figure"] = stat.figure.model_copy(update={"display": text.figure_display})
     if stat.derivation is not None and text.derivation is not None:
         update["derivation"] = stat.derivation.model_copy(update={"explanation": text.derivation.explanation})
     if stat.chart is not None:

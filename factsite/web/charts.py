@@ -105,7 +105,7 @@ def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range],
         span = ranges.get(point.stat)
         rows.append(TableRow(point.label, point.series, stat.figure.value, display(stat.figure, language),
                              urls.localized(urls.stat_sources(stat.slug), language),
-                             span, span.text(stat.figure.unit) if span else None))
+                             span, span.text(stat.figure.unit, language) if span else None))
         values.append(stat.figure.value)
     if chart.whole is not None:
         remainder = round(chart.whole - sum(values), 6)

@@ -219,7 +219,7 @@ class SiteModel:
         values = {name: self.stats[slug].figure.value for name, slug in d.inputs.items()}
         result = self.content.derived_values[stat.slug]
         computed = self.content.derived_ranges.get(stat.slug)
-        range_text = computed.text(stat.figure.unit) if computed else None
+        range_text = computed.text(stat.figure.unit, self.language) if computed else None
         return DerivationView(
             inputs=[(name, self.links[slug]) for name, slug in d.inputs.items()],
             arithmetic=derive.printed(d.expression, values),
