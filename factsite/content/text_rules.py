@@ -15,7 +15,7 @@ from typing import Any
 Loc = tuple[str | int, ...]
 
 # Fields whose text is Markdown: line breaks and tabs are part of the format there, and nowhere else.
-MULTILINE_FIELDS = {("Sheet", "introduction")}
+MULTILINE_FIELDS = {("Sheet", "introduction"), ("SheetText", "introduction")}  # the English and its translation
 
 # Line and paragraph separators are not category Cf, but break lines in JSON and JavaScript.
 _SEPARATORS = {"\u2028", "\u2029"}
