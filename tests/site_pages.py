@@ -184,6 +184,13 @@ PAGE_TYPES = {
         "sources page, disputed": "/stats/active-cases-2020/sources/",
         "sources page, derived": "/stats/defendants-charged-2019/sources/",
         "chart embed": "/embed/victims-by-age-and-sex/",
+        # The Spanish edition: the same gates hold in both languages.
+        "home, Spanish": "/es/",
+        "sheet, Spanish": "/es/sheets/victims/",
+        "statistic, Spanish": "/es/stats/victims-identified-2020/",
+        "sources page, Spanish": "/es/stats/active-cases-2020/sources/",
+        "help, Spanish": "/es/help/",
+        "chart embed, Spanish": "/es/embed/victims-by-age-and-sex/",
         **_EVERY_SITE,
     },
     "fixture_site": {

@@ -26,6 +26,7 @@ PAGES = [
     ("shipped_site", PAGE_TYPES["shipped_site"]["home"]),
     ("shipped_site", PAGE_TYPES["shipped_site"]["sheet"]),  # with a chart
     ("shipped_site", PAGE_TYPES["shipped_site"]["statistic"]),
+    ("shipped_site", PAGE_TYPES["shipped_site"]["sheet, Spanish"]),
     ("fixture_site", PAGE_TYPES["fixture_site"]["statistic with a chart"]),  # no shipped statistic has one yet
 ]
 # Headless, and nothing that would reach the network on its own (updates, sync, metrics).

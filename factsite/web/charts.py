@@ -16,6 +16,8 @@ from ..content.derive import Range
 from ..content.figures import display, format_number
 from ..content.model import Chart, Statistic
 
+REMAINDER_LABEL = N_("Not specified in the source")  # the model's default remainder label (Chart.remainder_label)
+
 # Okabe-Ito: safe for the common kinds of colour blindness, with enough contrast on white.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
 REMAINDER_COLOUR = "#767676"
@@ -98,7 +100,7 @@ VALUE_TEXT_PX = 8  # room a character of a printed value takes beside its bar, a
 
 
 def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range],
-          language: str) -> tuple[list[TableRow], list[float]]:
+          language: str, gettext: Callable[[str], str] = N_) -> tuple[list[TableRow], list[float]]:
     rows, values = [], []
     for point in chart.points:
         stat = stats[point.stat]
@@ -112,7 +114,9 @@ def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range],
         if remainder > 0:
             unit = stats[chart.points[0].stat].figure.unit
             text = f"{format_number(remainder)}%" if unit == "percent" else format_number(remainder)
-            rows.append(TableRow(chart.remainder_label, None, remainder, text, None))
+            # The model's default label is the site's own words, so each language writes its own.
+            label = gettext(REMAINDER_LABEL) if chart.remainder_label == REMAINDER_LABEL else chart.remainder_label
+            rows.append(TableRow(label, None, remainder, text, None))
             values.append(remainder)
     return rows, values
 
@@ -180,7 +184,7 @@ def ranges_note(rows: list[TableRow], gettext: Callable[[str], str] = N_) -> str
 
 def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges: dict[str, Range] | None = None,
                 language: str = urls.DEFAULT_LANGUAGE, gettext: Callable[[str], str] = N_) -> ChartModel:
-    rows, values = _rows(chart, stats, ranges or {}, language)
+    rows, values = _rows(chart, stats, ranges or {}, language, gettext)
     horizontal = chart.kind in ("bar", "grouped-column")
     data = _traces(chart, rows, values)
     # Values are printed on the bars and named in the caption: no axis, no ticks, no gridlines.
