@@ -27,7 +27,9 @@ memory, leaving the disk out of the figures. Each build's own account of where i
 Full builds draw 3 images per chart and render a card per page and a PDF per sheet and paper, so by
 default they run at 1,000 statistics only (--full-sizes 1000,10000 for both: about half an hour).
 
-  python3 bench/run.py [--sizes 1000,10000] [--full-sizes 1000] [--repeat 3] [--tmp DIR] [--keep DIR]
+  python3 bench/run.py [--sizes 1000,10000] [--full-sizes 1000] [--repeat 3] [--tmp DIR] [--keep DIR] [--spanish]
+
+--spanish publishes the synthetic site in English and Spanish too (every file translated, see synth.translate).
 """
 
 from __future__ import annotations
@@ -116,10 +118,10 @@ def change_one_statistic(content: Path, every: int) -> str:
     return slug
 
 
-def bench_size(stats: int, full: bool, every: int, work: Path, repeat: int) -> list[Run]:
+def bench_size(stats: int, full: bool, every: int, work: Path, repeat: int, spanish: bool = False) -> list[Run]:
     sheets = max(1, stats * SHEETS_PER_1000 // 1000)
     root = work / f"s{stats}"
-    content = generate(root, stats, sheets, stat_chart_every=every)
+    content = generate(root, stats, sheets, stat_chart_every=every, spanish=spanish)
     python = sys.executable
     build = [python, str(ROOT / "build.py"), "--timings", "--content", str(content)]
     env = {**os.environ, "FACTSITE_CACHE": str(root / "cache"), "FACTSITE_PROGRESS": "plain"}
@@ -231,6 +233,7 @@ def main() -> None:
     parser.add_argument("--tmp", type=Path, help="generate and build under this folder (e.g. /dev/shm: leaves the disk out)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build; the fastest is reported (default: 3)")
     parser.add_argument("--skip-shipped", action="store_true", help="skip the shipped content's build and page weights")
+    parser.add_argument("--spanish", action="store_true", help="publish the synthetic site in English and Spanish (every file translated)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size]
     full_sizes = {int(size) for size in args.full_sizes.split(",") if size}
@@ -238,7 +241,7 @@ def main() -> None:
     try:
         results = {}
         for stats in sizes:
-            results[stats] = bench_size(stats, stats in full_sizes, args.stat_chart_every, work, args.repeat)
+            results[stats] = bench_size(stats, stats in full_sizes, args.stat_chart_every, work, args.repeat, args.spanish)
             report(stats, results[stats])
         if len(sizes) > 1:
             small, large = min(sizes), max(sizes)

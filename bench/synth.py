@@ -152,8 +152,10 @@ statistics:
 {points}"""
 
 
-def generate(root: Path, stats: int, sheets: int, stat_chart_every: int = 10, seed: int = 1) -> Path:
-    """Write a content tree under `root` (root/content) and return it."""
+def generate(root: Path, stats: int, sheets: int, stat_chart_every: int = 10, seed: int = 1,
+             spanish: bool = False) -> Path:
+    """Write a content tree under `root` (root/content) and return it; with `spanish`, the site is
+    published in English and Spanish too, every file translated (see `translate`)."""
     rng = random.Random(seed)
     content = root / "content"
     for folder in ("sources", "stats", "sheets", "pages"):
@@ -177,4 +179,31 @@ def generate(root: Path, stats: int, sheets: int, stat_chart_every: int = 10, se
                 text = _stat(m, j, members, values[m], rng, stat_chart_every, None)
             (content / "stats" / f"{stat_slug(m)}.yaml").write_text(text)
         (content / "sheets" / f"{sheet_slug(j)}.yaml").write_text(_sheet(j, members, shares_members))
+    if spanish:
+        translate(content)
     return content
+
+
+def translate(content: Path) -> None:
+    """Every file of `content` "translated" into Spanish for the benchmark: each overlay as
+    `build.py new translation` writes it, its English text kept behind a marker. It validates as a
+    real translation does (placeholders, years and the scope words the synthetic English shares with
+    Spanish, such as "federal"), and its pages cost what real Spanish pages cost."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from factsite.content.scaffold import new_translation
+
+    site = content / "site.yaml"
+    site.write_text(site.read_text() + "languages: [en, es]\n")
+    for kind, folder in (("stat", "stats"), ("sheet", "sheets"), ("source", "sources")):
+        for path in sorted((content / folder).glob("*.yaml")):
+            if kind == "source" and "\nnotes:" not in path.read_text():
+                continue  # only a source with notes has text to translate
+            _unmark(new_translation("es", kind, path.stem, content))
+    for kind in ("site", "methodology"):
+        _unmark(new_translation("es", kind, None, content))
+
+
+def _unmark(path: Path) -> None:
+    path.write_text(path.read_text().replace('"TODO ', '"ES ').replace("TODO ", "ES "))

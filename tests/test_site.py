@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 
@@ -97,7 +99,8 @@ def test_every_figure_links_to_the_passage_that_states_it(site_name, request) ->
     for page in html_pages(site):
         for link in parse(page).select("a.figure"):
             href = link["href"]
-            assert href.startswith("/stats/") and href.endswith("/sources/"), f"{page}: {href}"
+            # In the page's own language: /stats/... in English, /es/stats/... in Spanish.
+            assert re.match(r"^(/[a-z]{2})?/stats/", href) and href.endswith("/sources/"), f"{page}: {href}"
             target = file_for(site, href)
             assert target is not None, href
             big = parse(target).select_one(".big-figure a.figure")

@@ -22,7 +22,7 @@ from .headless import Headless, ImageCache
 from .progress import Progress
 
 # Bump when the way images are drawn changes outside this file (the scripts below are hashed anyway).
-EXPORT_VERSION = "2"  # 2: the SVG root's attributes in a fixed order
+EXPORT_VERSION = "3"  # 3: every SVG tag's attributes in a fixed order
 BATCH = 24  # images per call into the page: progress between calls, and no giant reply in memory
 
 # plotly.js names clip paths with Math.random(); a seeded generator keeps every image byte-identical.
@@ -66,23 +66,23 @@ def _decode(data_url: str) -> bytes:
     return _canonical_svg(unquote(payload).encode("utf-8"))
 
 
-_SVG_ROOT = re.compile(rb"<svg((?:\s+[\w:-]+=\"[^\"]*\")*)\s*>")
+_TAG = re.compile(rb"<([\w:-]+)((?:\s+[\w:-]+=\"[^\"]*\")*)\s*(/?>)")
 _ATTRIBUTE = re.compile(rb'\s+([\w:-]+)="([^"]*)"')
 
 
 def _canonical_svg(svg: bytes) -> bytes:
-    """The root <svg> tag with its attributes sorted by name.
+    """Every tag with its attributes sorted by name.
 
-    plotly.js now and then sets the root's style attribute before its viewBox rather than after
-    (seen about once in a few hundred images, under load): the same image in other bytes, which a
+    plotly.js sets an element's attributes in an order that depends on what it drew before in the
+    same page (the root's style before or after its viewBox; a legend's width before or after its
+    style, when another chart with a legend came first): the same image in other bytes, which a
     cache would then keep. The order means nothing to a reader of SVG, so it is fixed here.
     """
-    root = _SVG_ROOT.match(svg)
-    if root is None:
-        return svg
-    attributes = sorted(_ATTRIBUTE.findall(root.group(1)))
-    tag = b"<svg" + b"".join(b" " + name + b'="' + value + b'"' for name, value in attributes) + b">"
-    return tag + svg[root.end():]
+    def sort(tag: re.Match[bytes]) -> bytes:
+        attributes = sorted(_ATTRIBUTE.findall(tag.group(2)))
+        return b"<" + tag.group(1) + b"".join(b" " + name + b'="' + value + b'"' for name, value in attributes) + tag.group(3)
+
+    return _TAG.sub(sort, svg)
 
 
 def _drawing_page(headless: Headless):

@@ -237,7 +237,7 @@ class SearchIndex:
             for path in sorted(bundle.rglob("*")):
                 relative = path.relative_to(bundle).as_posix()
                 if path.is_file() and (number == 0 or _belongs_to_a_part(relative)):
-                    files[prefix + relative] = path
+                    files[prefix + relative] = _canonical_entry(path) if relative == "pagefind-entry.json" else path
         files[PARTS_FILE] = json.dumps([part_url(number) for number in range(1, len(self._parts))]).encode()
         return files
 
@@ -250,6 +250,12 @@ class SearchIndex:
         for old in entries:
             if old not in keep:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _canonical_entry(path: Path) -> bytes:
+    """pagefind-entry.json with its keys in order: with more than one language, Pagefind lists them in
+    an order of its own from run to run, and the same site must give the same bytes."""
+    return json.dumps(json.loads(path.read_bytes()), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _belongs_to_a_part(relative: str) -> bool:
