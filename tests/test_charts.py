@@ -11,7 +11,7 @@ from .site_pages import parse
 
 def _bar_lengths(svg: Path) -> list[float]:
     """The drawn length of each horizontal bar (Plotly draws a bar as a path 'M0,y1 V y2 H length ...')."""
-    return [float(length) for length in re.findall(r'class="point"><path d="M0,[\d.]+V[\d.]+H([\d.]+)V', svg.read_text())]
+    return [float(length) for length in re.findall(r'class="point"><path [^>]*?d="M0,[\d.]+V[\d.]+H([\d.]+)V', svg.read_text())]
 
 
 def test_breakdowns_of_a_whole_share_one_scale(shipped_site: Path) -> None:
