@@ -132,18 +132,30 @@ def english_interface_strings() -> list[str]:
     return phrases
 
 
-def test_spanish_pages_speak_spanish(bilingual: Path) -> None:
+def english_left(site: Path) -> dict[str, list[str]]:
+    """Each Spanish page that still shows an English interface string, with the first few found.
+    What is marked lang="en" (a quotation, where a source places it) keeps its source's words."""
     english = english_interface_strings()
     assert len(english) > 100
     leaks = {}
-    for url in english_pages(bilingual):
-        soup = BeautifulSoup(str(parse(file_for(bilingual, "/es" + url))), "html.parser")  # a copy: parse() caches
+    for url in english_pages(site):
+        soup = BeautifulSoup(str(parse(file_for(site, "/es" + url))), "html.parser")  # a copy: parse() caches
         for quoted in soup.select('[lang="en"]'):
-            quoted.decompose()  # quotations keep their source's words, marked lang="en"
+            quoted.decompose()
         text = " ".join(soup.get_text(" ").split())
         found = [phrase for phrase in english if phrase in text]
         if found:
             leaks[url] = found[:3]
+    return leaks
+
+
+def test_the_shipped_spanish_pages_show_no_english_interface_string(shipped_site: Path) -> None:
+    assert file_for(shipped_site, "/es/sheets/victims/") is not None
+    assert english_left(shipped_site) == {}
+
+
+def test_spanish_pages_speak_spanish(bilingual: Path) -> None:
+    leaks = english_left(bilingual)
     assert not leaks, leaks
     home = parse(file_for(bilingual, "/es/"))
     assert home.select_one("h1").get_text(strip=True) != parse(file_for(bilingual, "/")).select_one("h1").get_text(strip=True)

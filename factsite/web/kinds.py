@@ -6,7 +6,7 @@ build their context only when rendered, from the plan, which they read through `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Protocol, TypedDict
 
@@ -35,6 +35,7 @@ class Plan(Protocol):
     """What a page reads from the site plan (pages.SiteModel) when it is rendered."""
 
     urls: urls.SiteUrls  # the addresses in the plan's language
+    gettext: Callable[[str], str]  # the plan's own words in its language
     quote_translations: dict[tuple[str, str, str], str]  # (file key, source, locator) -> the site's rendering of a quote
     views: dict[str, StatView]
     links: dict[str, StatLink]
@@ -285,7 +286,7 @@ class SheetPage(Page):
             stats=views,
             groups=figure_groups(views, plan.sheet_charts[sheet.slug]),
             notes=credit_notes(views, numbered),
-            print_sources=[(credit.text(), short_url(credit.read_in.url)) for _, credit in numbered.values()],
+            print_sources=[(credit.text(plan.gettext), short_url(credit.read_in.url)) for _, credit in numbered.values()],
             charts=plan.sheet_charts[sheet.slug],
             share=share_links(page_url, sheet.summary, sheet.title),
             page_url=page_url,

@@ -43,9 +43,9 @@ class Provenance:
 
     credits: tuple[Credit, ...]
 
-    def line(self) -> str:
-        """Every credit, for a chart's CSV: 'A; B, as reported by C'."""
-        return "; ".join(credit.text() for credit in self.credits)
+    def line(self, gettext: Callable[[str], str] = N_) -> str:
+        """Every credit, for a chart's CSV: 'A; B, as reported by C' (in the language of `gettext`)."""
+        return "; ".join(credit.text(gettext) for credit in self.credits)
 
 
 def provenance(stat: Statistic, sources: dict[str, Source]) -> Provenance:
