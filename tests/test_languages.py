@@ -9,12 +9,14 @@ translation beside them.
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from factsite.pipeline import build_site
@@ -170,3 +172,55 @@ def test_quotations_stay_in_their_words_with_the_sites_translation_beside(biling
     assert len(translations) == len(quotes)
     assert all(t.select_one(".quote-translation-label").get_text(strip=True) == "Traducción del sitio:" for t in translations)
     assert not english.select(".quote-translation") and not english.select('blockquote[lang]')
+
+
+def test_hostile_markup_in_every_spanish_text_is_refused_or_shown_as_text(tmp_path: Path) -> None:
+    """The hostile-text gate of the English content (tests/test_bad_input.py), over every translated
+    field: each is refused with a located message or shown, as written, on the pages as text."""
+    from factsite.content.load import load_content
+    from factsite.content.validate import validate
+
+    from .test_bad_input import HOSTILE, MARKDOWN_FIELDS, content_files, markers_shown, put, string_fields
+
+    english = content_files(FIXTURES / "good")
+    english["site.yaml"]["languages"] = ["en", "es"]
+    spanish = {f"es/{relative}": record for relative, record in content_files(FIXTURES / "good-es" / "es").items()}
+
+    def write(root: Path, files: dict) -> Path:
+        content = copy_good_tree(root)
+        shutil.copytree(FIXTURES / "good-es" / "es", content / "es")  # and its methodology
+        for relative, record in files.items():
+            (content / relative).write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return content
+
+    fields = [(relative, path, text) for relative, record in spanish.items() for path, text in string_fields(record)
+              if path[-1] != "translates"]
+    accepted, refused = [], []
+    for n, (relative, path, text) in enumerate(fields):
+        marker = f"ESINJ{n:03d}X"
+        files = copy.deepcopy({**english, **spanish})
+        put(files[relative], path, f"{text} {HOSTILE.format(m=marker)}")
+        root = tmp_path / "one"
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir()
+        content, problems = validate(load_content(write(root, files)))
+        if content is None:
+            assert any(str(p).startswith(f"content/{relative}") for p in problems), (relative, path, problems[:3])
+            refused.append(path)
+        else:
+            accepted.append((relative, path, marker))
+    assert {"source", "locator"} <= {p[-1] for p in refused}  # the keys that find an English item refuse it
+    assert len(accepted) > 20
+
+    files = copy.deepcopy({**english, **spanish})
+    for relative, path, marker in accepted:
+        text = dict(string_fields(files[relative]))[path]
+        put(files[relative], path, f"{text} {HOSTILE.format(m=marker)}")
+    (tmp_path / "all").mkdir()
+    site = tmp_path / "all" / "site"
+    result = build_site(write(tmp_path / "all", files), site, draft=True, cache_dir=tmp_path / "cache")
+    assert result.ok, result.lines()
+    as_english = [(relative.removeprefix("es/"), path, marker) for relative, path, marker in accepted]
+    shown = markers_shown(site, as_english)
+    missing = [".".join(map(str, p)) for r, p, m in as_english if m not in shown and (r.split("/")[0], p[-1]) not in MARKDOWN_FIELDS]
+    assert missing == [], f"translated fields that took markup but are shown on no page: {missing}"

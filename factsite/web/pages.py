@@ -243,7 +243,9 @@ class SiteModel:
                 for c in stat.citations
             ],
             derivation=self._derivation(stat),
-            discrepancies=[DiscrepancyView(discrepancy=d, source=self.sources[d.source], stat=link) for d in stat.discrepancies],
+            discrepancies=[DiscrepancyView(discrepancy=d, source=self.sources[d.source], stat=link,
+                                           translation=self.quote_translations.get((f"stat:{stat.slug}", d.source, d.locator), ""))
+                           for d in stat.discrepancies],
             related=[self.links[slug] for slug in stat.related],
             sheets=[(self.sheet_titles[slug], self.urls.sheet(slug)) for slug in stat.sheets],
             chart=self.charts.get(stat.slug) or self.drawing.get(stat.slug),

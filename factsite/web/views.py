@@ -144,6 +144,7 @@ class DiscrepancyView:
     discrepancy: Discrepancy
     source: SourceView
     stat: StatLink  # the statistic it disagrees with
+    translation: str = ""  # on a page in another language: the site's own rendering of the quote
 
 
 @dataclass(frozen=True)
