@@ -21,7 +21,8 @@ from factsite.content.validate import validate
 from factsite.web import render
 from factsite.web.assets import collect_assets
 from factsite.web.pages import Page, SiteModel
-from factsite.web.render import PageRenderer, json_for_script, make_environment, one_language, render_pages, shared_context
+from factsite.content.locales import DEFAULT_LANGUAGE
+from factsite.web.render import Language, Languages, PageRenderer, json_for_script, make_environment, render_pages, shared_context
 
 from .conftest import GOOD, ROOT, write_tree
 
@@ -46,6 +47,11 @@ class SomePage(Page):
 
 def page(url: str, template: str = "page.html", title: str = "A title", **context: object) -> Page:
     return SomePage(url=url, template=template, title=title, description="", given=dict(context))
+
+
+def one_language(env, common: dict) -> Languages:
+    """A site in its default language only."""
+    return {DEFAULT_LANGUAGE: Language(env, common)}
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import operator
 from dataclasses import dataclass
 
 from .figures import format_number
+from .locales import DEFAULT_LANGUAGE, NUMBER_WORDS
 
 _OPERATORS = {
     ast.Add: (operator.add, "+"),
@@ -102,10 +103,10 @@ class Range:
             return format_number(self.low), format_number(self.high)
         return f"{self.low:,.{self.decimals}f}", f"{self.high:,.{self.decimals}f}"
 
-    def text(self, unit: str, language: str = "en") -> str:
+    def text(self, unit: str, language: str = DEFAULT_LANGUAGE) -> str:
         """'148 or 149', '278 to 280', '94.4% to 95.3%', '1.0 to 1.2 million'; in Spanish '148 o 149',
         '278 a 280', '94.4% a 95.3%', '1.0 a 1.2 millones' (numbers written as es-US writes them)."""
-        words = RANGE_WORDS[language]
+        words = NUMBER_WORDS[language]
         low, high = self.ends()
         if low == high:
             return {"percent": f"{low}%", "million": f"{low} {words['million']}"}.get(unit, low)
@@ -114,9 +115,6 @@ class Range:
         joiner = words["or"] if self.decimals is None and self.high - self.low == 1 else words["to"]
         return f"{low} {joiner} {high}" + (f" {words['million']}" if unit == "million" else "")
 
-
-# The words of a range in each language the site is written in.
-RANGE_WORDS = {"en": {"to": "to", "or": "or", "million": "million"}, "es": {"to": "a", "or": "o", "million": "millones"}}
 
 
 def rounding_range(expression: str, values: dict[str, float], rounded: list[str], unit: str,

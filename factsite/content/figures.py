@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal, format_percent
 
+from .locales import DEFAULT_LANGUAGE, LOCALES, NUMBER_WORDS
 from .model import Figure
 
 # {figure} and {figure:slug}: where a sentence or an introduction prints a figure (as a link to its sources).
@@ -21,31 +22,25 @@ def format_number(value: float) -> str:
     return f"{value:,.10f}".rstrip("0").rstrip(".")
 
 
-SPANISH = "es_US"  # Babel's locale for Spanish: US digits (1,499 and 21.4), as US readers expect
 ANY_DECIMALS = "#,##0.##########"  # every decimal the value has, as format_number writes it
 
 
-def display(figure: Figure, language: str = "en") -> str:
-    """The figure as the page prints it (in `language`: "en", or "es", formatted by Babel).
+def display(figure: Figure, language: str = DEFAULT_LANGUAGE) -> str:
+    """The figure as the page prints it, in `language` (another than English formatted by Babel).
 
     A hand-written display is returned as written: its translation is the content's."""
     if figure.display:
         return figure.display
-    if language == "es":
-        return _display_es(figure)
-    number = format_number(figure.value)
-    text = {"percent": f"{number}%", "million": f"{number} million"}.get(figure.unit, number)
-    return f"about {text}" if figure.approximate else text
-
-
-def _display_es(figure: Figure) -> str:
-    value = Decimal(str(figure.value))  # exact: 21.4 / 100 as a float is not 0.214
-    if figure.unit == "percent":
-        text = format_percent(value / 100, format=ANY_DECIMALS + "%", locale=SPANISH)
+    words = NUMBER_WORDS[language]
+    if language == DEFAULT_LANGUAGE:  # English keeps its own writing: what the pages have always printed
+        number = format_number(figure.value)
+        percent = f"{number}%"
     else:
-        number = format_decimal(value, format=ANY_DECIMALS, locale=SPANISH)
-        text = f"{number} millones" if figure.unit == "million" else number
-    return f"alrededor de {text}" if figure.approximate else text
+        value = Decimal(str(figure.value))  # exact: 21.4 / 100 as a float is not 0.214
+        number = format_decimal(value, format=ANY_DECIMALS, locale=LOCALES[language])
+        percent = format_percent(value / 100, format=ANY_DECIMALS + "%", locale=LOCALES[language])
+    text = {"percent": percent, "million": f"{number} {words['million']}"}.get(figure.unit, number)
+    return f"{words['about']} {text}" if figure.approximate else text
 
 
 _MINUS_RE = re.compile(r"(?<![\w.,])[\u2212\u2012\u2013-](?=\d)")  # a sign: not after a word or number

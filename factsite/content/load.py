@@ -21,6 +21,7 @@ import yaml
 
 from .errors import Problem, display_path
 from .hints import yaml_hint
+from .locales import DEFAULT_LANGUAGE  # the language of content/ itself
 from .parallel import can_fork, usable_cores
 
 try:  # libyaml is much faster and keeps the same line marks
@@ -522,14 +523,13 @@ def _load_methodology(pages: os.DirEntry | None, root: Path, problems: list[Prob
 
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")  # as overlay.LANGUAGE_PATTERN: a folder named like a language code
-ENGLISH = "en"  # the English content is content/ itself
 
 
 def _languages(site: Record | None) -> list[str]:
     """The languages site.yaml lists (validation checks the field itself); English only if it lists none."""
     listed = site.data.get("languages") if site is not None else None
     if not isinstance(listed, list) or not all(isinstance(code, str) for code in listed):
-        return [ENGLISH]
+        return [DEFAULT_LANGUAGE]
     return listed
 
 
@@ -579,7 +579,7 @@ def load_content(root: Path) -> RawContent:
     languages = _languages(site)
     translations: dict[str, RawLanguage] = {}
     for entry in language_folders:
-        if entry.name == ENGLISH:
+        if entry.name == DEFAULT_LANGUAGE:
             problems.append(_problem(Path(entry.path), root, "the English content is content/ itself: move these "
                                                              "files up into content/, or remove the folder"))
         elif entry.name not in languages:
@@ -591,7 +591,7 @@ def load_content(root: Path) -> RawContent:
         else:
             translations[entry.name] = _load_language(entry, root, problems)
     for code in languages:  # listed but never started: every file is missing, and validate says which
-        if code != ENGLISH and code not in translations:
+        if code != DEFAULT_LANGUAGE and code not in translations:
             translations[code] = RawLanguage(root / code)
     return RawContent(
         site=site,

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .locales import DEFAULT_LANGUAGE
 from . import model as models
 from . import overlay
 from .model import check_slug
@@ -353,7 +354,7 @@ def translation_skeleton(kind: str, english: BaseModel, english_path: Path, lang
 def new_translation(language: str, kind: str, slug: str | None, content_dir: Path) -> Path:
     """Write content/<language>/<folder>/<slug>.yaml (or site.yaml, pages/methodology.md): the overlay
     skeleton, with the English text of each field as comments; refuses existing files."""
-    if not overlay.LANGUAGE_RE.fullmatch(language) or language == "en":
+    if not overlay.LANGUAGE_RE.fullmatch(language) or language == DEFAULT_LANGUAGE:
         raise ScaffoldError(f"{language!r} is not a language to translate into: write its code, e.g. es")
     if kind not in TRANSLATION_KINDS:
         raise ScaffoldError(f"{kind!r} cannot be translated: use stat, sheet, source, site or methodology")

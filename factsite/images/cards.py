@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from ..content.locales import DEFAULT_LANGUAGE
 from ..web.jobs import CARD_HEIGHT as HEIGHT, CARD_WIDTH as WIDTH, Card
 from .headless import Headless, ImageCache, render_cached
 
@@ -66,7 +67,7 @@ def card_key(card: Card, template_source: str) -> str:
     Computed without rendering the card: only a missing card is rendered."""
     material = json.dumps([CARD_VERSION, WIDTH, HEIGHT, _FIT, template_source, card.kicker, card.figure,
                            card.sentence, card.source_line, card.site_name]
-                          + ([card.language] if card.language != "en" else []))  # English cards' keys as they were
+                          + ([card.language] if card.language != DEFAULT_LANGUAGE else []))  # English cards' keys as they were
     return hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -20,11 +20,11 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from ..content.errors import Problem
+from ..content.locales import DEFAULT_LANGUAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locale"
 TEMPLATE = "messages.pot"  # what extraction writes: every msgid, no translation
-SOURCE_LANGUAGE = "en"
 
 
 def N_(message: str) -> str:
@@ -44,7 +44,7 @@ def _read(path: Path) -> Catalog:
 @lru_cache(maxsize=None)
 def translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
     """The language's translations, loaded once per process; English (the msgids) needs none."""
-    if language == SOURCE_LANGUAGE:
+    if language == DEFAULT_LANGUAGE:
         return NullTranslations()
     compiled = BytesIO()
     write_mo(compiled, _read(po_path(language, locale_dir)))  # fuzzy entries left out: never shown
@@ -65,7 +65,7 @@ def _shown(message_id: str | tuple[str, ...]) -> str:
 def catalogue_problems(language: str, locale_dir: Path = LOCALE_DIR) -> list[Problem]:
     """Every string a shipped language would show in English: each entry of its .po that has no
     translation or a fuzzy one (with its line), and each msgid of messages.pot missing from the .po."""
-    if language == SOURCE_LANGUAGE:
+    if language == DEFAULT_LANGUAGE:
         return []
     path = po_path(language, locale_dir)
     shown_path = path.relative_to(locale_dir.parent).as_posix()

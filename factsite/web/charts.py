@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 from .catalogues import N_
 from .jobs import ImageJob
@@ -89,7 +90,7 @@ class ChartModel:
     download_note: str = ""
     embed_height: int = 0  # the iframe height the embed code gives: the embed page's content at article width
     stats: tuple[str, ...] = ()  # the statistics it draws, by slug, in its order
-    language: str = urls.DEFAULT_LANGUAGE  # its words' language: its files sit under that language's address
+    language: str = DEFAULT_LANGUAGE  # its words' language: its files sit under that language's address
 
     def url(self, variant: str, extension: str) -> str:
         return urls.localized(urls.chart_file(self.id, variant, extension), self.language)
@@ -183,7 +184,7 @@ def ranges_note(rows: list[TableRow], gettext: Callable[[str], str] = N_) -> str
 
 
 def build_chart(chart: Chart, chart_id: str, stats: dict[str, Statistic], ranges: dict[str, Range] | None = None,
-                language: str = urls.DEFAULT_LANGUAGE, gettext: Callable[[str], str] = N_) -> ChartModel:
+                language: str = DEFAULT_LANGUAGE, gettext: Callable[[str], str] = N_) -> ChartModel:
     rows, values = _rows(chart, stats, ranges or {}, language, gettext)
     horizontal = chart.kind in ("bar", "grouped-column")
     data = _traces(chart, rows, values)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from html import escape  # quotes too: some of these go into attributes
 from pathlib import Path
 
+from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 from ..content.errors import Problem
 from ..content.figures import display
@@ -26,7 +27,7 @@ class Change:
     url: str
 
 
-def all_changes(content: Content, language: str = urls.DEFAULT_LANGUAGE) -> list[Change]:
+def all_changes(content: Content, language: str = DEFAULT_LANGUAGE) -> list[Change]:
     """Every history entry of every statistic, newest first (ties in a stable order); each links to
     the statistic's page in `language`."""
     changes = [
@@ -65,7 +66,7 @@ def unrecorded_changes(content: Content, published: dict[str, str]) -> list[Prob
 
 
 def atom_feed(changes: list[Change], base_url: str, site_title: str, fallback_date: str,
-              language: str = urls.DEFAULT_LANGUAGE) -> bytes:
+              language: str = DEFAULT_LANGUAGE) -> bytes:
     """An Atom feed of corrections and updates, one per language; dates come from content, so it is reproducible."""
     site_urls = urls.SiteUrls(language)
     feed_url = urls.absolute(base_url, site_urls.feed())

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from jinja2 import Environment
 
+from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630  # px: the size link previews show without cropping
@@ -27,7 +28,7 @@ class Card:
     sentence: str
     source_line: str
     site_name: str
-    language: str = "en"  # the language of its words
+    language: str = DEFAULT_LANGUAGE  # the language of its words
     # Where each part's words come from ("kicker" -> "content/stats/x.yaml:4: short_title"), so a card
     # that does not fit names the file, line and field to shorten. Looked up only then (finding a
     # field's line parses its file again), and not part of the image's key.

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Sheet, Statement
+from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 from .catalogues import N_
 from .charts import ChartModel
@@ -67,7 +68,7 @@ class Page:
     url: str
     title: str
     description: str
-    language: str = urls.DEFAULT_LANGUAGE  # the language it is written in; its address says so (see urls.SiteUrls)
+    language: str = DEFAULT_LANGUAGE  # the language it is written in; its address says so (see urls.SiteUrls)
     card: Card | None = None  # the link-preview image
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
     json_ld: str = ""  # structured data known when the page is planned

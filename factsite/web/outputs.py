@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from markupsafe import escape
 
+from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 from .charts import chart_csv
 from .history import atom_feed
@@ -15,7 +16,7 @@ from .opendata import data_files
 from .pages import Page, SiteModel
 
 
-def sitemap(base_url: str, pages: list[Page], languages: Sequence[str] = (urls.DEFAULT_LANGUAGE,)) -> bytes:
+def sitemap(base_url: str, pages: list[Page], languages: Sequence[str] = (DEFAULT_LANGUAGE,)) -> bytes:
     """Every page meant for search engines; with more than one language, each entry names the page in
     every language (hreflang alternates, and x-default for the default one)."""
     def alternates(page: Page) -> str:

@@ -14,12 +14,13 @@ from markupsafe import escape
 
 from ..content import derive
 from ..content.figures import FIGURE_MARK_RE, display
+from ..content.locales import DEFAULT_LANGUAGE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Chart, Source, Statistic
 from ..content.translate import quote_translations
 from ..content.validate import Content
 from . import urls
-from .catalogues import LOCALE_DIR, N_, SOURCE_LANGUAGE, gettext_for
+from .catalogues import LOCALE_DIR, N_, gettext_for
 from .charts import ChartModel, build_chart
 from .cite import CitedCredit, CitedWork, CiteInput, citations
 from .data_columns import csv_columns
@@ -42,7 +43,7 @@ EMBED_FIXED_PX, EMBED_LINE_PX, EMBED_LINE_CHARACTERS = 300, 26, 70
 class SiteModel:
     """Plans every page of the site, in one language, from validated content."""
 
-    def __init__(self, content: Content, base_url: str, language: str = SOURCE_LANGUAGE, locale_dir: Path = LOCALE_DIR):
+    def __init__(self, content: Content, base_url: str, language: str = DEFAULT_LANGUAGE, locale_dir: Path = LOCALE_DIR):
         self.content = content
         self.language = language
         self.gettext = gettext_for(language, locale_dir)  # the words this model writes (titles, notes, credits)

@@ -17,8 +17,9 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup
 
 from ..content.parallel import can_fork, fork_pool, usable_cores
+from ..content.locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LOCALES
 from . import urls
-from .catalogues import LOCALE_DIR, SOURCE_LANGUAGE, gettext_for, translations
+from .catalogues import LOCALE_DIR, gettext_for, translations
 from .dates import readable_date
 from .pages import Page, SiteModel
 from .views import figure_anchor, figure_link
@@ -37,7 +38,7 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
     return FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(template_dir: Path, cache_dir: Path | None = None, language: str = SOURCE_LANGUAGE,
+def make_environment(template_dir: Path, cache_dir: Path | None = None, language: str = DEFAULT_LANGUAGE,
                      locale_dir: Path = LOCALE_DIR) -> Environment:
     """The build's Jinja environment, writing the interface in `language` (its catalogue under
     `locale_dir`); with `cache_dir`, compiled templates are kept there between builds."""
@@ -74,25 +75,18 @@ class Language:
 
 
 Languages = Mapping[str, Language]  # by language code: a page renders in its own
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}  # each language named in its own words, for the switcher
-OG_LOCALES = {"en": "en_US", "es": "es_US"}  # what link previews read as the page's locale
 
 
 def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool,
-                   languages: Sequence[str] = (urls.DEFAULT_LANGUAGE,)) -> dict[str, Any]:
+                   languages: Sequence[str] = (DEFAULT_LANGUAGE,)) -> dict[str, Any]:
     """What every page of `model`'s language gets besides its own context: its addresses are in that
     language (`urls`), and it names the same page in each of the site's `languages`."""
     site = model.content.site
     return {"site": site, "assets": asset_urls, "base_url": model.base_url, "draft": draft, "urls": model.urls,
-            "html_lang": site.language if model.language == urls.DEFAULT_LANGUAGE else model.language,
-            "languages": list(languages), "language_names": LANGUAGE_NAMES, "og_locale": OG_LOCALES[model.language],
+            "html_lang": site.language if model.language == DEFAULT_LANGUAGE else model.language,
+            "languages": list(languages), "language_names": LANGUAGE_NAMES, "og_locale": LOCALES[model.language],
             # A quotation keeps its source's language: marked as such on a page in another language.
-            "quote_lang": site.language if model.language != urls.DEFAULT_LANGUAGE else None}
-
-
-def one_language(env: Environment, common: dict[str, Any]) -> Languages:
-    """A site in its default language only."""
-    return {urls.DEFAULT_LANGUAGE: Language(env, common)}
+            "quote_lang": site.language if model.language != DEFAULT_LANGUAGE else None}
 
 
 def render_pages(languages: Languages, pages: list[Page]) -> Iterator[tuple[str, bytes]]:

@@ -33,6 +33,8 @@ import zlib
 from dataclasses import dataclass
 from collections.abc import Sequence, Iterable
 from pathlib import Path
+
+from ..content.locales import DEFAULT_LANGUAGE
 from typing import Protocol
 
 SEARCH_DIR = "pagefind"
@@ -117,7 +119,7 @@ class SearchIndex:
     each page of a part to a hash of its bytes. `start(digests, site)` does it all in one call.
     """
 
-    def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None, languages: Sequence[str] = ("en",)):
+    def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None, languages: Sequence[str] = (DEFAULT_LANGUAGE,)):
         self.cache_dir = cache_dir
         # One language: every page is indexed in it. More: Pagefind keeps an index per page language
         # (from <html lang>), and the search page of each language searches its own.

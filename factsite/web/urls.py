@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from posixpath import normpath
 
+from ..content.locales import DEFAULT_LANGUAGE
 from ..content.model import SLUG_RE
 
 
@@ -151,7 +152,6 @@ def absolute(base_url: str, url: str) -> str:
 # address stays predictable: /stats/x/ in English is /es/stats/x/ in Spanish. Data files, assets,
 # the search index, the sitemap and robots.txt are one for the whole site.
 
-DEFAULT_LANGUAGE = "en"
 LANGUAGE_RE = re.compile(r"[a-z]{2}")
 LOCALIZED = frozenset({"home", "sheet", "sheet_pdf", "stat", "stat_sources", "sources", "source_anchor", "methodology",
                        "chart_file", "embed", "corrections", "search", "data", "help", "privacy", "not_found", "card",

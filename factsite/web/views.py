@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from ..content.locales import DEFAULT_LANGUAGE
 from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import text_segments
 from ..content.model import Citation, Discrepancy, Source, Statistic
@@ -93,7 +94,7 @@ class SourceView:
     source: Source
     cited_by: list[StatLink]  # the statistics that cite it, read it through it, or show it disagreeing
     anchor_url: str  # its entry on the sources page, in the page's language
-    language: str = "en"  # the language its dates are written in
+    language: str = DEFAULT_LANGUAGE  # the language its dates are written in
 
 
     @property
