@@ -9,6 +9,7 @@ language never shows an English string or a guess.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 from io import BytesIO
@@ -50,6 +51,14 @@ def translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslatio
     write_mo(compiled, _read(po_path(language, locale_dir)))  # fuzzy entries left out: never shown
     compiled.seek(0)
     return Translations(compiled, domain="messages")
+
+
+def catalogue_digest(language: str, locale_dir: Path = LOCALE_DIR) -> str:
+    """A short digest of the language's catalogue (empty for English, which has none)."""
+    path = po_path(language, locale_dir)
+    if language == DEFAULT_LANGUAGE or not path.exists():
+        return "none"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def gettext_for(language: str, locale_dir: Path = LOCALE_DIR) -> Callable[[str], str]:

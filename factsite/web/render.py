@@ -19,7 +19,8 @@ from markupsafe import Markup
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from ..content.locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LOCALES
 from . import urls
-from .catalogues import LOCALE_DIR, gettext_for, translations
+from .catalogues import LOCALE_DIR, catalogue_digest, gettext_for, translations
+from .folded_gettext import FoldedGettext
 from .dates import readable_date
 from .pages import Page, SiteModel
 from .views import figure_anchor, figure_link
@@ -30,10 +31,13 @@ def json_for_script(text: str) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
-    """Compiled templates, keyed by each template's source: compiling them all took 0.1 s a build."""
+def _bytecode_cache(folder: Path | None, language: str, locale_dir: Path) -> FileSystemBytecodeCache | None:
+    """Compiled templates, keyed by each template's source: compiling them all took 0.1 s a build. A
+    compiled template holds its language's words (folded_gettext.py), so each language, and each
+    version of its catalogue, has a folder of its own."""
     if folder is None:
         return None
+    folder = folder / f"{language}-{catalogue_digest(language, locale_dir)}"
     folder.mkdir(parents=True, exist_ok=True)
     return FileSystemBytecodeCache(str(folder))
 
@@ -44,8 +48,8 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
     `locale_dir`); with `cache_dir`, compiled templates are kept there between builds."""
     env = Environment(
         loader=FileSystemLoader(template_dir),
-        extensions=["jinja2.ext.i18n"],
-        bytecode_cache=_bytecode_cache(cache_dir),
+        extensions=["jinja2.ext.i18n", FoldedGettext],
+        bytecode_cache=_bytecode_cache(cache_dir, language, locale_dir),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -55,6 +59,7 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
     )
     # New-style gettext: {% trans %} and _("...") format their own variables, escaped like any other.
     env.install_gettext_translations(translations(language, locale_dir), newstyle=True)
+    env.folded_gettext = translations(language, locale_dir).gettext  # type: ignore[attr-defined]
     # A label the page model marked with N_ (a status, a paper size), translated here and escaped as text.
     env.globals["translated"] = gettext_for(language, locale_dir)
     env.filters["script_json"] = json_for_script
