@@ -360,3 +360,26 @@ def test_spanish_examples_of_shipped_statistics(tmp_path: Path) -> None:
     summary = check_content(content, tmp_path / "no-site").summary.splitlines()[-1]
     assert summary.startswith(f"translations: es: {len(problems)} missing (content/es/pages/methodology.md, ")
     assert summary.endswith(f" and {len(problems) - overlay.SUMMARY_NAMES} more)")
+
+
+def test_a_charts_own_remainder_label_is_translated(tmp_path: Path) -> None:
+    """A chart that names its remainder bar itself needs that name translated; the default name is the
+    interface's (in the catalogue), so a chart without one asks for nothing."""
+    from factsite.pipeline import render_in_memory
+
+    content = spanish_tree(tmp_path)
+    assert messages(content) == []  # the fixture's chart keeps the default label: nothing to translate
+    edit(content / "sheets/main-sheet.yaml", "    whole: 100\n", "    whole: 100\n    remainder_label: Other or unknown\n")
+    assert [m for m in messages(content) if "remainder_label" in m] == [
+        "content/es/sheets/main-sheet.yaml:16: charts[0].remainder_label: this field is required: the English has a "
+        "remainder_label, so translate it here"]
+    edit(content / "es/sheets/main-sheet.yaml", '    value_label: "Proporción de víctimas (%)"\n',
+         '    value_label: "Proporción de víctimas (%)"\n    remainder_label: "Otro o desconocido"\n')
+    translated, problems = validate(load_content(content))
+    assert translated is not None, [str(p) for p in problems]
+    warnings = [str(p) for p in problems if p.severity == "warning"]  # the English changed: the overlay is stale
+    assert len(warnings) == 1 and "stale translation: the English charts changed" in warnings[0], warnings
+    site = render_in_memory(translated, "https://example.org")
+    english, spanish = site["sheets/main-sheet/index.html"].decode(), site["es/sheets/main-sheet/index.html"].decode()
+    assert "Other or unknown" in english and "Otro o desconocido" not in english
+    assert "Otro o desconocido" in spanish and "Other or unknown" not in spanish

@@ -273,6 +273,9 @@ class Derivation(Strict):
     """How the figure is worked out, and why, in plain words."""
 
 
+DEFAULT_REMAINDER_LABEL = "Not specified in the source"
+
+
 class ChartPoint(Strict):
     stat: str
     """The slug of the statistic whose figure the bar shows."""
@@ -297,8 +300,13 @@ class Chart(Strict):
     """The bars, in order; values always come from the statistics."""
     whole: float | None = None
     """What the parts add up to (100 for shares in percent); the rest is shown as not specified."""
-    remainder_label: str = "Not specified in the source"
+    remainder_label: str = DEFAULT_REMAINDER_LABEL
     """The label of the remainder bar, when there is a whole."""
+
+    @property
+    def default_remainder(self) -> bool:
+        """Whether the remainder bar has the default label (the interface's words, in every language)."""
+        return self.remainder_label == DEFAULT_REMAINDER_LABEL
 
     @field_validator("id")
     @classmethod

@@ -79,6 +79,9 @@ class ChartText(Overlay):
     """What the values are, translated."""
     points: list[PointText] = Field(min_length=1)
     """Each bar's label, by its statistic."""
+    remainder_label: str | None = None
+    """The remainder bar's own label, translated: present exactly when the English chart has a whole and
+    names its remainder itself (the default label is the interface's, translated in the catalogue)."""
 
 
 class CitationText(QuotedText):
@@ -190,7 +193,7 @@ LIST_KEYS: dict[str, tuple[str, ...]] = {"citations": ("source", "locator"), "di
 # An English text whose overlay field has another name: the quote stays as written, beside its rendering.
 RENAMED = {"quote": "quote_translation"}
 # Texts the English may leave empty: the overlay has the field exactly when the English has text.
-OPTIONAL_TEXTS = {"note", "context", "figure_display"}
+OPTIONAL_TEXTS = {"note", "context", "figure_display", "remainder_label"}
 
 
 # --- the English texts an overlay translates, one group per top-level field --------------------------
@@ -199,7 +202,9 @@ def _chart_texts(chart: Chart | None, with_id: bool = False) -> dict | None:
     if chart is None:
         return None
     texts = {"title": chart.title, "description": chart.description, "value_label": chart.value_label,
-             "points": [{"stat": p.stat, "label": p.label} for p in chart.points]}
+             "points": [{"stat": p.stat, "label": p.label} for p in chart.points],
+             # Only a label of the chart's own: a chart with the default keeps the hash it had before.
+             **({"remainder_label": chart.remainder_label} if chart.whole is not None and not chart.default_remainder else {})}
     return {"id": chart.id, **texts} if with_id else texts
 
 

@@ -58,7 +58,7 @@ def _chart(chart: Chart, text: ChartText | None) -> Chart:
     labels = {point.stat: point.label for point in text.points}
     points = [point.model_copy(update={"label": labels.get(point.stat, point.label)}) for point in chart.points]
     return chart.model_copy(update={"title": text.title, "description": text.description, "value_label": text.value_label,
-                                    "points": points})
+                                    "points": points, "remainder_label": text.remainder_label or chart.remainder_label})
 
 
 def _stat(stat: Statistic, text: StatText) -> Statistic:

@@ -17,7 +17,7 @@ from ..content.derive import Range
 from ..content.figures import display, format_number
 from ..content.model import Chart, Statistic
 
-REMAINDER_LABEL = N_("Not specified in the source")  # the model's default remainder label (Chart.remainder_label)
+REMAINDER_LABEL = N_("Not specified in the source")  # Chart's default remainder label, marked for the catalogue
 
 # Okabe-Ito: safe for the common kinds of colour blindness, with enough contrast on white.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
@@ -116,7 +116,7 @@ def _rows(chart: Chart, stats: dict[str, Statistic], ranges: dict[str, Range],
             unit = stats[chart.points[0].stat].figure.unit
             text = f"{format_number(remainder)}%" if unit == "percent" else format_number(remainder)
             # The model's default label is the site's own words, so each language writes its own.
-            label = gettext(REMAINDER_LABEL) if chart.remainder_label == REMAINDER_LABEL else chart.remainder_label
+            label = gettext(REMAINDER_LABEL) if chart.default_remainder else chart.remainder_label
             rows.append(TableRow(label, None, remainder, text, None))
             values.append(remainder)
     return rows, values
