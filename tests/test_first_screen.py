@@ -2,7 +2,7 @@
 
 Measured in headless Chromium on the shipped site, the way a visitor sees it: the top of the first
 figure (a statistic's big figure, a figure card, a chart) must lie within the first screen of the home
-page, every fact sheet and statistic pages, and the site's
+page, every fact sheet and statistic pages, in English and in Spanish, and the site's
 furniture (quick exit, help line, header) must leave most of that screen to the page.
 """
 
@@ -29,10 +29,14 @@ def measure(browser, url: str) -> dict[str, float]:
 
 
 def first_screen_pages(shipped_site) -> list[str]:
+    """The home page, every fact sheet and three statistics, in each language (Spanish words are longer)."""
     urls = [url_of(shipped_site, page) for page in html_pages(shipped_site)]
-    stats = sorted(url for url in urls if url.startswith("/stats/") and not url.endswith("/sources/"))
-    sheets = sorted(url for url in urls if url.startswith("/sheets/"))
-    return ["/", *sheets, *stats[:3]]
+    pages = []
+    for prefix in ("/", "/es/"):
+        stats = sorted(url for url in urls if url.startswith(prefix + "stats/") and not url.endswith("/sources/"))
+        sheets = sorted(url for url in urls if url.startswith(prefix + "sheets/"))
+        pages += [prefix, *sheets, *stats[:3]]
+    return pages
 
 
 def test_the_first_phone_screen_carries_a_figure(browser, served_shipped: str, shipped_site) -> None:

@@ -485,3 +485,8 @@ class SiteConfig(Strict):
     def short_name(self) -> str:
         """The title before any colon: the name cards and citations credit."""
         return self.title.split(":")[0]
+
+    @property
+    def title_after_name(self) -> str:
+        """The rest of the title after its short name (": federal cases in 2020"), or nothing."""
+        return self.title[len(self.short_name):]
