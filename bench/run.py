@@ -218,7 +218,8 @@ def shipped_content() -> None:
             assert build_site(ROOT / "content", out).ok
             times.append(time.perf_counter() - started)
         print(f"shipped content build: best {min(times):.3f} s of 3")
-        for page in ["/", "/sheets/victims/", "/stats/victims-identified-2020/", "/stats/victims-identified-2020/sources/"]:
+        pages = ["/", "/sheets/victims/", "/stats/victims-identified-2020/", "/stats/victims-identified-2020/sources/"]
+        for page in pages + ["/es" + page for page in pages]:  # each language's pages: Spanish words are longer
             if (out / page.lstrip("/")).exists():
                 raw, zipped = page_weight(out, page)
                 print(f"{page}: {raw / 1024:.1f} KB raw, {zipped / 1024:.1f} KB gzip (HTML + CSS + scripts)")
