@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup, escape
+
+try:
+    from markupsafe import _escape_inner  # the C function behind escape(): str in, escaped str out
+except ImportError:  # pragma: no cover - another markupsafe: the public function, as before
+    _escape_inner = None  # type: ignore[assignment]
 
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from ..content.locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LOCALES
@@ -29,6 +34,33 @@ from .views import figure_anchor, figure_link
 def json_for_script(text: str) -> Markup:
     """JSON placed in <script type="application/json">: '<' escaped so it can never close the tag."""
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _escape_output(value: Any) -> str:
+    """What `{{ value }}` writes in an autoescaped template: escape(value)'s text, without making it
+    a Markup object (a fifth of rendering a statistic's page). The compiled template only joins what
+    it writes into one string, so the result's type is never seen; the text is the same."""
+    if type(value) is str:
+        return _escape_inner(value)
+    if type(value) is Markup:  # a macro's output, a |safe value: written as it is
+        return value
+    return escape(value)
+
+
+class _Template(Template):
+    """A template whose `{{ ... }}` output is escaped by `_escape_output`."""
+
+    @classmethod
+    def from_code(cls, environment: Environment, code: Any, globals: Any, uptodate: Any = None) -> Template:
+        # Jinja's own from_code (3.1), with the module's `escape` (imported from jinja2.runtime by the
+        # compiled code, and used only to write output) replaced.
+        namespace: dict[str, Any] = {"environment": environment, "__file__": code.co_filename}
+        exec(code, namespace)
+        if _escape_inner is not None:
+            namespace["escape"] = _escape_output
+        template = cls._from_namespace(environment, namespace, globals)
+        template._uptodate = uptodate
+        return template
 
 
 def _bytecode_cache(folder: Path | None, language: str, locale_dir: Path) -> FileSystemBytecodeCache | None:
@@ -57,6 +89,7 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
         keep_trailing_newline=True,
         auto_reload=False,  # a build makes its own environment: no need to stat every template at each use
     )
+    env.template_class = _Template
     # New-style gettext: {% trans %} and _("...") format their own variables, escaped like any other.
     env.install_gettext_translations(translations(language, locale_dir), newstyle=True)
     env.folded_gettext = translations(language, locale_dir).gettext  # type: ignore[attr-defined]
@@ -77,6 +110,17 @@ class Language:
 
     env: Environment
     common: dict[str, Any]
+    # Templates that are the same on every page of the language, rendered once (see `constant`).
+    constants: dict[str, Markup] = field(default_factory=dict, compare=False, repr=False)
+
+    def constant(self, name: str) -> Markup:
+        """`{{ constant("_helpline.html") }}`: template `name` rendered from the shared context alone,
+        once per language: the help line, its full version and the scripts' words are the same on
+        every page, and rendering them was a tenth of a statistic's page. Given nothing of the page,
+        a template that used any of it would fail (StrictUndefined), never differ from page to page."""
+        if name not in self.constants:
+            self.constants[name] = Markup(self.env.get_template(name).render(**self.common))
+        return self.constants[name]
 
 
 Languages = Mapping[str, Language]  # by language code: a page renders in its own
@@ -106,7 +150,8 @@ def _render_page(languages: Languages, page: Page) -> bytes:
     codes = language.common.get("languages", ())
     alternates = urls.alternates(page.url, codes) if len(codes) > 1 else []  # one language: no alternates
     return language.env.get_template(page.template).render(
-        page=page, structured_data=page.structured_data(), alternates=alternates, **language.common, **page.context(),
+        page=page, structured_data=page.structured_data(), alternates=alternates, constant=language.constant,
+        **language.common, **page.context(),
     ).encode("utf-8")
 
 
