@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from factsite.pipeline import REPO_ROOT, Inputs, build_site
 
@@ -126,7 +126,8 @@ def bilingual_tree(root: Path) -> tuple[Path, Inputs]:
     return content, Inputs(templates=root / "templates", static=root / "static", locale=root / "locale")
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
+# No shrinking: each example is a dozen builds, and the failure already names its edits and stale files.
+@settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rounds=edit_rounds)
 def test_an_incremental_build_is_a_build_from_scratch(tmp_path_factory, rounds) -> None:
