@@ -10,10 +10,12 @@ or of any one helper it waited for, from os.wait4; build.py --timings also gives
                     it; no validation, search index, data files or staging. What any Python
                     generator pays for these pages; "x floor" is how many times that a build takes
   html cold         python3 build.py --draft into an empty folder, empty cache (no images, cards or PDFs)
-  html unchanged    the same again: nothing to write
+  html unchanged    the same again: the dependency record (factsite/record.py) proves that nothing
+                    changed, without reading the content or rendering anything
   full cold         python3 build.py with an empty render cache: every chart image, card and PDF
   full unchanged    the same again: everything from the cache
-  html one change   --draft after one statistic (one with its own chart) changed
+  html one change   --draft after one statistic (one with its own chart) changed: only the pages
+                    whose inputs changed are rendered (factsite/deps.py), the others carried over
   full one change   the full build after the same change: "image work" is its time less the
                     HTML-only time for the same change
   serve one change  the same change rebuilt by a running `build.py serve`, which keeps its browser

@@ -1,7 +1,8 @@
 """`python3 build.py serve`: build, serve the site on 127.0.0.1, rebuild on change, reload the page.
 
-The rebuild loop polls content/, templates/ and static/ (no file-watching dependency) and runs the
-ordinary build in this process, keeping one headless Chromium open between builds so that a changed
+The rebuild loop polls content/, templates/, static/ and locale/ (no file-watching dependency) and runs
+the ordinary build in this process, with the last build's dependency record kept in memory (only what a
+change affects is rendered), keeping one headless Chromium open between builds so that a changed
 chart costs its drawing, not a browser start. Pages are served with the same headers as on Netlify
 (factsite/publish/serve.py), plus, in HTML responses only, a small script (factsite/dev/live.js)
 that listens on a Server-Sent Events endpoint: after a good rebuild it reloads the page; after a
@@ -26,6 +27,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from markupsafe import escape
 
@@ -120,7 +122,8 @@ class DevServer:
                  cache_dir: Path | None = None):
         self.content_dir, self.out_dir, self.repo_root = content_dir, out_dir, repo_root
         self.draft, self.cache_dir = draft, cache_dir
-        self.watched = [content_dir, repo_root / "templates", repo_root / "static"]
+        self.watched = [content_dir, repo_root / "templates", repo_root / "static", repo_root / "locale"]
+        self.memory: Any = None  # the last build's dependency record, kept between rebuilds (pipeline.Memory)
         self.status = BuildStatus()
         self.headless = None
         self._serving = False
@@ -135,15 +138,16 @@ class DevServer:
 
     def build(self) -> bool:
         """One build, in this process; its problems go to the terminal and to open pages."""
-        from .pipeline import build_site
+        from .pipeline import Memory, build_site
 
         if self.headless is None and not self.draft:
             from .images.headless import Headless
 
             self.headless = Headless()
         try:
+            self.memory = self.memory or Memory()
             result = build_site(self.content_dir, self.out_dir, draft=self.draft, cache_dir=self.cache_dir,
-                                headless=self.headless)
+                                headless=self.headless, memory=self.memory)
         except Exception:  # a crash in the build is shown like a content problem; the server stays up
             text = traceback.format_exc()
             print(text, file=sys.stderr)
@@ -189,7 +193,7 @@ class DevServer:
             signal.signal(signal.SIGINT, _stop)
         try:
             self.build()
-            print(f"serve: {self.url}  (rebuilds when content/, templates/ or static/ change; Ctrl-C stops)", flush=True)
+            print(f"serve: {self.url}  (rebuilds when content/, templates/, static/ or locale/ change; Ctrl-C stops)", flush=True)
             self.watch()
         except KeyboardInterrupt:
             print("\nserve: stopped", flush=True)

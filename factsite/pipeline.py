@@ -19,6 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import record as records
 from .content.errors import Problem
 from .content.load import load_content
 from .content.overlay import translation_summary
@@ -32,16 +33,39 @@ from .images.pdf import render_pdfs
 from .images.progress import Stopwatch
 from .publish.write import CannotWrite, MemorySite, OutputRefused, SiteWriter, check_output, output_lock
 from .web.assets import Assets, collect_assets
-from .web.catalogues import shipped_catalogue_problems
+from .web.catalogues import LOCALE_DIR, shipped_catalogue_problems
 from .web.charts import image_jobs
 from .web.history import published_figures, unrecorded_changes
 from .web.jobs import ImageJob
+from .deps import fingerprints
+from .web.kinds import Page
 from .web.outputs import site_files
 from .web.pages import SiteModel
 from .web.render import Language, Languages, PageRenderer, make_environment, render_pages, shared_context
 from .web.search import SearchIndex, SearchIndexError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The folders besides content/ that shape the site: the repository's own (tests build from copies,
+    to edit them)."""
+
+    templates: Path = REPO_ROOT / "templates"
+    static: Path = REPO_ROOT / "static"
+    locale: Path = LOCALE_DIR
+
+    def folders(self, content_dir: Path) -> dict[str, Path]:
+        """Every input folder, by the name its files are recorded under."""
+        return {"content": content_dir, "templates": self.templates, "static": self.static, "locale": self.locale}
+
+
+@dataclass
+class Memory:
+    """What the dev server keeps between its rebuilds: the last build's record, not read from disk again."""
+
+    record: records.BuildRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -74,25 +98,26 @@ class BuildResult:
             print(self.timings)
 
 
-def load_and_validate(content_dir: Path) -> tuple[Content | None, list[Problem]]:
+def load_and_validate(content_dir: Path, locale_dir: Path = LOCALE_DIR) -> tuple[Content | None, list[Problem]]:
     content, problems = validate(load_content(content_dir))
     bad_url = environment_url_problem(os.environ.get("URL"))  # it overrides base_url: checked like it
     if bad_url is not None:
         return None, sorted(problems + [bad_url])
     if content is not None:  # a shipped language shows no English string: every catalogue entry translated
-        untranslated = shipped_catalogue_problems(content.site.languages)
+        untranslated = shipped_catalogue_problems(content.site.languages, locale_dir)
         if untranslated:
             return None, problems + untranslated
     return content, problems
 
 
-def _validate_against(content_dir: Path, out_dir: Path) -> tuple[Content | None, list[Problem]]:
+def _validate_against(content_dir: Path, out_dir: Path, locale_dir: Path = LOCALE_DIR) -> tuple[Content | None, list[Problem], list[Problem]]:
     """Every content rule, including the one that needs the last published site: a figure that changed
-    since `out_dir` was built needs a history entry (nothing to compare with if it has no statistics.json)."""
-    content, problems = load_and_validate(content_dir)
+    since `out_dir` was built needs a history entry (nothing to compare with if it has no statistics.json).
+    Also the problems of the content alone, which a build that changes nothing says again."""
+    content, problems = load_and_validate(content_dir, locale_dir)
     if content is None:
-        return None, problems
-    return content, problems + unrecorded_changes(content, published_figures(out_dir))
+        return None, problems, problems
+    return content, problems + unrecorded_changes(content, published_figures(out_dir)), problems
 
 
 def _too_strict(command: str, problems: list[Problem], strict: bool) -> str:
@@ -103,7 +128,7 @@ def _too_strict(command: str, problems: list[Problem], strict: bool) -> str:
 
 def check_content(content_dir: Path, out_dir: Path, strict: bool = False) -> BuildResult:
     """Validate only, with every rule a build applies (compared with the site in `out_dir`); write nothing."""
-    content, problems = _validate_against(content_dir, out_dir)
+    content, problems, _ = _validate_against(content_dir, out_dir)
     # What each language still lacks, after the problems: the translator's to-do list.
     languages = "".join(f"\n{line}" for line in translation_summary(problems, list(content.translations) if content else []))
     if content is None:
@@ -118,7 +143,8 @@ def check_content(content_dir: Path, out_dir: Path, strict: bool = False) -> Bui
 
 
 def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir: Path | None = None,
-               headless: Headless | None = None, timings: bool = False, strict: bool = False) -> BuildResult:
+               headless: Headless | None = None, timings: bool = False, strict: bool = False,
+               inputs: Inputs | None = None, memory: Memory | None = None) -> BuildResult:
     """Build the whole site into `out_dir`, written only if everything succeeded.
 
     A draft build skips the static chart images (no Chromium needed) and says so on the pages.
@@ -126,12 +152,18 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     step took; `strict` fails on warnings, before anything is rendered. One build at a time per output
     folder: the whole build holds its lock, so that what it compares against (the published figures,
     the old files) is what it replaces.
+
+    The build is incremental (record.py, deps.py): with the last build's dependency record, nothing
+    changed is proved without reading the content, and after a change only the pages whose inputs
+    changed are rendered. `memory` keeps the record between the dev server's rebuilds; `inputs` names
+    the template, static and catalogue folders (the repository's by default).
     """
     try:
         check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
         with output_lock(out_dir):
             check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # again, under the lock, before any work
-            return _build(content_dir, out_dir, draft, cache_dir, headless, timings, strict)
+            return _build(content_dir, out_dir, draft, cache_dir, headless, timings, strict, inputs or Inputs(),
+                          memory or Memory())
     except (OutputRefused, CannotWrite, OSError) as error:
         return BuildResult(False, [], _cannot_write(error, out_dir))
 
@@ -153,11 +185,29 @@ def _cannot_write(error: OSError | OutputRefused | CannotWrite, out_dir: Path) -
 
 
 def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Headless | None,
-           timings: bool, strict: bool) -> BuildResult:
+           timings: bool, strict: bool, inputs: Inputs, memory: Memory) -> BuildResult:
     started = time.perf_counter()
     stopwatch = Stopwatch()
+    cache_dir = cache_dir or default_cache_dir()
+    with stopwatch.step("dependency record"):
+        known = _previous_build(content_dir, out_dir, cache_dir, draft, inputs, memory)
+    if known.unchanged:
+        assert known.record is not None
+        memory.record = known.record
+        refused = _too_strict("build", known.record.problems, strict)
+        if refused:
+            return BuildResult(False, known.record.problems, f"{refused}; {out_dir} was left as it was.")
+        pages = known.record.pages
+        images_note = "draft" if draft else "0 chart image(s), 0 card(s) and 0 PDF(s) rendered"
+        summary = (f"build: nothing changed: the dependency record proves the {pages} pages and "
+                   f"{len(known.record.outputs) - pages - 1} other files in {out_dir} up to date in "
+                   f"{time.perf_counter() - started:.2f} s ({images_note}; 0 file(s) changed; 0 pages rendered; "
+                   f"{len(known.inputs)} input files checked; {len(known.record.problems)} warning(s)).")
+        return BuildResult(True, known.record.problems, summary,
+                           f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
     with stopwatch.step("load and validate"):
-        content, problems = _validate_against(content_dir, out_dir)  # against what the last build published
+        # Against what the last build published; the content's own problems are recorded.
+        content, problems, content_problems = _validate_against(content_dir, out_dir, inputs.locale)
     if content is None:
         errors = sum(p.severity == "error" for p in problems)
         return BuildResult(False, problems, f"build: {errors} error(s); {out_dir} was left as it was.")
@@ -165,20 +215,25 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     if refused:
         return BuildResult(False, problems, f"{refused}; {out_dir} was left as it was.")
     base_url = os.environ.get("URL") or content.site.base_url
-    cache_dir = cache_dir or default_cache_dir()
     with stopwatch.step("page models"):
-        models = plan_site(content, base_url)
-        for model in models:
-            model.pages()
+        models = plan_site(content, base_url, inputs.locale)
+        pages = [page for model in models for page in model.pages()]
+    with stopwatch.step("dependencies"):
+        prints = fingerprints(pages, models, {name: entry[3] for name, entry in known.inputs.items()}, known.key)
+        old = known.record
+        kept = ({output for output, fingerprint in prints.items()
+                 if old.fingerprints.get(output) == fingerprint and output in known.intact} if old is not None else set())
     drawn = carded = printed = 0
     jobs: list[ImageJob] = []
-    assets = collect_assets(REPO_ROOT / "static")
-    languages = _languages(models, assets, draft, cache_dir)  # one Jinja environment per language, for pages and cards
+    assets = collect_assets(inputs.static)
+    languages = _languages(models, assets, draft, cache_dir, inputs)  # one Jinja environment per language, for pages and cards
+    page_digests: dict[str, bytes] = {}
     try:
         with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir) as site, \
                 SearchIndex(cache_dir, languages=list(languages)) as search:
             with stopwatch.step("pages"):
-                _write_pages(models, languages, assets, site, search)
+                rendered = _write_pages(pages, languages, assets, site, search, kept,
+                                        old.page_digests if old is not None else {}, page_digests)
                 site.add_all(site_files(models))
             if not draft:
                 jobs = [job for model in models for chart in model.all_charts() for job in image_jobs(chart)]
@@ -189,9 +244,9 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                         site.add_all(images)
                     with stopwatch.step("cards"):
                         for model in models:
-                            cards, rendered = render_cards(model.cards(), languages[model.language].env, cache, browser)
+                            cards, rendered_cards = render_cards(model.cards(), languages[model.language].env, cache, browser)
                             site.add_all(cards)
-                            carded += rendered
+                            carded += rendered_cards
                     # Sheets are printed last: their pages use the chart images drawn above.
                     with stopwatch.step("PDFs"):
                         pdfs, printed = render_pdfs([job for model in models for job in model.pdf_jobs()], site.files,
@@ -201,54 +256,134 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 site.add_all(search.finish())
             with stopwatch.step("write"):
                 names = list(site.files)
+                records.forget_record(known.path)  # until the new one is written: never a record of another site
                 written = site.commit()
+        with stopwatch.step("dependency record"):
+            _save(known, out_dir, prints, page_digests, content_problems, sum(1 for n in names if n.endswith(".html")))
     except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
         located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
         return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
     except (CannotWrite, OSError) as error:
         return BuildResult(False, problems, _cannot_write(error, out_dir))
-    pages = sum(1 for name in names if name.endswith(".html"))
+    memory.record = known.saved
+    page_count = sum(1 for name in names if name.endswith(".html"))
     elapsed = time.perf_counter() - started
     images_note = ("draft: no chart images, cards or PDFs" if draft
                    else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
     images_note += f"; {len(jobs)} chart image(s) in all" if jobs else ""
-    summary = (f"build: wrote {pages} pages and {len(names) - pages} other files to {out_dir} "
+    how = f"full build: {known.reason}" if known.reason else f"{len(pages) - rendered} carried over from the last build"
+    summary = (f"build: wrote {page_count} pages and {len(names) - page_count} other files to {out_dir} "
                f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
-               f"{written.removed} removed; {len(problems)} warning(s)).")
+               f"{written.removed} removed; {rendered} page(s) rendered, {how}; {len(problems)} warning(s)).")
     return BuildResult(True, problems, summary, f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
 
 
-def plan_site(content: Content, base_url: str) -> list[SiteModel]:
+@dataclass
+class _Known:
+    """What the last build's record says about this one."""
+
+    path: Path  # where the record is kept
+    content_dir: str  # absolute
+    key: str  # this build's key
+    inputs: dict[str, records.InputEntry]  # the input files now
+    scanned_at: float
+    record: records.BuildRecord | None  # the last build's, if it is of this key and content folder
+    reason: str  # why it is not ("" if it is): the build is then full
+    intact: set[str]  # the output files exactly as the record has them
+    unchanged: bool  # same key, same inputs, the output folder exactly as recorded: nothing to do
+    saved: records.BuildRecord | None = None  # the record this build leaves
+
+
+def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bool, inputs: Inputs,
+                    memory: Memory) -> _Known:
+    path = records.record_path(cache_dir, out_dir, content_dir)
+    engine = "" if draft else _engine(cache_dir)  # a new browser or new fonts draw other images
+    key = records.build_key(REPO_ROOT / "factsite", [REPO_ROOT / "build.py"], draft, os.environ.get("URL"), engine)
+    record, reason = (memory.record, "") if memory.record is not None else records.load_record(path)
+    if record is not None and record.key != key:
+        record, reason = None, "the code, its packages or the build's options changed"
+    elif record is not None and record.content_dir != os.path.abspath(content_dir):
+        record, reason = None, "another content folder"
+    scanned_at = time.time()
+    found = records.scan_inputs(inputs.folders(content_dir), record)
+    if record is None:
+        return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, None, reason, set(), False)
+    intact, whole = records.intact_outputs(out_dir, record) if os.path.isdir(out_dir) else (set(), False)
+    unchanged = whole and {name: entry[3] for name, entry in found.items()} == {
+        name: entry[3] for name, entry in record.inputs.items()}
+    if unchanged:
+        record.inputs, record.scanned_at = found, scanned_at  # the racy rule's clock moves on
+        records.save_record(path, record) if _racy(found, scanned_at) else None
+    return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, record, "", intact, unchanged, saved=record)
+
+
+def _racy(found: dict[str, records.InputEntry], scanned_at: float) -> bool:
+    """Were some inputs too recent to trust by their time alone? Then recording this scan saves hashing them again."""
+    return any(entry[1] >= (scanned_at - records.RACY_SECONDS) * 1e9 for entry in found.values())
+
+
+def _engine(cache_dir: Path) -> str:
+    from .images.browser import engine_identity
+
+    return engine_identity(cache_dir)
+
+
+def _save(known: _Known, out_dir: Path, prints: dict[str, bytes], page_digests: dict[str, bytes],
+          problems: list[Problem], pages: int) -> None:
+    """The new record, once the site is published. A record that cannot be written only costs the
+    next build its shortcut."""
+    saved = records.BuildRecord(key=known.key, content_dir=known.content_dir,
+                                inputs=known.inputs, scanned_at=known.scanned_at, outputs=records.scan_outputs(out_dir),
+                                fingerprints=prints, page_digests=page_digests, problems=problems, pages=pages)
+    try:
+        records.save_record(known.path, saved)
+    except OSError:
+        return
+    known.saved = saved
+
+
+def plan_site(content: Content, base_url: str, locale_dir: Path = LOCALE_DIR) -> list[SiteModel]:
     """The site's plan in each of its languages, the default language first."""
-    return [SiteModel(translated(content, language), base_url, language) for language in content.site.languages]
+    return [SiteModel(translated(content, language), base_url, language, locale_dir) for language in content.site.languages]
 
 
-def _languages(models: list[SiteModel], assets: Assets, draft: bool, cache_dir: Path | None) -> Languages:
+def _languages(models: list[SiteModel], assets: Assets, draft: bool, cache_dir: Path | None,
+               inputs: Inputs | None = None) -> Languages:
+    inputs = inputs or Inputs()
     codes = [model.language for model in models]
     templates_cache = cache_dir / "templates" if cache_dir else None
-    return {model.language: Language(make_environment(REPO_ROOT / "templates", templates_cache, model.language),
+    return {model.language: Language(make_environment(inputs.templates, templates_cache, model.language, inputs.locale),
                                      shared_context(model, assets.urls, draft, codes)) for model in models}
 
 
-def _write_pages(models: list[SiteModel], languages: Languages, assets: Assets, site: SiteWriter,
-                 search: SearchIndex) -> None:
-    """Render every page of every language into `site`, with the static assets. Searchable pages come
-    first, part by part (see search.py): Pagefind indexes each part in its own process while the next
-    ones render."""
-    pages = [page for model in models for page in model.pages()]
+def _write_pages(pages: list[Page], languages: Languages, assets: Assets, site: SiteWriter, search: SearchIndex,
+                 kept: set[str], old_digests: dict[str, bytes], digests: dict[str, bytes]) -> int:
+    """Render every page of every language into `site`, with the static assets, but those in `kept`
+    (their inputs and files are as the last build left them: carried over, unread). Searchable pages
+    come first, part by part (see search.py): Pagefind indexes each part in its own process while the
+    next ones render. Fills `digests` (each searchable page's SHA-256); returns how many were rendered."""
+    searchable = {page.output for page in pages if page.searchable}
+    kept = {output for output in kept if output in old_digests or output not in searchable}  # its part needs its digest
     index_of = {page.output: i for i, page in enumerate(pages) if page.searchable}
     parts = search.plan({pages[i].output: pages[i].search_group or pages[i].url for i in index_of.values()})
-    others = [i for i, page in enumerate(pages) if not page.searchable]
-    with PageRenderer(languages, pages) as renderer:
+    others = [i for i, page in enumerate(pages) if not page.searchable and page.output not in kept]
+    rendering = [page for page in pages if page.output not in kept]
+    with PageRenderer(languages, rendering) as renderer:
+        position = {page.output: i for i, page in enumerate(rendering)}
         site.add_all(assets.files)  # after the renderer forks its workers: no writer thread runs before
+        for output in sorted(kept):
+            site.keep(output)
         for number, part in enumerate(parts):
-            digests: dict[str, bytes] = {}
-            for output, html in renderer.render([index_of[output] for output in part]):
+            for output in part:
+                if output in kept:
+                    digests[output] = old_digests[output]
+            for output, html in renderer.render([position[output] for output in part if output not in kept]):
                 digests[output] = hashlib.sha256(html).digest()
                 site.add(output, html)
-            search.add_part(number, digests, site)
-        for output, html in renderer.render(others):
+            search.add_part(number, {output: digests[output] for output in part}, site)
+        for output, html in renderer.render([position[pages[i].output] for i in others]):
             site.add(output, html)
+    return len(rendering)
 
 
 def render_in_memory(content: Content, base_url: str, draft: bool = True) -> MemorySite:

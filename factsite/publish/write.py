@@ -350,6 +350,16 @@ class SiteWriter:
         for relative, data in files.items():
             self.add(relative, data)
 
+    def keep(self, relative: str) -> None:
+        """Carry the old site's file at `relative` into the new site as it is, unread: for a file the
+        caller has proved right (a page whose inputs and file are as the last build recorded them)."""
+        _checked(relative)
+        if self._existing is None or relative not in self._existing:
+            raise KeyError(f"{relative} is not in the old site: it cannot be kept")
+        if relative in self._names:
+            raise UnsafePath(f"two files would be written to {relative}")
+        self._names.add(relative)  # not staged: linked from the old site at commit, as an unchanged file is
+
     def _write(self, relative: str, data: bytes | Path) -> None:
         try:
             if self._existing is not None and relative in self._existing and _same_bytes(self._old(relative), data):

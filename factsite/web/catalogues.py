@@ -42,9 +42,22 @@ def _read(path: Path) -> Catalog:
         return read_po(handle)
 
 
-@lru_cache(maxsize=None)
 def translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
-    """The language's translations, loaded once per process; English (the msgids) needs none."""
+    """The language's translations, loaded once per process and version of its catalogue (the dev
+    server rebuilds in one process: an edited .po is read again); English (the msgids) needs none."""
+    try:
+        stat = po_path(language, locale_dir).stat()
+        stamp: tuple[int, int, int] | None = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    except OSError:
+        stamp = None
+    return _translations(language, locale_dir, None if language == DEFAULT_LANGUAGE else stamp)
+
+
+translations.cache_clear = lambda: _translations.cache_clear()  # type: ignore[attr-defined]  # as a new process starts
+
+
+@lru_cache(maxsize=None)
+def _translations(language: str, locale_dir: Path, stamp: tuple[int, int, int] | None) -> NullTranslations:
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()
     compiled = BytesIO()

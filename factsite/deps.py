@@ -1,0 +1,185 @@
+"""Which input files each page is made from: its fingerprint, compared with the last build's.
+
+A page's fingerprint is a digest of the *global* inputs (everything that is not one statistic's,
+sheet's or source's file: templates, static files, catalogues, site.yaml, the methodology, and the
+list of content files itself) and of the files of the records it reads, each named with its digest.
+Its dependencies are declared here, per page kind, over-approximated on purpose (a Spanish edit
+re-renders the English page of the same statistic too):
+
+- a statistic's page and its sources page read the statistic, the statistics its sentence names,
+  its related figures, its derivation's inputs (all the way down: a derived range comes from
+  theirs), the figures of the chart it shows (its own, or every sheet chart that draws it) and the
+  sources all of those cite, the sheets it belongs to, and the sheets whose charts draw it;
+- a fact sheet reads itself, everything each of its statistics' pages reads, the statistics its
+  introduction names, its charts' figures and the sources its statements quote;
+- an embed page reads its chart's owner and figures (and their sources and derivations);
+- every other page (home, sources, methodology, data, corrections, search, help, privacy, 404)
+  lists the whole site: it has no fingerprint and is always rendered.
+
+Since fingerprints are made from the new content's dependencies, a dependency added or removed by
+the change changes the fingerprint too. tests/test_incremental_random.py compares incremental
+builds with full ones after random edits: a dependency missing here fails it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+from .content.figures import FIGURE_MARK_RE
+from .content.model import Chart, Statistic
+from .content.validate import Content
+from .web.kinds import EmbedPage, Page, SheetPage, StatPage, StatSourcesPage
+from .web.pages import SiteModel
+
+Digests = Mapping[str, bytes]  # input name ("content/stats/x.yaml") -> SHA-256
+
+_FOLDERS = {"stat": "stats", "sheet": "sheets", "source": "sources"}
+
+
+def _marks(text: str) -> set[str]:
+    return {slug for slug in (match.group(1) for match in FIGURE_MARK_RE.finditer(text)) if slug}
+
+
+class Dependencies:
+    """The records each page reads, as "stat:x", "sheet:y", "source:z", over every language's content."""
+
+    def __init__(self, models: list[SiteModel]):
+        self.contents: list[Content] = [model.content for model in models]
+        english = self.contents[0]
+        self.stats = english.stats
+        self.drawn_by: dict[str, set[str]] = {}  # stat slug -> the sheets whose charts draw it
+        for sheet in english.sheets:
+            for chart in sheet.charts:
+                for point in chart.points:
+                    self.drawn_by.setdefault(point.stat, set()).add(sheet.slug)
+        self._stat: dict[str, frozenset[str]] = {}
+        self._derived: dict[str, frozenset[str]] = {}
+
+    def _translations(self, slug: str) -> list[Statistic]:
+        return [content.stats[slug] for content in self.contents if slug in content.stats]
+
+    def derivation_closure(self, slug: str) -> frozenset[str]:
+        """The statistic and every statistic its derivation reads, all the way down."""
+        if slug not in self._derived:
+            self._derived[slug] = frozenset({slug})  # a cycle is refused by validation; this only stops the walk
+            stat = self.stats.get(slug)
+            inputs = stat.derivation.inputs.values() if stat is not None and stat.derivation else ()
+            self._derived[slug] = frozenset({slug}.union(*(self.derivation_closure(s) for s in inputs)))
+        return self._derived[slug]
+
+    def figure(self, slug: str) -> set[str]:
+        """What printing a figure (its link, its value, its credits) reads."""
+        found = {f"stat:{s}" for s in self.derivation_closure(slug)}
+        stat = self.stats.get(slug)
+        if stat is not None:
+            found |= _cited(stat)
+        return found
+
+    def chart(self, stats: Iterable[str], owner: str) -> set[str]:
+        """What a chart reads: its owner (a statistic or a sheet) and each figure it draws."""
+        found = {owner}
+        for slug in stats:
+            found |= self.figure(slug)
+        return found
+
+    def stat(self, slug: str) -> frozenset[str]:
+        """What a statistic's page (and its sources page) reads."""
+        if slug not in self._stat:
+            stat = self.stats[slug]
+            found = self.figure(slug)
+            named = set(stat.related)
+            for version in self._translations(slug):
+                named |= _marks(version.sentence)
+            for other in named:
+                found |= self.figure(other)
+            if stat.chart is not None:
+                found |= self.chart(_points(stat.chart), f"stat:{slug}")
+            found |= {f"sheet:{s}" for s in stat.sheets}
+            for sheet_slug in self.drawn_by.get(slug, ()):
+                found.add(f"sheet:{sheet_slug}")
+                for sheet in self._sheets(sheet_slug):
+                    for chart in sheet.charts:
+                        found |= self.chart(_points(chart), f"sheet:{sheet_slug}")
+            self._stat[slug] = frozenset(found)
+        return self._stat[slug]
+
+    def _sheets(self, slug: str):
+        return [sheet for content in self.contents for sheet in content.sheets if sheet.slug == slug]
+
+    def sheet(self, slug: str) -> set[str]:
+        found = {f"sheet:{slug}"}
+        for sheet in self._sheets(slug):
+            for stat_slug in sheet.statistics:
+                found |= self.stat(stat_slug)
+            for other in _marks(sheet.introduction):
+                found |= self.figure(other)
+            for chart in sheet.charts:
+                found |= self.chart(_points(chart), f"sheet:{slug}")
+            found |= {f"source:{statement.source}" for statement in sheet.statements}
+        return found
+
+    def of(self, page: Page) -> set[str] | None:
+        """The records `page` reads, or None: a page that lists the whole site."""
+        if isinstance(page, (StatPage, StatSourcesPage)):
+            return set(self.stat(page.view.stat.slug))
+        if isinstance(page, SheetPage):
+            return self.sheet(page.sheet.slug)
+        if isinstance(page, EmbedPage):
+            owner = page.back_url.strip("/").split("/")
+            kind, slug = ("stat", owner[-1]) if owner[-2:-1] == ["stats"] else ("sheet", owner[-1])
+            return self.chart(page.chart.stats, f"{kind}:{slug}")
+        return None
+
+
+def _points(chart: Chart) -> list[str]:
+    return [point.stat for point in chart.points]
+
+
+def _cited(stat: Statistic) -> set[str]:
+    ids = {c.source for c in stat.citations} | {c.via for c in stat.citations if c.via}
+    return {f"source:{i}" for i in ids | {d.source for d in stat.discrepancies}}
+
+
+def record_files(inputs: Iterable[str], languages: list[str]) -> dict[str, list[str]]:
+    """Each record ("stat:x") -> its input files: its own and its translations' (content/<lang>/...)."""
+    folders = {f"content/{folder}/": kind for kind, folder in _FOLDERS.items()}
+    folders.update({f"content/{language}/{folder}/": kind for language in languages for kind, folder in _FOLDERS.items()})
+    files: dict[str, list[str]] = {}
+    for name in inputs:
+        folder, _, file_name = name.rpartition("/")
+        kind = folders.get(folder + "/")
+        if kind is not None and file_name.endswith(".yaml") and "/" not in file_name:
+            files.setdefault(f"{kind}:{file_name[:-5]}", []).append(name)
+    return files
+
+
+def global_digest(inputs: Digests, owned: set[str], key: str) -> bytes:
+    """Everything no record owns, and the names of every input: a file added or removed changes it."""
+    digest = hashlib.sha256(key.encode() + b"\0")
+    for name in sorted(inputs):
+        digest.update(name.encode() + b"\0")
+        if name not in owned:
+            digest.update(inputs[name])
+    return digest.digest()
+
+
+def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, key: str) -> dict[str, bytes]:
+    """Page output -> fingerprint, for the pages that have one."""
+    languages = [model.language for model in models]
+    files = record_files(inputs, languages)
+    owned = {name for names in files.values() for name in names}
+    base = global_digest(inputs, owned, key)
+    deps = Dependencies(models)
+    found: dict[str, bytes] = {}
+    for page in pages:
+        records = deps.of(page)
+        if records is None:
+            continue
+        digest = hashlib.sha256(base + page.output.encode() + b"\0")
+        for record in sorted(records):
+            digest.update(record.encode() + b"\0")
+            for name in files.get(record, ()):  # a record with no file (a dangling name) still counts by name
+                digest.update(name.encode() + b"\0" + inputs[name])
+        found[page.output] = digest.digest()
+    return found

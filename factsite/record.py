@@ -1,0 +1,180 @@
+"""The dependency record: what the last build of an output folder was made from, and what it wrote.
+
+Kept beside the render cache (`records/<digest of the folders>.pickle`), written after each build
+that published, it holds:
+
+- the build key: a digest of the code (every file under factsite/ and build.py), the versions of
+  the packages that shape the output, the Python version, the flags and environment (draft, URL)
+  and the record's own format. Another key: the record says nothing, and the build is full;
+- every input file (content/, templates/, static/, locale/): its size, modification time, inode
+  and SHA-256. A file whose size, time and inode are as recorded, and whose time is older than the
+  record by more than `RACY_SECONDS`, is not read again (git's "racy" rule: a file changed within
+  the clock's granularity of the moment it was hashed could keep its time and size);
+- every output file's size, modification time and inode, as the build left it: a file edited,
+  added or removed by hand since then is seen, and a build repairs it;
+- each page's fingerprint (see deps.py) and the SHA-256 of each searchable page's bytes (the search
+  index's parts are keyed by them), and the content's problems, replayed when nothing changed.
+
+Whenever the record is missing, unreadable, of another key or of another content folder, the build
+is full and says why. A stale page is never kept: a page is only carried over when its fingerprint
+and its file are both exactly as recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .content.errors import Problem
+
+RECORD_FORMAT = 1  # bump when what the record holds, or how a fingerprint is made, changes
+# The packages whose versions shape the output (the pinned ones of requirements.txt that render,
+# parse, format or index): another version, another key.
+KEY_PACKAGES = ("Jinja2", "MarkupSafe", "Babel", "Markdown", "nh3", "PyYAML", "plotly", "pydantic", "pydantic_core",
+                "orjson", "segno", "pypdf", "pagefind_bin", "playwright")
+RACY_SECONDS = 2.0  # coarser than any file system's time stamps
+
+FileStat = tuple[int, int, int]  # size, modification time (ns), inode
+InputEntry = tuple[int, int, int, bytes]  # size, modification time (ns), inode, SHA-256
+
+
+@dataclass
+class BuildRecord:
+    key: str
+    content_dir: str
+    inputs: dict[str, InputEntry]  # "content/stats/x.yaml", "templates/stat.html", ... -> entry
+    scanned_at: float  # wall time (s) when the inputs were hashed: the racy rule's reference
+    outputs: dict[str, FileStat]  # every file of the output folder, as the build left it
+    fingerprints: dict[str, bytes] = field(default_factory=dict)  # page output -> its dependencies' digest
+    page_digests: dict[str, bytes] = field(default_factory=dict)  # searchable page output -> SHA-256 of its bytes
+    problems: list[Problem] = field(default_factory=list)  # the content's warnings
+    pages: int = 0  # for the summary line of a build that changed nothing
+    format: int = RECORD_FORMAT
+
+
+def _package_versions() -> str:
+    found = []
+    for name in KEY_PACKAGES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=none")
+    return ",".join(found)
+
+
+def code_digest(package: Path, extra: list[Path]) -> str:
+    """Every file of the package (its vendored scripts too) and the given files, by path and bytes."""
+    digest = hashlib.sha256()
+    paths = sorted(path for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
+    for path in paths + extra:
+        digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def build_key(package: Path, extra: list[Path], draft: bool, url: str | None, engine: str = "") -> str:
+    """What, besides the input files, shapes every output: another key, a full build."""
+    parts = [f"format {RECORD_FORMAT}", f"python {sys.version} {platform.machine()}", _package_versions(),
+             f"code {code_digest(package, extra)}", f"draft {draft}", f"URL {url!r}", f"engine {engine}"]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def record_path(cache_dir: Path, out_dir: Path, content_dir: Path) -> Path:
+    name = hashlib.sha256(f"{os.path.abspath(out_dir)}\0{os.path.abspath(content_dir)}".encode()).hexdigest()[:24]
+    return cache_dir / "records" / f"{name}.pickle"
+
+
+def load_record(path: Path) -> tuple[BuildRecord | None, str]:
+    """The record, or None and why not (said in the build's summary)."""
+    try:
+        with open(path, "rb") as handle:
+            record = pickle.load(handle)
+    except FileNotFoundError:
+        return None, "no dependency record"
+    except Exception:  # truncated, corrupt, from a class that changed: never trusted
+        return None, "the dependency record is unreadable"
+    if not isinstance(record, BuildRecord) or getattr(record, "format", None) != RECORD_FORMAT:
+        return None, "the dependency record is of another format"
+    return record, ""
+
+
+def save_record(path: Path, record: BuildRecord) -> None:
+    """Whole or not at all: written beside, then renamed over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            pickle.dump(record, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def forget_record(path: Path) -> None:
+    """Before a publish: a build killed after its swap and before its new record must leave no record
+    that describes the old site (the output check would catch it, but there is no need to rely on that)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _walk(folder: Path, prefix: str) -> list[tuple[str, os.stat_result]]:
+    """Every regular file under `folder` (symbolic links and other kinds included, as themselves)."""
+    found: list[tuple[str, os.stat_result]] = []
+    stack = [(str(folder), prefix)]
+    while stack:
+        path, shown = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            name = f"{shown}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, name + "/"))
+            else:
+                found.append((name, entry.stat(follow_symlinks=False)))
+    return found
+
+
+def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[str, InputEntry]:
+    """Every input file, named "<folder name>/<path>", with its digest; a file the previous record
+    hashed, unchanged since by the racy rule, is not read again."""
+    known = previous.inputs if previous is not None else {}
+    trusted_before = (previous.scanned_at - RACY_SECONDS) * 1e9 if previous is not None else 0
+    found: dict[str, InputEntry] = {}
+    for name, folder in folders.items():
+        for relative, stat in _walk(folder, f"{name}/"):
+            old = known.get(relative)
+            if (old is not None and old[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                    and stat.st_mtime_ns < trusted_before):
+                found[relative] = old
+                continue
+            try:
+                with open(os.path.join(folder, relative[len(name) + 1:]), "rb") as handle:
+                    data = handle.read()
+            except OSError:  # a link to nothing, a pipe, unreadable: an input that is never the same
+                data = f"unreadable {time.time_ns()}".encode()
+            found[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, hashlib.sha256(data).digest())
+    return found
+
+
+def scan_outputs(out_dir: Path) -> dict[str, FileStat]:
+    """Every file of the output folder, as it is now."""
+    return {relative: (stat.st_size, stat.st_mtime_ns, stat.st_ino) for relative, stat in _walk(out_dir, "")}
+
+
+def intact_outputs(out_dir: Path, record: BuildRecord) -> tuple[set[str], bool]:
+    """The output files that are exactly as the last build left them, and whether the whole folder is
+    (no file changed, added or removed)."""
+    now = scan_outputs(out_dir)
+    intact = {relative for relative, stat in now.items() if record.outputs.get(relative) == stat}
+    return intact, len(intact) == len(now) == len(record.outputs)

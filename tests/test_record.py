@@ -1,0 +1,142 @@
+"""The dependency record (factsite/record.py, deps.py): a build proves from it that nothing changed,
+renders only what a change affects, and falls back to a full build whenever it is in doubt."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from factsite import pipeline, record
+from factsite.pipeline import Memory, build_site
+from factsite.web import render
+
+from .conftest import copy_good_tree
+from .tools import snapshot
+
+
+def rendered_count(summary: str) -> int:
+    found = re.search(r"(\d+) page\(s\) rendered", summary)
+    assert found, summary
+    return int(found.group(1))
+
+
+@pytest.fixture
+def built(tmp_path: Path):
+    content, site, cache = copy_good_tree(tmp_path), tmp_path / "site", tmp_path / "cache"
+    first = build_site(content, site, draft=True, cache_dir=cache)
+    assert first.ok, first.lines()
+    assert "full build: no dependency record" in first.summary
+    return content, site, cache
+
+
+def no_rendering(monkeypatch) -> None:
+    def refuse(languages, page):
+        raise AssertionError(f"{page.output} was rendered")
+
+    monkeypatch.setattr(render, "_render_page", refuse)
+
+
+def test_nothing_changed_is_proved_without_reading_the_content(built, monkeypatch) -> None:
+    content, site, cache = built
+    before = snapshot(site, identity=True)
+    no_rendering(monkeypatch)
+    monkeypatch.setattr(pipeline, "_validate_against", lambda *args: pytest.fail("the content was read"))
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok and result.summary.startswith("build: nothing changed: the dependency record proves the 22 pages"), result.summary
+    assert snapshot(site, identity=True) == before
+
+
+def test_warnings_are_said_again_when_nothing_changed(built) -> None:
+    content, site, cache = built
+    (content / "sources" / "unused-source.yaml").write_text(
+        (content / "sources" / "paper.yaml").read_text().replace("id: paper", "id: unused-source"))
+    warned = build_site(content, site, draft=True, cache_dir=cache)
+    assert warned.ok and warned.warnings
+    again = build_site(content, site, draft=True, cache_dir=cache)
+    assert again.summary.startswith("build: nothing changed"), again.summary
+    assert [str(p) for p in again.problems] == [str(p) for p in warned.problems]
+    strict = build_site(content, site, draft=True, cache_dir=cache, strict=True)
+    assert not strict.ok and "--strict fails on warnings" in strict.summary
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "other code", "other flags"])
+def test_a_missing_or_doubtful_record_means_a_full_build(built, monkeypatch, damage: str) -> None:
+    content, site, cache = built
+    path = record.record_path(cache, site, content)
+    if damage == "missing":
+        path.unlink()
+        reason = "no dependency record"
+    elif damage == "corrupt":
+        path.write_bytes(path.read_bytes()[:100])
+        reason = "the dependency record is unreadable"
+    elif damage == "other code":
+        monkeypatch.setattr(record, "code_digest", lambda package, extra: "another version of the code")
+        reason = "the code, its packages or the build's options changed"
+    else:
+        monkeypatch.setenv("URL", "https://elsewhere.example.org")
+        reason = "the code, its packages or the build's options changed"
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok and f"full build: {reason}" in result.summary, result.summary
+    assert rendered_count(result.summary) == 22
+
+
+def test_one_changed_statistic_renders_what_shows_it_and_nothing_else(built, tmp_path: Path, monkeypatch) -> None:
+    content, site, cache = built
+    stat = content / "stats" / "girls-share.yaml"
+    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+    seen: list[str] = []
+    real = render._render_page
+
+    def counted(languages, page):
+        seen.append(page.output)
+        return real(languages, page)
+
+    monkeypatch.setattr(render, "_render_page", counted)
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok, result.lines()
+    monkeypatch.setattr(render, "_render_page", real)
+    aggregates = {"index.html", "sources/index.html", "methodology/index.html", "data/index.html", "corrections/index.html",
+                  "search/index.html", "help/index.html", "privacy/index.html", "404.html"}
+    # The statistic's two pages, the sheet that includes it, the figure that shares its chart, the
+    # chart's embed page; the pages that list the whole site.
+    assert set(seen) == aggregates | {
+        "stats/girls-share/index.html", "stats/girls-share/sources/index.html", "sheets/main-sheet/index.html",
+        "stats/women-share/index.html", "stats/women-share/sources/index.html", "embed/victims-breakdown/index.html"}
+    assert rendered_count(result.summary) == len(seen)
+    assert build_site(content, tmp_path / "fresh", draft=True, cache_dir=tmp_path / "fresh-cache").ok
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
+def test_a_hand_edited_or_removed_output_is_repaired(built, tmp_path: Path) -> None:
+    content, site, cache = built
+    expected = snapshot(site)
+    page = site / "stats" / "girls-share" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"girls", b"GIRLS"))
+    (site / "stats" / "cases-rise" / "sources" / "index.html").unlink()
+    (site / "stray.html").write_bytes(b"not ours")
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok and not result.summary.startswith("build: nothing changed"), result.summary
+    assert rendered_count(result.summary) == 9 + 2  # the pages that list the site, and the two repaired
+    assert snapshot(site) == expected
+
+
+def test_an_added_content_file_is_a_change(built) -> None:
+    content, site, cache = built
+    (content / "sources" / "unused-source.yaml").write_text(
+        (content / "sources" / "paper.yaml").read_text().replace("id: paper", "id: unused-source"))
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert rendered_count(result.summary) == 22  # every fingerprint names the list of files
+
+
+def test_the_dev_servers_memory_keeps_the_record(built, monkeypatch) -> None:
+    content, site, cache = built
+    memory = Memory()
+    assert build_site(content, site, draft=True, cache_dir=cache, memory=memory).summary.startswith("build: nothing changed")
+    assert memory.record is not None
+    monkeypatch.setattr(record, "load_record", lambda path: pytest.fail("the record was read from disk"))
+    stat = content / "stats" / "cases-rise.yaml"
+    stat.write_text(stat.read_text().replace("short_title: Rise", "short_title: Changed rise", 1))
+    result = build_site(content, site, draft=True, cache_dir=cache, memory=memory)
+    assert result.ok and rendered_count(result.summary) < 22, result.summary
