@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_decimal, format_percent
 
@@ -31,16 +32,23 @@ def display(figure: Figure, language: str = DEFAULT_LANGUAGE) -> str:
     A hand-written display is returned as written: its translation is the content's."""
     if figure.display:
         return figure.display
+    return _written(figure.value, figure.unit, figure.approximate, language)
+
+
+@lru_cache(maxsize=65536)
+def _written(value: float, unit: str, approximate: bool, language: str) -> str:
+    # Memoised: a figure is printed on its page, its sources page, its sheet, cards and lists, and
+    # Babel's formatting of each was a third of planning a large site.
     words = NUMBER_WORDS[language]
     if language == DEFAULT_LANGUAGE:  # English keeps its own writing: what the pages have always printed
-        number = format_number(figure.value)
+        number = format_number(value)
         percent = f"{number}%"
     else:
-        value = Decimal(str(figure.value))  # exact: 21.4 / 100 as a float is not 0.214
-        number = format_decimal(value, format=ANY_DECIMALS, locale=LOCALES[language])
-        percent = format_percent(value / 100, format=ANY_DECIMALS + "%", locale=LOCALES[language])
-    text = {"percent": percent, "million": f"{number} {words['million']}"}.get(figure.unit, number)
-    return f"{words['about']} {text}" if figure.approximate else text
+        exact = Decimal(str(value))  # exact: 21.4 / 100 as a float is not 0.214
+        number = format_decimal(exact, format=ANY_DECIMALS, locale=LOCALES[language])
+        percent = format_percent(exact / 100, format=ANY_DECIMALS + "%", locale=LOCALES[language])
+    text = {"percent": percent, "million": f"{number} {words['million']}"}.get(unit, number)
+    return f"{words['about']} {text}" if approximate else text
 
 
 _MINUS_RE = re.compile(r"(?<![\w.,])[\u2212\u2012\u2013-](?=\d)")  # a sign: not after a word or number

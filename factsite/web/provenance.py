@@ -58,7 +58,8 @@ def sources_line(provenances: list[Provenance], most: int = 2, gettext: Callable
     counts: dict[str, int] = {}
     for item in provenances:
         for credit in item.credits:
-            counts[credit.text(gettext)] = counts.get(credit.text(gettext), 0) + 1
+            text = credit.text(gettext)
+            counts[text] = counts.get(text, 0) + 1
     names = sorted(counts, key=lambda name: -counts[name])  # stable: ties keep their first appearance
     if len(names) <= most:
         return "; ".join(names)
