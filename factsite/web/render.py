@@ -115,8 +115,9 @@ class Language:
 
     def constant(self, name: str) -> Markup:
         """`{{ constant("_helpline.html") }}`: template `name` rendered from the shared context alone,
-        once per language: the help line, its full version and the scripts' words are the same on
-        every page, and rendering them was a tenth of a statistic's page. Given nothing of the page,
+        once per language: the help line, the navigation's sections, the footer and the scripts' words
+        are the same on every page, and rendering them each time was a third of a statistic's page's
+        template. Given nothing of the page,
         a template that used any of it would fail (StrictUndefined), never differ from page to page."""
         if name not in self.constants:
             self.constants[name] = Markup(self.env.get_template(name).render(**self.common))
