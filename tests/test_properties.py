@@ -159,6 +159,17 @@ def test_check_slug_refuses_a_trailing_newline() -> None:
 # --- Faster writers give the bytes of the ones they replace -------------------------------------------
 
 
+@settings(max_examples=1000, deadline=None)
+@given(text=st.text())
+@example(text="\x00 %41 é \u2028 😀 _.-~ /?&=#+")
+def test_share_links_are_percent_encoded_as_quote_would(text: str) -> None:
+    from urllib.parse import quote
+
+    from factsite.web.meta import percent_encoded
+
+    assert percent_encoded(text) == quote(text, safe="")
+
+
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.text(),
                            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
                            max_leaves=12)
