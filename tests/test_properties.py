@@ -154,3 +154,33 @@ def test_output_path_never_leaves_site(url: str) -> None:
 def test_check_slug_refuses_a_trailing_newline() -> None:
     with pytest.raises(ValueError):
         check_slug("cases-rise\n")
+
+
+# --- Faster writers give the bytes of the ones they replace -------------------------------------------
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.text())
+@example(text="\x00 %41 é \u2028 😀 _.-~ /?&=#+")
+def test_share_links_are_percent_encoded_as_quote_would(text: str) -> None:
+    from urllib.parse import quote
+
+    from factsite.web.meta import percent_encoded
+
+    assert percent_encoded(text) == quote(text, safe="")
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.text(),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+                           max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(items=st.lists(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6), max_size=3))
+@example(items=[{"note": "\x00\x1f\x7f \u2028 \"\\ é 😀 </script>", "issued": {"date-parts": [[2024, 1, 5]]}, "e": [], "d": {}}])
+def test_csl_json_is_what_the_json_module_writes(items: list[dict]) -> None:
+    import json
+
+    from factsite.web.cite import csl_json
+
+    assert csl_json(items) == json.dumps(items, indent=2, ensure_ascii=False, sort_keys=True)

@@ -9,10 +9,11 @@ which is given in full.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import orjson
 
 from .catalogues import N_
 from .dates import month_name, readable_date
@@ -82,6 +83,13 @@ def _bibtex_url(url: str) -> str:
     return url.replace("%", r"\%").replace("#", r"\#").replace("{", "%7B").replace("}", "%7D")
 
 
+def csl_json(items: list[dict]) -> str:
+    """The text json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) gives, by orjson: the
+    json module writes indented JSON in pure Python, 14 µs of a sources page's 0.28 ms. (Text and
+    integers only: the two may print a float differently, and a CSL item has none.)"""
+    return orjson.dumps(items, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
 def citations(c: CiteInput, gettext: Callable[[str], str] = N_) -> list[tuple[str, str]]:
     """(style, text) in APA, MLA, Chicago, BibTeX and CSL-JSON."""
     year, month, day = _date_parts(c.reviewed)
@@ -102,10 +110,10 @@ def citations(c: CiteInput, gettext: Callable[[str], str] = N_) -> list[tuple[st
         f"  note = {{{latex_escape(note)}}}\n"
         f"}}"
     )
-    csl = json.dumps([{
+    csl = csl_json([{
         "id": c.slug, "type": "webpage", "title": name, "container-title": c.site_name, "URL": c.page_url,
         "issued": {"date-parts": [[int(p) for p in (year, month, day) if p]]},
         "accessed": {"date-parts": [[int(p) for p in (year, month, day) if p]]},
         "note": note,
-    }], indent=2, ensure_ascii=False, sort_keys=True)
+    }])
     return [("APA", apa), ("MLA", mla), ("Chicago", chicago), ("BibTeX", bibtex), ("CSL-JSON", csl)]
