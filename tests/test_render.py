@@ -93,6 +93,13 @@ def test_pages_come_back_in_the_order_asked_with_the_shared_context(env) -> None
         assert list(renderer.render([2, 0])) == [results[2], results[0]]
 
 
+def test_a_page_cannot_quietly_redefine_what_every_page_shares(env) -> None:
+    """The shared context is the environment's globals: a page's own value of the same name would
+    win without a word, so it is refused."""
+    with pytest.raises(ValueError, match=r"a/index.html: the page's context redefines shared names \['note'\]"):
+        list(render_pages(one_language(env, {"note": "for every page"}), [page("/a/", note="mine")]))
+
+
 def forked(monkeypatch, env, pages: list[Page], common: dict) -> PageRenderer:
     """A renderer that forks two workers whatever the number of pages (a large site's path)."""
     monkeypatch.setattr(render, "PARALLEL_FROM", 0)

@@ -156,8 +156,12 @@ def _render_page(languages: Languages, page: Page) -> bytes:
     language = languages[page.language]
     codes = language.common.get("languages", ())
     alternates = urls.alternates(page.url, codes) if len(codes) > 1 else []  # one language: no alternates
+    context = page.context()
+    shadowed = context.keys() & language.common.keys()
+    if shadowed:  # a page's own value would quietly replace what every page shares (see Language)
+        raise ValueError(f"{page.output}: the page's context redefines shared names {sorted(shadowed)}")
     return language.env.get_template(page.template).render(
-        page=page, structured_data=page.structured_data(), alternates=alternates, **page.context(),
+        page=page, structured_data=page.structured_data(), alternates=alternates, **context,
     ).encode("utf-8")
 
 
