@@ -10,6 +10,7 @@ server shows in the page. `check_content` applies the same content rules without
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
 import resource
@@ -258,6 +259,11 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 names = list(site.files)
                 records.forget_record(known.path)  # until the new one is written: never a record of another site
                 written = site.commit()
+        carried = len(pages) - rendered
+        # The site is written: its plan, content and templates are done with, and the record (a stat of
+        # every output file) takes their memory instead of adding to the build's peak.
+        del pages, models, languages, content, site, search
+        gc.collect()
         with stopwatch.step("dependency record"):
             _save(known, out_dir, prints, page_digests, content_problems, sum(1 for n in names if n.endswith(".html")))
     except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
@@ -271,7 +277,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     images_note = ("draft: no chart images, cards or PDFs" if draft
                    else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
     images_note += f"; {len(jobs)} chart image(s) in all" if jobs else ""
-    how = f"full build: {known.reason}" if known.reason else f"{len(pages) - rendered} carried over from the last build"
+    how = f"full build: {known.reason}" if known.reason else f"{carried} carried over from the last build"
     summary = (f"build: wrote {page_count} pages and {len(names) - page_count} other files to {out_dir} "
                f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
                f"{written.removed} removed; {rendered} page(s) rendered, {how}; {len(problems)} warning(s)).")
