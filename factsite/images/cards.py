@@ -71,23 +71,24 @@ def card_key(card: Card, template_source: str) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
+async def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
     """Lay the card out, fit the sentence, and screenshot it; returns (png, fit report)."""
-    page.set_content(html, wait_until="load")
-    page.evaluate("document.fonts.ready.then(() => true)")
-    report = page.evaluate(_FIT)
-    return page.screenshot(clip={"x": 0, "y": 0, "width": WIDTH, "height": HEIGHT}, type="png"), report
+    await page.set_content(html, wait_until="load")
+    await page.evaluate("document.fonts.ready.then(() => true)")
+    report = await page.evaluate(_FIT)
+    return await page.screenshot(clip={"x": 0, "y": 0, "width": WIDTH, "height": HEIGHT}, type="png"), report
 
 
 def render_cards(cards: list[Card], env: Environment, cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
-    """Every card as output path -> its PNG in the cache; returns how many had to be rendered."""
+    """Every card as output path -> its PNG in the cache; returns how many had to be rendered. The
+    missing cards are drawn on several pages at once (headless.pages), the same bytes as on one."""
     template_source = env.loader.get_source(env, "card.html")[0]  # type: ignore[union-attr]
 
-    def shoot(page, card: Card, key: str) -> bytes:
-        png, report = measure_and_shoot(page, card.html(env))
+    async def shoot(page, card: Card, key: str) -> bytes:
+        png, report = await measure_and_shoot(page, card.html(env))
         if report["problems"]:
             raise CardDoesNotFit(not_fitting(card, report["problems"], report["size"]))
         return png
 
-    return render_cached(cards, cache, "png", lambda card: card_key(card, template_source),
-                         lambda: headless.new_page(viewport={"width": WIDTH, "height": HEIGHT}), shoot)
+    return render_cached(cards, cache, "png", lambda card: card_key(card, template_source), headless,
+                         lambda: headless.page(viewport={"width": WIDTH, "height": HEIGHT}), shoot, "cards")

@@ -8,12 +8,17 @@ document's metadata and fixed dates, so the same sheet always gives the same byt
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import mimetypes
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
+from ..content.parallel import usable_cores
 from ..web.jobs import PdfJob
 from .headless import Headless, ImageCache, render_cached
 
@@ -35,14 +40,14 @@ def _cache_key(job: PdfJob, files: dict[str, bytes]) -> str:
 
 
 def _serve_from_memory(files: dict[str, bytes]):
-    def handle(route) -> None:
+    async def handle(route) -> None:
         path = route.request.url.removeprefix(ORIGIN).split("?")[0].split("#")[0]
         relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
         if route.request.url.startswith(ORIGIN) and relative in files:
             kind = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-            route.fulfill(status=200, body=files[relative], content_type=kind)
+            await route.fulfill(status=200, body=files[relative], content_type=kind)
         else:
-            route.fulfill(status=404, body=b"")  # nothing leaves the machine
+            await route.fulfill(status=404, body=b"")  # nothing leaves the machine
 
     return handle
 
@@ -69,19 +74,54 @@ def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
 
 
 def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
-    """Every job's PDF as output path -> its file in the cache; returns how many had to be printed."""
+    """Every job's PDF as output path -> its file in the cache; returns how many had to be printed.
+    Sheets are printed on several pages at once (headless.pages), a sheet's papers one after the other
+    on one page; pypdf's rewrite (most of a PDF's time, all of it Python) runs in worker processes."""
 
-    def open_page():
-        page = headless.new_page()
-        page.route("**/*", _serve_from_memory(files))
-        page.emulate_media(media="print")
+    async def open_page():
+        page = await headless.page()
+        await page.route("**/*", _serve_from_memory(files))
+        await page.emulate_media(media="print")
         return page
 
-    def print_sheet(page, job: PdfJob, key: str) -> bytes:
-        if page.url != ORIGIN + job.page_url:  # a sheet's papers come one after the other: loaded once
-            page.goto(ORIGIN + job.page_url, wait_until="load")
-        pdf = page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
-                       tagged=True, outline=False)
-        return _with_metadata(pdf, job, key)
+    with _MetadataWorkers(headless.pages) as workers:
+        async def print_sheet(page, job: PdfJob, key: str) -> bytes:
+            if page.url != ORIGIN + job.page_url:  # a sheet's papers come one after the other: loaded once
+                await page.goto(ORIGIN + job.page_url, wait_until="load")
+            pdf = await page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
+                                 tagged=True, outline=False)
+            return await workers.with_metadata(pdf, job, key)
 
-    return render_cached(jobs, cache, "pdf", lambda job: _cache_key(job, files), open_page, print_sheet)
+        return render_cached(jobs, cache, "pdf", lambda job: _cache_key(job, files), headless, open_page, print_sheet,
+                             "PDFs", group=lambda job: job.page_url, before_drawing=workers.expect)
+
+
+class _MetadataWorkers:
+    """pypdf's rewrite of each printed PDF (a quarter of a second of Python each) in worker processes
+    started at the first PDF, one per usable core. For a few PDFs (a rebuild after one change) or on one
+    core it runs in this process: starting the workers would cost more than it saves. Spawned, not
+    forked: the build has threads (the writer's, Pagefind's) by now."""
+
+    IN_PROCESS_UP_TO = 4  # PDFs
+
+    def __init__(self, pages: int):
+        self.pages = pages
+        self.workers = 1
+        self._pool: Any = None
+
+    def expect(self, missing: int) -> None:
+        self.workers = 1 if missing <= self.IN_PROCESS_UP_TO else min(usable_cores(), self.pages)
+
+    def __enter__(self) -> "_MetadataWorkers":
+        return self
+
+    async def with_metadata(self, pdf: bytes, job: PdfJob, key: str) -> bytes:
+        if self.workers <= 1:
+            return _with_metadata(pdf, job, key)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return await asyncio.get_running_loop().run_in_executor(self._pool, _with_metadata, pdf, job, key)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
