@@ -76,7 +76,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, Headless() as headless:
         cache = ImageCache(Path(tmp))
         jobs = [job for chart in model.all_charts() for job in image_jobs(chart)]
-        files.update(export_images(jobs, cache, headless)[0])
+        files.add_all(export_images(jobs, cache, headless)[0])  # the images as bytes, as the build serves them
         timed(f"{len(model.pdf_jobs())} sheet PDFs cold", lambda: render_pdfs(model.pdf_jobs(), files, cache, headless)[1])
         started = time.perf_counter()
         again = render_pdfs(model.pdf_jobs(), files, cache, headless)[1]

@@ -243,11 +243,11 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                     with stopwatch.step("chart images"):
                         images, drawn = export_images(jobs, cache, browser)
                         site.add_all(images)
-                    with stopwatch.step("cards"):
-                        for model in models:
-                            cards, rendered_cards = render_cards(model.cards(), languages[model.language].env, cache, browser)
-                            site.add_all(cards)
-                            carded += rendered_cards
+                    with stopwatch.step("cards"):  # every language's in one go: the browser's pages stay busy
+                        cards, carded = render_cards([card for model in models for card in model.cards()],
+                                                     {code: language.env for code, language in languages.items()},
+                                                     cache, browser)
+                        site.add_all(cards)
                     # Sheets are printed last: their pages use the chart images drawn above.
                     with stopwatch.step("PDFs"):
                         pdfs, printed = render_pdfs([job for model in models for job in model.pdf_jobs()], site.files,

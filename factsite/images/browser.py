@@ -49,9 +49,25 @@ def launch(playwright, **options):
     try:  # no system Chromium: Playwright's own, if `playwright install chromium` has fetched it
         return playwright.chromium.launch(args=CHROMIUM_ARGS, headless=True, **options)
     except Exception as error:
-        if "Executable doesn't exist" in str(error) or "playwright install" in str(error):
-            raise NoChromium(INSTALL_HELP) from None
+        _no_chromium(error)
         raise
+
+
+async def launch_async(playwright, **options):
+    """`launch` through Playwright's async API (the build's `Headless`)."""
+    path = chromium_path()
+    if path is not None:
+        return await playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True, **options)
+    try:
+        return await playwright.chromium.launch(args=CHROMIUM_ARGS, headless=True, **options)
+    except Exception as error:
+        _no_chromium(error)
+        raise
+
+
+def _no_chromium(error: Exception) -> None:
+    if "Executable doesn't exist" in str(error) or "playwright install" in str(error):
+        raise NoChromium(INSTALL_HELP) from None
 
 
 def engine_identity(memo_dir: Path) -> str:

@@ -1,6 +1,6 @@
-"""Static chart images (SVG and PNG), drawn by plotly.js in one headless Chromium page.
+"""Static chart images (SVG and PNG), drawn by plotly.js in headless Chromium pages.
 
-One page loads plotly.js once and draws every chart of the build, a batch per call: much
+Each page loads plotly.js once and draws charts a batch per call, several pages at once: much
 cheaper than a browser per image. Results are cached by a hash of everything that shapes
 the image (the figure and its size, plotly.js, the drawing code here, the browser and the
 fonts), so an unchanged chart is never drawn again and a cached image is never stale.
@@ -8,17 +8,19 @@ fonts), so an unchanged chart is never drawn again and a cached image is never s
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 from ..web.assets import plotly_js
 from ..web.jobs import ImageJob
-from .headless import Headless, ImageCache
+from .headless import Headless, ImageCache, on_pages
 from .progress import Progress
 
 # Bump when the way images are drawn changes outside this file (the scripts below are hashed anyway).
@@ -85,40 +87,53 @@ def _canonical_svg(svg: bytes) -> bytes:
     return _TAG.sub(sort, svg)
 
 
-def _drawing_page(headless: Headless):
+def _drawing_page(headless: Headless, number: int = 0):
     """A page with plotly.js loaded, kept open for the browser's life: loading plotly.js takes 0.35-0.45 s,
     so the dev server's rebuilds pay it once, not at every change. It is loaded from a file: faster
-    than handing the script to Chromium through Playwright."""
+    than handing the script to Chromium through Playwright. `number`: one page per page drawing at once."""
 
-    def load_plotly(page) -> None:
+    async def load_plotly(page) -> None:
         folder = headless.scratch()
-        (folder / "plotly.js").write_bytes(plotly_js())
-        (folder / "draw.html").write_text(
-            "<!doctype html><html><head><meta charset='utf-8'>"
-            f"<script>{_SEEDED_RANDOM}</script><script src='plotly.js'></script></head><body></body></html>",
-            encoding="utf-8")
-        page.goto((folder / "draw.html").as_uri(), wait_until="load")
+        if not (folder / "draw.html").exists():
+            (folder / "plotly.js").write_bytes(plotly_js())
+            (folder / "draw.html").write_text(
+                "<!doctype html><html><head><meta charset='utf-8'>"
+                f"<script>{_SEEDED_RANDOM}</script><script src='plotly.js'></script></head><body></body></html>",
+                encoding="utf-8")
+        await page.goto((folder / "draw.html").as_uri(), wait_until="load")
 
-    return headless.kept_page("charts", load_plotly)
+    return headless.kept_page("charts" if number == 0 else f"charts-{number}", load_plotly)
 
 
-def _draw(jobs: list[ImageJob], headless: Headless, progress: Progress):
-    """Yields each job's image, in order, drawing a batch at a time."""
-    page = _drawing_page(headless)
-    try:
-        for start in range(0, len(jobs), BATCH):
-            batch = jobs[start:start + BATCH]
-            payload = [
-                {"figure": json.loads(job.figure_json), "width": job.width, "height": job.height,
-                 "format": job.format, "scale": job.scale}
-                for job in batch
-            ]
-            images = [_decode(url) for url in page.evaluate(_DRAW_ALL, payload)]
-            progress.advance(len(batch))
-            yield from images
-    except Exception:  # not GeneratorExit: a finished draw keeps its page
-        page.close()  # a page that failed mid-draw is not reused
-        raise
+def _draw(jobs: list[ImageJob], headless: Headless, progress: Progress,
+          keep: Callable[[int, bytes], object] | None = None) -> list[bytes]:
+    """Every job's image, in order, drawn a batch per call on up to `headless.pages` pages at once (the
+    batches handed out as pages come free); `keep(index, image)` is called as each batch is drawn.
+    Each image is reseeded and its SVG canonical, so that the page a chart is drawn on, and what it
+    drew before, changes no byte."""
+    batches = [range(start, min(start + BATCH, len(jobs))) for start in range(0, len(jobs), BATCH)]
+
+    async def draw_batch(page, batch: range) -> list[bytes]:
+        payload = [
+            {"figure": json.loads(jobs[i].figure_json), "width": jobs[i].width, "height": jobs[i].height,
+             "format": jobs[i].format, "scale": jobs[i].scale}
+            for i in batch
+        ]
+        try:
+            images = [_decode(url) for url in await page.evaluate(_DRAW_ALL, payload)]
+        except Exception:
+            await page.close()  # a page that failed mid-draw is not reused
+            raise
+        if keep is not None:
+            for i, image in zip(batch, images):
+                keep(i, image)
+        return images
+
+    async def draw_all() -> list[list[bytes]]:
+        pages = await asyncio.gather(*(_drawing_page(headless, n) for n in range(min(headless.pages, len(batches)))))
+        return await on_pages(pages, batches, draw_batch, progress, size=len)
+
+    return [image for batch in headless.run(draw_all()) for image in batch]
 
 
 @lru_cache(maxsize=1)
@@ -151,13 +166,13 @@ def export_images(jobs: list[ImageJob], cache: ImageCache, headless: Headless) -
             results[job.output] = cached
     if missing:
         drawn: dict[str, Path] = {}
+        keys = list(missing)
+
+        def keep(index: int, data: bytes) -> None:  # each image is kept as soon as its batch is drawn
+            drawn[keys[index]] = cache.put(keys[index], missing[keys[index]].format, data)
+
         with Progress("chart images", len(missing)) as progress:
-            images = _draw(list(missing.values()), headless, progress)
-            try:
-                for (key, job), data in zip(missing.items(), images):
-                    drawn[key] = cache.put(key, job.format, data)  # each image is kept as soon as it is drawn
-            finally:
-                images.close()
+            _draw(list(missing.values()), headless, progress, keep)
         for job, key in waiting:
             results[job.output] = drawn[key]
     return results, len(missing)

@@ -1,29 +1,54 @@
 """One headless Chromium for the whole build, started only when something is not in the cache.
 
 `Headless` is that browser: pages in one context, a scratch folder, and pages kept open between
-uses (`kept_page`: plotly.js stays loaded between the dev server's rebuilds). `render_cached` is
-the find-or-render loop over the cache, and `ImageCache` the cache of rendered files.
+uses (`kept_page`: plotly.js stays loaded between the dev server's rebuilds). It drives Chromium
+through Playwright's async API on an event loop of its own (`run`), so that several pages draw at
+once: `on_pages` hands a list of work to `Headless.pages` pages (two per core), each taking the next
+item as it finishes one, and returns the results in the list's order. Chromium lays out and
+paints each page in its own renderer process, and a card or a PDF spends most of its time waiting
+for a frame or a reply, so the pages overlap even on two cores. `render_cached` is the
+find-or-render loop over the cache, and `ImageCache` the cache of rendered files.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence, TypeVar
+from typing import Any, Awaitable, Callable, Coroutine, Protocol, Sequence, TypeVar
+
+from ..content.parallel import usable_cores
+from .progress import Progress
+
+PAGES_PER_CORE = 2  # measured: a page is idle half the time (waiting for a frame), so two per core keep both busy
+
+T = TypeVar("T")
+Item = TypeVar("Item")
+
+
+def default_pages() -> int:
+    return max(1, PAGES_PER_CORE * usable_cores())
 
 
 class Headless:
-    """Use as a context manager; `new_page()` launches the browser on first use, then reuses it."""
+    """Use as a context manager; `page()` launches the browser on first use, then reuses it.
 
-    def __init__(self) -> None:
-        self._playwright_manager: Any = None
+    `pages` is how many pages draw at once (default: two per usable core); one draws as before, one
+    thing at a time. Every coroutine of this class runs on its own event loop, through `run`."""
+
+    def __init__(self, pages: int | None = None) -> None:
+        self.pages = default_pages() if pages is None else max(1, pages)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._launching: asyncio.Lock | None = None
+        self._playwright: Any = None
         self._browser: Any = None
         self._context: Any = None
         self._scratch: str | None = None
         self._kept: dict[str, Any] = {}  # pages kept open between uses, by name (kept_page)
+        self.opened = 0  # pages opened in this browser's life (for tests and --timings)
 
     def scratch(self) -> Path:
         """A folder for files the browser loads, removed with the browser."""
@@ -34,47 +59,104 @@ class Headless:
     def __enter__(self) -> "Headless":
         return self
 
-    def new_page(self, viewport: dict[str, int] | None = None) -> Any:
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run `coroutine` on the browser's event loop, made at first use and kept for its life (Playwright's
+        objects belong to the loop they were made on). Not from inside another running event loop."""
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(coroutine)
+
+    async def _launch(self) -> None:
+        if self._launching is None:
+            self._launching = asyncio.Lock()
+        async with self._launching:  # pages opened at once share one launch
+            if self._browser is not None:
+                return
+            from playwright.async_api import async_playwright
+
+            from .browser import launch_async
+
+            playwright = await async_playwright().start()
+            try:
+                self._browser = await launch_async(playwright)
+            except BaseException:
+                await playwright.stop()
+                raise
+            self._playwright = playwright
+            self._context = await self._browser.new_context()
+
+    async def page(self, viewport: dict[str, int] | None = None) -> Any:
         """A page in the build's one browser context: a page in a new context costs a new renderer
         process (0.15-0.25 s), one more in the same context a fifth of that."""
         if self._browser is None:
-            from playwright.sync_api import sync_playwright
-
-            from .browser import launch
-
-            self._playwright_manager = sync_playwright()
-            playwright = self._playwright_manager.__enter__()
-            try:
-                self._browser = launch(playwright)
-            except BaseException:
-                self._playwright_manager.__exit__(None, None, None)
-                self._playwright_manager = None
-                raise
-            self._context = self._browser.new_context()
-        page = self._context.new_page()
+            await self._launch()
+        page = await self._context.new_page()
+        self.opened += 1
         if viewport is not None:
-            page.set_viewport_size(viewport)
+            await page.set_viewport_size(viewport)
         return page
 
-    def kept_page(self, name: str, prepare: Callable[[Any], None]) -> Any:
+    async def kept_page(self, name: str, prepare: Callable[[Any], Awaitable[None]]) -> Any:
         """The page kept open under `name` for the browser's life, made and `prepare`d at first use (and
         again if it was closed): for set-up too slow to repeat, which the dev server's rebuilds then pay once."""
         page = self._kept.get(name)
         if page is None or page.is_closed():
-            page = self.new_page()
-            prepare(page)
+            page = await self.page()
+            await prepare(page)
             self._kept[name] = page
         return page
 
-    def __exit__(self, *exc: object) -> None:
+    async def _close(self) -> None:
         self._kept.clear()  # closed with the browser
-        if self._browser is not None:
-            self._browser.close()
-            self._playwright_manager.__exit__(None, None, None)
-            self._browser = self._context = self._playwright_manager = None
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._context = self._playwright = None
+        try:
+            if browser is not None:
+                await browser.close()
+        finally:
+            if playwright is not None:
+                await playwright.stop()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._browser is not None or self._playwright is not None:
+                self.run(self._close())
+        finally:
+            if self._loop is not None:
+                self._loop.close()
+                self._loop = None
+            self._launching = None
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
+                self._scratch = None
+
+
+async def on_pages(pages: Sequence[Any], items: Sequence[Item], work: Callable[[Any, Item], Awaitable[T]],
+                   progress: Progress | None = None, size: Callable[[Item], int] = lambda item: 1) -> list[T]:
+    """`work(page, item)` for every item, the pages working at once, each taking the next item when it
+    is done with one; the results in the items' order. When an item fails, no page takes another, and
+    once the items under way are done the error of the first failing item in the list is raised: the
+    error a one-page run, which stops at it, would raise."""
+    results: list[Any] = [None] * len(items)
+    errors: dict[int, BaseException] = {}
+    upcoming = iter(range(len(items)))  # shared: the next item for whichever page is free
+
+    async def worker(page: Any) -> None:
+        for index in upcoming:
+            if errors:
+                return
+            try:
+                results[index] = await work(page, items[index])
+            except Exception as error:  # noqa: BLE001 - raised below, the first in the list's order
+                errors[index] = error
+                return
+            if progress is not None:
+                progress.advance(size(items[index]))
+
+    await asyncio.gather(*(worker(page) for page in pages))
+    if errors:
+        raise errors[min(errors)]
+    return results
 
 
 class _Job(Protocol):
@@ -89,27 +171,53 @@ class _Cache(Protocol):
 Job = TypeVar("Job", bound=_Job)
 
 
-def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str],
-                  open_page: Callable[[], Any], render: Callable[[Any, Job, str], bytes]) -> tuple[dict[str, Path], int]:
-    """Each job's file in the cache (output path -> file), rendered first on one page, opened only at
-    the first miss, when it is not there; returns the files and how many had to be rendered."""
+def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str], headless: Headless,
+                  open_page: Callable[[], Awaitable[Any]], render: Callable[[Any, Job, str], Awaitable[bytes]],
+                  label: str, group: Callable[[Job], Any] | None = None,
+                  before_drawing: Callable[[int], None] | None = None) -> tuple[dict[str, Path], int]:
+    """Each job's file in the cache (output path -> file), rendered first when it is not there; returns
+    the files and how many had to be rendered. A cache hit draws nothing; the misses are drawn on up to
+    `headless.pages` pages at once, opened only when something is missing, each file kept in the cache
+    as soon as it is drawn. Jobs with the same key are drawn once; consecutive jobs of one `group` (a
+    sheet's two papers) are drawn one after the other on one page. `before_drawing` is told how many
+    are missing, before any is drawn."""
     results: dict[str, Path] = {}
-    page = None
-    rendered = 0
-    try:
-        for job in jobs:
-            key = key_of(job)
-            path = cache.find(key, suffix)
-            if path is None:
-                if page is None:
-                    page = open_page()
-                path = cache.put(key, suffix, render(page, job, key))
-                rendered += 1
+    missing: dict[str, Job] = {}  # key -> the first job that needs it
+    waiting: list[tuple[Job, str]] = []
+    for job in jobs:
+        key = key_of(job)
+        path = cache.find(key, suffix)
+        if path is None:
+            missing.setdefault(key, job)
+            waiting.append((job, key))
+        else:
             results[job.output] = path
-    finally:
-        if page is not None:
-            page.close()
-    return results, rendered
+    if not missing:
+        return results, 0
+    if before_drawing is not None:
+        before_drawing(len(missing))
+    batches: list[list[tuple[str, Job]]] = []
+    for key, job in missing.items():
+        if batches and group is not None and group(batches[-1][-1][1]) == group(job):
+            batches[-1].append((key, job))
+        else:
+            batches.append([(key, job)])
+
+    async def draw(page: Any, batch: list[tuple[str, Job]]) -> list[Path]:
+        return [cache.put(key, suffix, await render(page, job, key)) for key, job in batch]
+
+    async def draw_all() -> list[list[Path]]:
+        pages = await asyncio.gather(*(open_page() for _ in range(min(headless.pages, len(batches)))))
+        try:
+            with Progress(label, len(missing)) as progress:
+                return await on_pages(pages, batches, draw, progress, size=len)
+        finally:
+            await asyncio.gather(*(page.close() for page in pages), return_exceptions=True)
+
+    drawn = {key: path for batch, paths in zip(batches, headless.run(draw_all())) for (key, _), path in zip(batch, paths)}
+    for job, key in waiting:
+        results[job.output] = drawn[key]
+    return {job.output: results[job.output] for job in jobs}, len(missing)
 
 
 class ImageCache:
