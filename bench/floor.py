@@ -14,6 +14,7 @@ Run: python3 bench/floor.py CONTENT_DIR OUT_DIR
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import shutil
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 try:
     from yaml import CSafeLoader as Loader
@@ -36,18 +38,18 @@ def page_data(content_dir: Path):
     """The site's pages and what its templates need, built by the site's own code (not timed)."""
     sys.path.insert(0, str(ROOT))
     from build import GC_THRESHOLD
-    from factsite.web import urls
     from factsite.web.assets import collect_assets
     from factsite.pipeline import load_and_validate
     from factsite.web.pages import SiteModel
     from factsite.web.dates import readable_date
+    from factsite.web.render import shared_context
     from factsite.web.views import figure_anchor, figure_link
 
     gc.set_threshold(*GC_THRESHOLD)  # as build.py sets it: loading 10,000 statistics is 15 times faster
     content, _ = load_and_validate(content_dir)
     model = SiteModel(content, content.site.base_url)
-    common = {"site": content.site, "assets": collect_assets(ROOT / "static").urls,
-              "base_url": content.site.base_url, "draft": True, "urls": urls,
+    # What every page shares, as the site gives it (its addresses, language, assets).
+    common = {**shared_context(model, collect_assets(ROOT / "static").urls, draft=True),
               "figure_link": figure_link, "figure_anchor": figure_anchor, "readable_date": readable_date}
     # All page data, built before the clock starts: each page with its structured data and context.
     return [(page, {"structured_data": page.structured_data(), **page.context()}) for page in model.pages()], common
@@ -65,10 +67,13 @@ def build(content: Path, out: Path, pages, common) -> int:
     env.filters["script_json"] = lambda text: text
     env.filters["figure_link"] = common.pop("figure_link")
     env.filters["readable_date"] = common.pop("readable_date")
+    # The templates take what every page shares from the environment's globals, and render the
+    # pieces that are the same on every page once (`constant`), as the site's renderer does.
+    env.globals.update(common, constant=functools.cache(lambda name: Markup(env.get_template(name).render())))
     if out.exists():
         shutil.rmtree(out)
     for page, context in pages:
-        html = env.get_template(page.template).render(page=page, **common, **context)
+        html = env.get_template(page.template).render(page=page, **context)
         target = out / page.output
         os.makedirs(target.parent, exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
