@@ -9,6 +9,7 @@ server shows in the page. `check_content` applies the same content rules without
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import gc
 import hashlib
@@ -224,6 +225,8 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         old = known.record
         kept = ({output for output, fingerprint in prints.items()
                  if old.fingerprints.get(output) == fingerprint and output in known.intact} if old is not None else set())
+        if old is not None:  # from here on only `kept` and the old page digests are read: their memory is the pages'
+            known.intact, old.fingerprints = set(), {}
     drawn = carded = printed = 0
     jobs: list[ImageJob] = []
     assets = collect_assets(inputs.static)
@@ -320,7 +323,12 @@ def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bo
     if unchanged:
         record.inputs, record.scanned_at = found, scanned_at  # the racy rule's clock moves on
         records.save_record(path, record) if _racy(found, scanned_at) else None
-    return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, record, "", intact, unchanged, saved=record)
+        return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, record, "", intact, True, saved=record)
+    # What the rest of the build reads of the last record is its fingerprints and page digests: its
+    # lists of inputs and outputs (80,000 entries at 10,000 bilingual statistics) need not stay in
+    # memory beside this build's own (the dev server keeps the whole record until a build replaces it).
+    lean = dataclasses.replace(record, inputs={}, outputs={})
+    return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, lean, "", intact, False)
 
 
 def _racy(found: dict[str, records.InputEntry], scanned_at: float) -> bool:
