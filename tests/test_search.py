@@ -12,7 +12,8 @@ from playwright.sync_api import sync_playwright
 from factsite.web import search as search_module
 from factsite.images.browser import launch
 from factsite.pipeline import build_site
-from factsite.web.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, part_url, plan_parts
+from factsite.web.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, plan_parts
+from factsite.web.urls import search_part
 from factsite.publish.serve import start_server
 from factsite.publish.write import MemorySite, SiteWriter
 
@@ -189,7 +190,7 @@ def test_a_change_reindexes_only_its_part(tmp_path: Path) -> None:
         assert len(search.runs) == 1
         again = _read(search.finish())
     part_with_s0 = next(n for n, part in enumerate(parts) if "stats/s0/index.html" in part)
-    prefix = part_url(part_with_s0).lstrip("/")
+    prefix = search_part(part_with_s0).lstrip("/")
     differs = {name for name in files.keys() | again.keys() if files.get(name) != again.get(name)}
     assert differs and all(name.startswith(prefix) for name in differs)
 

@@ -35,10 +35,10 @@ from collections.abc import Sequence, Iterable
 from pathlib import Path
 
 from ..content.locales import DEFAULT_LANGUAGE
+from . import urls
 from typing import Protocol
 
-SEARCH_DIR = "pagefind"
-PARTS_FILE = f"{SEARCH_DIR}/parts.json"
+PARTS_FILE = urls.search_file("parts.json").lstrip("/")
 PART_PAGES = 1000  # indexed pages per Pagefind run: about 50 MB of its memory
 # Pagefind's ready-made interfaces are not published: the site has its own small search page.
 _SKIPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui")
@@ -89,10 +89,6 @@ def plan_parts(groups: dict[str, str], size: int = PART_PAGES) -> list[list[str]
     for page in sorted(groups):
         parts[zlib.crc32(groups[page].encode("utf-8")) % count].append(page)
     return [part for part in parts if part]
-
-
-def part_url(number: int) -> str:
-    return f"/{SEARCH_DIR}/" if number == 0 else f"/{SEARCH_DIR}/part-{number}/"
 
 
 @dataclass
@@ -235,12 +231,12 @@ class SearchIndex:
                 self._prune()
         files: dict[str, Path | bytes] = {}
         for number in range(len(self._parts)):
-            bundle, prefix = self._bundles[number], part_url(number).lstrip("/")
+            bundle, prefix = self._bundles[number], urls.search_part(number).lstrip("/")
             for path in sorted(bundle.rglob("*")):
                 relative = path.relative_to(bundle).as_posix()
                 if path.is_file() and (number == 0 or _belongs_to_a_part(relative)):
                     files[prefix + relative] = _canonical_entry(path) if relative == "pagefind-entry.json" else path
-        files[PARTS_FILE] = json.dumps([part_url(number) for number in range(1, len(self._parts))]).encode()
+        files[PARTS_FILE] = json.dumps([urls.search_part(number) for number in range(1, len(self._parts))]).encode()
         return files
 
     def _prune(self) -> None:

@@ -117,9 +117,17 @@ def data_file(name: str) -> str:
     return data() + ".".join(map(_slug, stem)) + "." + extension
 
 
+SEARCH_FOLDER = "pagefind"  # where the search index is published
+
+
 def search_file(name: str) -> str:
     """A file of the search index (Pagefind's script, the list of index parts)."""
-    return "/pagefind/" + ".".join(map(_slug, name.split(".")))
+    return f"/{SEARCH_FOLDER}/" + ".".join(map(_slug, name.split(".")))
+
+
+def search_part(number: int) -> str:
+    """The folder of part `number` of the search index: the first is the index's own folder."""
+    return f"/{SEARCH_FOLDER}/" if number == 0 else f"/{SEARCH_FOLDER}/part-{number}/"
 
 
 def file_url(output: str) -> str:
