@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat as stat_module
 import platform
 import sys
 import time
@@ -158,11 +159,17 @@ def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[
                     and stat.st_mtime_ns < trusted_before):
                 found[relative] = old
                 continue
-            try:
-                with open(os.path.join(folder, relative[len(name) + 1:]), "rb") as handle:
-                    data = handle.read()
-            except OSError:  # a link to nothing, a pipe, unreadable: an input that is never the same
-                data = f"unreadable {time.time_ns()}".encode()
+            path = os.path.join(folder, relative[len(name) + 1:])
+            if stat_module.S_ISLNK(stat.st_mode):  # never followed: its target may be outside content/
+                data = b"link\0" + os.fsencode(os.readlink(path))
+            elif not stat_module.S_ISREG(stat.st_mode):  # a pipe would block a read: never the same
+                data = f"special {stat.st_mode} {time.time_ns()}".encode()
+            else:
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:  # unreadable: an input that is never the same
+                    data = f"unreadable {time.time_ns()}".encode()
             found[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, hashlib.sha256(data).digest())
     return found
 

@@ -140,3 +140,43 @@ def test_the_dev_servers_memory_keeps_the_record(built, monkeypatch) -> None:
     stat.write_text(stat.read_text().replace("short_title: Rise", "short_title: Changed rise", 1))
     result = build_site(content, site, draft=True, cache_dir=cache, memory=memory)
     assert result.ok and rendered_count(result.summary) < 22, result.summary
+
+
+def test_the_scan_never_follows_a_link_nor_opens_a_pipe(tmp_path: Path) -> None:
+    """The record hashes content/'s files, which are untrusted: a link's target may be outside
+    content/ (never read), and opening a pipe would wait for a writer forever."""
+    import hashlib
+    import os
+    import threading
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "site.yaml").write_text("title: x\n")
+    outside = tmp_path / "outside-pipe"
+    os.mkfifo(outside)
+    (content / "linked.yaml").symlink_to(outside)  # followed, the read would block
+    os.mkfifo(content / "pipe.yaml")
+    found: dict = {}
+    scan = threading.Thread(target=lambda: found.update(record.scan_inputs({"content": content}, None)), daemon=True)
+    scan.start()
+    scan.join(timeout=10)
+    assert not scan.is_alive(), "the scan blocked on a pipe"
+    assert set(found) == {"content/site.yaml", "content/linked.yaml", "content/pipe.yaml"}
+    assert found["content/linked.yaml"][3] == hashlib.sha256(b"link\0" + os.fsencode(str(outside))).digest()
+    assert found["content/site.yaml"][3] == hashlib.sha256(b"title: x\n").digest()
+
+
+def test_a_build_with_a_pipe_in_the_content_stops_with_its_error(tmp_path: Path) -> None:
+    """The build path, not just the loader: the record's scan comes first and must not wait on it."""
+    import os
+    import threading
+
+    content = copy_good_tree(tmp_path)
+    os.mkfifo(content / "stats" / "pipe.yaml")
+    results: list = []
+    build = threading.Thread(target=lambda: results.append(
+        build_site(content, tmp_path / "site", draft=True, cache_dir=tmp_path / "cache")), daemon=True)
+    build.start()
+    build.join(timeout=120)
+    assert not build.is_alive(), "the build blocked on a pipe in content/"
+    assert not results[0].ok and any("content/stats/pipe.yaml" in line for line in results[0].lines()), results[0].lines()
