@@ -194,19 +194,8 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     with stopwatch.step("dependency record"):
         known = _previous_build(content_dir, out_dir, cache_dir, draft, inputs, memory)
     if known.unchanged:
-        assert known.record is not None
-        memory.record = known.record
-        refused = _too_strict("build", known.record.problems, strict)
-        if refused:
-            return BuildResult(False, known.record.problems, f"{refused}; {out_dir} was left as it was.")
-        pages = known.record.pages
-        images_note = "draft" if draft else "0 chart image(s), 0 card(s) and 0 PDF(s) rendered"
-        summary = (f"build: nothing changed: the dependency record proves the {pages} pages and "
-                   f"{len(known.record.outputs) - pages - 1} other files in {out_dir} up to date in "
-                   f"{time.perf_counter() - started:.2f} s ({images_note}; 0 file(s) changed; 0 pages rendered; "
-                   f"{len(known.inputs)} input files checked; {len(known.record.problems)} warning(s)).")
-        return BuildResult(True, known.record.problems, summary,
-                           f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
+        return _nothing_changed(known, out_dir, draft, strict, memory, started,
+                                f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
     with stopwatch.step("load and validate"):
         # Against what the last build published; the content's own problems are recorded.
         content, problems, content_problems = _validate_against(content_dir, out_dir, inputs.locale)
@@ -241,21 +230,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 site.add_all(site_files(models))
             if not draft:
                 jobs = [job for model in models for chart in model.all_charts() for job in image_jobs(chart)]
-                cache = ImageCache(cache_dir)
-                with Headless() if headless is None else nullcontext(headless) as browser:
-                    with stopwatch.step("chart images"):
-                        images, drawn = export_images(jobs, cache, browser)
-                        site.add_all(images)
-                    with stopwatch.step("cards"):  # every language's in one go: the browser's pages stay busy
-                        cards, carded = render_cards([card for model in models for card in model.cards()],
-                                                     {code: language.env for code, language in languages.items()},
-                                                     cache, browser)
-                        site.add_all(cards)
-                    # Sheets are printed last: their pages use the chart images drawn above.
-                    with stopwatch.step("PDFs"):
-                        pdfs, printed = render_pdfs([job for model in models for job in model.pdf_jobs()], site.files,
-                                                    cache, browser)
-                        site.add_all(pdfs)
+                drawn, carded, printed = _draw_images(jobs, models, languages, site, ImageCache(cache_dir), headless, stopwatch)
             with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
                 site.add_all(search.finish())
             with stopwatch.step("write"):
@@ -285,6 +260,43 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
                f"{written.removed} removed; {rendered} page(s) rendered, {how}; {len(problems)} warning(s)).")
     return BuildResult(True, problems, summary, f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
+
+
+def _nothing_changed(known: "_Known", out_dir: Path, draft: bool, strict: bool, memory: Memory, started: float,
+                     timings: str) -> BuildResult:
+    """The result of a build the dependency record proves unneeded: the last build's warnings again."""
+    assert known.record is not None
+    memory.record = known.record
+    problems = known.record.problems
+    refused = _too_strict("build", problems, strict)
+    if refused:
+        return BuildResult(False, problems, f"{refused}; {out_dir} was left as it was.")
+    pages = known.record.pages
+    images_note = "draft" if draft else "0 chart image(s), 0 card(s) and 0 PDF(s) rendered"
+    summary = (f"build: nothing changed: the dependency record proves the {pages} pages and "
+               f"{len(known.record.outputs) - pages - 1} other files in {out_dir} up to date in "
+               f"{time.perf_counter() - started:.2f} s ({images_note}; 0 file(s) changed; 0 pages rendered; "
+               f"{len(known.inputs)} input files checked; {len(problems)} warning(s)).")
+    return BuildResult(True, problems, summary, timings)
+
+
+def _draw_images(jobs: list[ImageJob], models: list[SiteModel], languages: Languages, site: SiteWriter,
+                 cache: ImageCache, headless: Headless | None, stopwatch: Stopwatch) -> tuple[int, int, int]:
+    """The chart images, cards and PDFs into `site`, from the cache where their inputs are unchanged;
+    returns how many of each were drawn. The browser starts only if something is not cached."""
+    with Headless() if headless is None else nullcontext(headless) as browser:
+        with stopwatch.step("chart images"):
+            images, drawn = export_images(jobs, cache, browser)
+            site.add_all(images)
+        with stopwatch.step("cards"):  # every language's in one go: the browser's pages stay busy
+            cards, carded = render_cards([card for model in models for card in model.cards()],
+                                         {code: language.env for code, language in languages.items()}, cache, browser)
+            site.add_all(cards)
+        # Sheets are printed last: their pages use the chart images drawn above.
+        with stopwatch.step("PDFs"):
+            pdfs, printed = render_pdfs([job for model in models for job in model.pdf_jobs()], site.files, cache, browser)
+            site.add_all(pdfs)
+    return drawn, carded, printed
 
 
 @dataclass
