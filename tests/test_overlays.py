@@ -383,3 +383,32 @@ def test_a_charts_own_remainder_label_is_translated(tmp_path: Path) -> None:
     english, spanish = site["sheets/main-sheet/index.html"].decode(), site["es/sheets/main-sheet/index.html"].decode()
     assert "Other or unknown" in english and "Otro o desconocido" not in english
     assert "Otro o desconocido" in spanish and "Other or unknown" not in spanish
+
+
+def test_every_locator_is_translated_once_in_the_site_overlay(tmp_path: Path) -> None:
+    """Where a quote was read ("paragraph 2") is the site's own text: each English locator needs its
+    translation in content/<lang>/site.yaml, and a translation of no English locator is refused."""
+    content = spanish_tree(tmp_path)
+    edit(content / "es/site.yaml", '  "paragraph 2": "párrafo 2"\n', '  "paragraph 9": "párrafo 9"\n')
+    assert messages(content) == [
+        "content/es/site.yaml:21: locators: no translation of the locator 'paragraph 2': add it here "
+        '("paragraph 2": "...")',
+        "content/es/site.yaml:25: locators.paragraph 9: no English citation, discrepancy or statement has this "
+        "locator: remove it, or copy the locator exactly as the English writes it"]
+
+
+def test_a_spanish_page_says_where_a_quote_was_read_in_spanish(tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    from factsite.pipeline import render_in_memory
+
+    translated, problems = validate(load_content(spanish_tree(tmp_path)))
+    assert translated is not None, [str(p) for p in problems]
+    site = render_in_memory(translated, "https://example.org")
+    english = BeautifulSoup(site["stats/cases-2020/sources/index.html"], "html.parser")
+    spanish = BeautifulSoup(site["es/stats/cases-2020/sources/index.html"], "html.parser")
+    attributions = [p.get_text(" ", strip=True) for p in spanish.select(".attribution")]
+    assert any("página 1" in text for text in attributions), attributions
+    assert not any("page 1" in text for text in attributions), attributions
+    assert any("page 1" in p.get_text() for p in english.select(".attribution"))
+    assert not [span for span in spanish.select(".attribution span[lang]") if "page" in span.get_text()]

@@ -17,7 +17,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -184,6 +184,10 @@ class SiteText(FileOverlay):
     """The content note, translated."""
     helpline: HelplineText
     """The helpline's wording in this language."""
+    locators: dict[str, Annotated[str, Field(min_length=1)]] = {}
+    """Where each quote was read, in this language: every English locator (a citation's, a
+    discrepancy's or a statement's, as written there) and its translation ("6th paragraph": "6.º
+    párrafo"). The site's own words, so translated; the quote itself stays in its source's."""
 
 
 # What identifies an item of each list, in the English and in the overlay alike.
@@ -233,6 +237,12 @@ def sheet_texts(sheet: Sheet) -> dict[str, Any]:
 
 def source_texts(source: Source) -> dict[str, Any]:
     return {"notes": source.notes}
+
+
+def english_locators(stats: list[Statistic], sheets: list[Sheet]) -> set[str]:
+    """Every locator the English content writes: what a language's `locators` translates."""
+    return ({item.locator for stat in stats for item in [*stat.citations, *stat.discrepancies]}
+            | {statement.locator for sheet in sheets for statement in sheet.statements})
 
 
 def site_texts(site: SiteConfig) -> dict[str, Any]:

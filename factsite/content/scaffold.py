@@ -336,7 +336,8 @@ def _emit(name: str, value: Any, indent: str, first: str = "") -> list[str]:
     return lines
 
 
-def translation_skeleton(kind: str, english: BaseModel, english_path: Path, language: str) -> str:
+def translation_skeleton(kind: str, english: BaseModel, english_path: Path, language: str,
+                         locators: list[str] = ()) -> str:
     texts = {"stat": overlay.stat_texts, "sheet": overlay.sheet_texts, "source": overlay.source_texts,
              "site": overlay.site_texts}[kind](english)
     lines = [f"# The {language} translation of {english_path.name}: only its translatable text.",
@@ -348,7 +349,32 @@ def translation_skeleton(kind: str, english: BaseModel, english_path: Path, lang
              f"translates: {overlay.translation_hash(texts)}"]
     for name, value in texts.items():
         lines += _emit(name, value, "")
+    if locators:
+        lines += ["", "# Where each quote was read: every English locator, as written there, and its translation.",
+                  "locators:"]
+        for locator in locators:
+            lines += [f"  # en: {locator}", f"  {_quoted_text(locator)}: {_quoted_text('TODO ' + locator)}"]
     return "\n".join(lines) + "\n"
+
+
+def _english_locators(content_dir: Path) -> list[str]:
+    """Every locator the English statistics and sheets write, for the site overlay's `locators` (a file
+    that does not parse is left to `check`)."""
+    from .load import _LoadError, parse_yaml, read_text
+
+    found: set[str] = set()
+    for folder, lists in (("stats", ("citations", "discrepancies")), ("sheets", ("statements",))):
+        for path in sorted((content_dir / folder).glob("*.yaml")):
+            try:
+                data = parse_yaml(read_text(path), path, str(path)).data
+            except _LoadError:
+                continue
+            for name in lists:
+                items = data.get(name) if isinstance(data, dict) else None
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, dict) and isinstance(item.get("locator"), str):
+                        found.add(item["locator"])
+    return sorted(found)
 
 
 def new_translation(language: str, kind: str, slug: str | None, content_dir: Path) -> Path:
@@ -371,7 +397,8 @@ def new_translation(language: str, kind: str, slug: str | None, content_dir: Pat
         english, english_path = _english_record(kind, slug or "", content_dir)
         folder = overlay.KINDS[kind][0]
         target = content_dir / language / folder / f"{slug}.yaml" if folder else content_dir / language / "site.yaml"
-        text = translation_skeleton(kind, english, english_path, language)
+        text = translation_skeleton(kind, english, english_path, language,
+                                    _english_locators(content_dir) if kind == "site" else [])
     if target.exists():
         raise ScaffoldError(f"{target} exists already: edit it (check says which fields are stale)")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -464,6 +464,7 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
         site_text = parse_record(raw.site, overlay.SiteText, check.problems)
         if site_text is not None:
             _check_overlay(raw.site, site_text, overlay.site_texts(site), figures, None, None, language, stats, check)
+            _check_locators(raw.site, site_text, stats, sheets, check)
     elif "site" not in failed:
         check.problems.append(Problem(display_path(raw.folder / "site.yaml", root), None, "",
                                       f"missing translation: the site file has no translation into {language}: "
@@ -474,6 +475,17 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
                             {name for name, (_, source) in sources.items() if source.notes}, overlay.source_texts)
     return overlay.Translations(language, site_text, stat_texts, sheet_texts, source_texts,
                                 _check_translated_methodology(raw, methodology, language, check))
+
+
+def _check_locators(record: Record, text: overlay.SiteText, stats, sheets, check: _Checker) -> None:
+    """Every locator the English writes is translated once, and the overlay translates nothing else."""
+    wanted = overlay.english_locators([stat for _, stat in stats.values()], [sheet for _, sheet in sheets.values()])
+    for locator in sorted(wanted - set(text.locators)):
+        check.error(record, ("locators",), f"no translation of the locator {locator!r}: add it here "
+                                           f"(\"{locator}\": \"...\")")
+    for locator in sorted(set(text.locators) - wanted):
+        check.error(record, ("locators", locator), "no English citation, discrepancy or statement has this locator: "
+                                                  "remove it, or copy the locator exactly as the English writes it")
 
 
 def _check_overlay(record: Record, item: overlay.Overlay, english: dict, figures: dict, own: str | None,

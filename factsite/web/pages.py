@@ -51,6 +51,9 @@ class SiteModel:
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
         # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
         self.quote_translations = quote_translations(content.translations.get(language))
+        overlays = content.translations.get(language)
+        # Where each quote was read, in this language's words (a locator is the site's own text).
+        self.locators: dict[str, str] = dict(overlays.site.locators) if overlays is not None else {}
         self.stats = content.stats
         self.links = {slug: _link(stat, self.urls) for slug, stat in self.stats.items()}
         self.sheet_titles = {sheet.slug: sheet.title for sheet in content.sheets}

@@ -142,7 +142,7 @@ def shared_context(model: SiteModel, asset_urls: dict[str, str], draft: bool,
             "html_lang": site.language if model.language == DEFAULT_LANGUAGE else model.language,
             "languages": list(languages), "language_names": LANGUAGE_NAMES, "og_locale": LOCALES[model.language],
             # A quotation keeps its source's language: marked as such on a page in another language.
-            "quote_lang": site.language if model.language != DEFAULT_LANGUAGE else None}
+            "quote_lang": site.language if model.language != DEFAULT_LANGUAGE else None, "locators": model.locators}
 
 
 def render_pages(languages: Languages, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
