@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from .locales import DEFAULT_LANGUAGE
 from . import model as models
 from . import overlay
-from .model import check_slug
+from .model import Sheet, Statistic, check_slug
 from .schema import KIND_MODELS, SCHEMA_DIR
 
 # kind as typed after `new` -> (its folder in content/, its schema kind)
@@ -359,22 +359,19 @@ def translation_skeleton(kind: str, english: BaseModel, english_path: Path, lang
 
 def _english_locators(content_dir: Path) -> list[str]:
     """Every locator the English statistics and sheets write, for the site overlay's `locators` (a file
-    that does not parse is left to `check`)."""
+    that is not valid yet is left to `check`)."""
     from .load import _LoadError, parse_yaml, read_text
 
-    found: set[str] = set()
-    for folder, lists in (("stats", ("citations", "discrepancies")), ("sheets", ("statements",))):
+    def valid(folder: str, model: type[BaseModel]) -> list:
+        found = []
         for path in sorted((content_dir / folder).glob("*.yaml")):
             try:
-                data = parse_yaml(read_text(path), path, str(path)).data
-            except _LoadError:
+                found.append(model.model_validate(parse_yaml(read_text(path), path, str(path)).data))
+            except (_LoadError, ValidationError):
                 continue
-            for name in lists:
-                items = data.get(name) if isinstance(data, dict) else None
-                for item in items if isinstance(items, list) else []:
-                    if isinstance(item, dict) and isinstance(item.get("locator"), str):
-                        found.add(item["locator"])
-    return sorted(found)
+        return found
+
+    return sorted(overlay.english_locators(valid("stats", Statistic), valid("sheets", Sheet)))
 
 
 def new_translation(language: str, kind: str, slug: str | None, content_dir: Path) -> Path:

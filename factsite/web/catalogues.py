@@ -42,36 +42,28 @@ def _read(path: Path) -> Catalog:
         return read_po(handle)
 
 
+def catalogue_digest(language: str, locale_dir: Path = LOCALE_DIR) -> str:
+    """A short digest of the language's catalogue ("none" for English, which has none, or a missing one)."""
+    path = po_path(language, locale_dir)
+    if language == DEFAULT_LANGUAGE or not path.exists():
+        return "none"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 def translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
-    """The language's translations, loaded once per process and version of its catalogue (the dev
+    """The language's translations, compiled once per process and version of its catalogue (the dev
     server rebuilds in one process: an edited .po is read again); English (the msgids) needs none."""
-    try:
-        stat = po_path(language, locale_dir).stat()
-        stamp: tuple[int, int, int] | None = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    except OSError:
-        stamp = None
-    return _translations(language, locale_dir, None if language == DEFAULT_LANGUAGE else stamp)
-
-
-translations.cache_clear = lambda: _translations.cache_clear()  # type: ignore[attr-defined]  # as a new process starts
+    return _translations(language, locale_dir, catalogue_digest(language, locale_dir))
 
 
 @lru_cache(maxsize=None)
-def _translations(language: str, locale_dir: Path, stamp: tuple[int, int, int] | None) -> NullTranslations:
+def _translations(language: str, locale_dir: Path, digest: str) -> NullTranslations:
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()
     compiled = BytesIO()
     write_mo(compiled, _read(po_path(language, locale_dir)))  # fuzzy entries left out: never shown
     compiled.seek(0)
     return Translations(compiled, domain="messages")
-
-
-def catalogue_digest(language: str, locale_dir: Path = LOCALE_DIR) -> str:
-    """A short digest of the language's catalogue (empty for English, which has none)."""
-    path = po_path(language, locale_dir)
-    if language == DEFAULT_LANGUAGE or not path.exists():
-        return "none"
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def gettext_for(language: str, locale_dir: Path = LOCALE_DIR) -> Callable[[str], str]:

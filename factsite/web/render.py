@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - another markupsafe: the public functio
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from ..content.locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LOCALES
 from . import urls
-from .catalogues import LOCALE_DIR, catalogue_digest, gettext_for, translations
+from .catalogues import LOCALE_DIR, catalogue_digest, translations
 from .folded_gettext import FoldedGettext
 from .dates import readable_date
 from .pages import Page, SiteModel
@@ -91,10 +91,11 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
     )
     env.template_class = _Template
     # New-style gettext: {% trans %} and _("...") format their own variables, escaped like any other.
-    env.install_gettext_translations(translations(language, locale_dir), newstyle=True)
-    env.folded_gettext = translations(language, locale_dir).gettext  # type: ignore[attr-defined]
+    catalogue = translations(language, locale_dir)
+    env.install_gettext_translations(catalogue, newstyle=True)
+    env.folded_gettext = catalogue.gettext  # type: ignore[attr-defined]
     # A label the page model marked with N_ (a status, a paper size), translated here and escaped as text.
-    env.globals["translated"] = gettext_for(language, locale_dir)
+    env.globals["translated"] = catalogue.gettext
     env.filters["script_json"] = json_for_script
     env.filters["readable_date"] = partial(readable_date, language=language)  # dates as the web pages write them, in print too
     env.filters["figure_link"] = figure_link  # {{ link|figure_link }}: a statistic's figure, linked to its sources
