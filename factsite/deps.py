@@ -126,9 +126,7 @@ class Dependencies:
         if isinstance(page, SheetPage):
             return self.sheet(page.sheet.slug)
         if isinstance(page, EmbedPage):
-            owner = page.back_url.strip("/").split("/")
-            kind, slug = ("stat", owner[-1]) if owner[-2:-1] == ["stats"] else ("sheet", owner[-1])
-            return self.chart(page.chart.stats, f"{kind}:{slug}")
+            return self.chart(page.chart.stats, page.owner)
         return None
 
 

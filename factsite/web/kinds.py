@@ -183,6 +183,7 @@ class EmbedPage(Page):
     in_sitemap: ClassVar[bool] = False
     chart: ChartModel
     back_url: str  # the page the chart is on: the embed's canonical address
+    owner: str  # the record the chart belongs to: "stat:<slug>" or "sheet:<slug>"
     source_line: str
 
 

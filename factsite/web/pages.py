@@ -195,13 +195,14 @@ class SiteModel:
 
     def _embed_pages(self) -> list[EmbedPage]:
         """A minimal page per chart, to be shown in an iframe on other sites."""
-        owners = [(chart, self.urls.stat(slug)) for slug, chart in self.charts.items()]
-        owners += [(chart, self.urls.sheet(slug)) for slug, charts in self.sheet_charts.items() for chart in charts]
+        owners = [(chart, self.urls.stat(slug), f"stat:{slug}") for slug, chart in self.charts.items()]
+        owners += [(chart, self.urls.sheet(slug), f"sheet:{slug}") for slug, charts in self.sheet_charts.items()
+                   for chart in charts]
         pages = []
-        for chart, back_url in owners:
+        for chart, back_url, owner in owners:
             stats = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
             pages.append(EmbedPage(url=self.urls.embed(chart.id), title=chart.title, description=chart.description,
-                                   chart=chart, back_url=back_url, source_line=self._sources_line(stats, most=3)))
+                                   chart=chart, back_url=back_url, owner=owner, source_line=self._sources_line(stats, most=3)))
         return pages
 
     def cite(self, view: StatView) -> list[tuple[str, str]]:
