@@ -388,14 +388,13 @@ def _write_pages(pages: list[Page], languages: Languages, assets: Assets, site: 
     (their inputs and files are as the last build left them: carried over, unread). Searchable pages
     come first, part by part (see search.py): Pagefind indexes each part in its own process while the
     next ones render. Fills `digests` (each searchable page's SHA-256); returns how many were rendered."""
-    searchable = {page.output for page in pages if page.searchable}
-    kept = {output for output in kept if output in old_digests or output not in searchable}  # its part needs its digest
-    index_of = {page.output: i for i, page in enumerate(pages) if page.searchable}
-    parts = search.plan({pages[i].output: pages[i].search_group or pages[i].url for i in index_of.values()})
-    others = [i for i, page in enumerate(pages) if not page.searchable and page.output not in kept]
+    groups = {page.output: page.search_group or page.url for page in pages if page.searchable}
+    kept = {output for output in kept if output in old_digests or output not in groups}  # its part needs its digest
+    parts = search.plan(groups)
     rendering = [page for page in pages if page.output not in kept]
+    position = {page.output: i for i, page in enumerate(rendering)}
+    others = [i for i, page in enumerate(rendering) if not page.searchable]
     with PageRenderer(languages, rendering) as renderer:
-        position = {page.output: i for i, page in enumerate(rendering)}
         site.add_all(assets.files)  # after the renderer forks its workers: no writer thread runs before
         for output in sorted(kept):
             site.keep(output)
@@ -407,7 +406,7 @@ def _write_pages(pages: list[Page], languages: Languages, assets: Assets, site: 
                 digests[output] = hashlib.sha256(html).digest()
                 site.add(output, html)
             search.add_part(number, {output: digests[output] for output in part}, site)
-        for output, html in renderer.render([position[pages[i].output] for i in others]):
+        for output, html in renderer.render(others):
             site.add(output, html)
     return len(rendering)
 
