@@ -33,7 +33,7 @@ from .images.chart_export import DuplicateOutput, export_images
 from .images.headless import Headless, ImageCache
 from .images.pdf import render_pdfs
 from .images.progress import Stopwatch
-from .publish.write import CannotWrite, MemorySite, OutputRefused, SiteWriter, check_output, output_lock
+from .publish.write import CannotWrite, MemorySite, OutputRefused, SiteScan, SiteWriter, check_output, output_lock, scan_site
 from .web.assets import Assets, collect_assets
 from .web.catalogues import LOCALE_DIR, shipped_catalogue_problems
 from .web.charts import image_jobs
@@ -222,7 +222,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     languages = _languages(models, assets, draft, cache_dir, inputs)  # one Jinja environment per language, for pages and cards
     page_digests: dict[str, bytes] = {}
     try:
-        with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir) as site, \
+        with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir, old=known.scan) as site, \
                 SearchIndex(cache_dir, languages=list(languages)) as search:
             with stopwatch.step("pages"):
                 rendered = _write_pages(pages, languages, assets, site, search, kept,
@@ -237,13 +237,14 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 names = list(site.files)
                 records.forget_record(known.path)  # until the new one is written: never a record of another site
                 written = site.commit()
+                outputs, known.scan = site.outputs, None  # the new record's, from what the writer did: no second walk
         carried = len(pages) - rendered
         # The site is written: its plan, content and templates are done with, and the record (a stat of
         # every output file) takes their memory instead of adding to the build's peak.
         del pages, models, languages, content, site, search
         gc.collect()
         with stopwatch.step("dependency record"):
-            _save(known, out_dir, prints, page_digests, content_problems, sum(1 for n in names if n.endswith(".html")))
+            _save(known, outputs, prints, page_digests, content_problems, sum(1 for n in names if n.endswith(".html")))
     except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
         located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
         return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
@@ -312,6 +313,7 @@ class _Known:
     reason: str  # why it is not ("" if it is): the build is then full
     intact: set[str]  # the output files exactly as the record has them
     unchanged: bool  # same key, same inputs, the output folder exactly as recorded: nothing to do
+    scan: SiteScan | None = None  # the output folder at the start, for the writer (not walked twice)
     saved: records.BuildRecord | None = None  # the record this build leaves
 
 
@@ -329,7 +331,8 @@ def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bo
     found = records.scan_inputs(inputs.folders(content_dir), record)
     if record is None:
         return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, None, reason, set(), False)
-    intact, whole = records.intact_outputs(out_dir, record) if os.path.isdir(out_dir) else (set(), False)
+    scan = scan_site(out_dir) if os.path.isdir(out_dir) else None
+    intact, whole = records.intact_outputs(scan, record) if scan is not None else (set(), False)
     unchanged = whole and {name: entry[3] for name, entry in found.items()} == {
         name: entry[3] for name, entry in record.inputs.items()}
     if unchanged:
@@ -340,7 +343,7 @@ def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bo
     # lists of inputs and outputs (80,000 entries at 10,000 bilingual statistics) need not stay in
     # memory beside this build's own (the dev server keeps the whole record until a build replaces it).
     lean = dataclasses.replace(record, inputs={}, outputs={})
-    return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, lean, "", intact, False)
+    return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, lean, "", intact, False, scan)
 
 
 def _racy(found: dict[str, records.InputEntry], scanned_at: float) -> bool:
@@ -354,12 +357,12 @@ def _engine(cache_dir: Path) -> str:
     return engine_identity(cache_dir)
 
 
-def _save(known: _Known, out_dir: Path, prints: dict[str, bytes], page_digests: dict[str, bytes],
+def _save(known: _Known, outputs: dict[str, records.FileStat], prints: dict[str, bytes], page_digests: dict[str, bytes],
           problems: list[Problem], pages: int) -> None:
-    """The new record, once the site is published. A record that cannot be written only costs the
-    next build its shortcut."""
+    """The new record, once the site is published, with the output files as the writer left them. A
+    record that cannot be written only costs the next build its shortcut."""
     saved = records.BuildRecord(key=known.key, content_dir=known.content_dir,
-                                inputs=known.inputs, scanned_at=known.scanned_at, outputs=records.scan_outputs(out_dir),
+                                inputs=known.inputs, scanned_at=known.scanned_at, outputs=outputs,
                                 fingerprints=prints, page_digests=page_digests, problems=problems, pages=pages)
     try:
         records.save_record(known.path, saved)

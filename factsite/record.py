@@ -10,8 +10,10 @@ that published, it holds:
   and SHA-256. A file whose size, time and inode are as recorded, and whose time is older than the
   record by more than `RACY_SECONDS`, is not read again (git's "racy" rule: a file changed within
   the clock's granularity of the moment it was hashed could keep its time and size);
-- every output file's size, modification time and inode, as the build left it: a file edited,
-  added or removed by hand since then is seen, and a build repairs it;
+- every output file's size, modification time and inode (write.FileStat), as the build left it: a
+  file edited, added or removed by hand since then is seen, and a build repairs it. The build's
+  writer says what they are (the files it wrote, as written; the others, as the scan at the build's
+  start found them), so the output folder is walked once per build;
 - each page's fingerprint (see deps.py) and the SHA-256 of each searchable page's bytes (the search
   index's parts are keyed by them), and the content's problems, replayed when nothing changed.
 
@@ -34,15 +36,15 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .content.errors import Problem
+from .publish.write import FileStat, SiteScan
 
-RECORD_FORMAT = 1  # bump when what the record holds, or how a fingerprint is made, changes
+RECORD_FORMAT = 2  # bump when what the record holds, or how a fingerprint is made, changes
 # The packages whose versions shape the output (the pinned ones of requirements.txt that render,
 # parse, format or index): another version, another key.
 KEY_PACKAGES = ("Jinja2", "MarkupSafe", "Babel", "Markdown", "nh3", "PyYAML", "plotly", "pydantic", "pydantic_core",
                 "orjson", "segno", "pypdf", "pagefind_bin", "playwright")
 RACY_SECONDS = 2.0  # coarser than any file system's time stamps
 
-FileStat = tuple[int, int, int]  # size, modification time (ns), inode
 InputEntry = tuple[int, int, int, bytes]  # size, modification time (ns), inode, SHA-256
 
 
@@ -174,14 +176,9 @@ def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[
     return found
 
 
-def scan_outputs(out_dir: Path) -> dict[str, FileStat]:
-    """Every file of the output folder, as it is now."""
-    return {relative: (stat.st_size, stat.st_mtime_ns, stat.st_ino) for relative, stat in _walk(out_dir, "")}
-
-
-def intact_outputs(out_dir: Path, record: BuildRecord) -> tuple[set[str], bool]:
-    """The output files that are exactly as the last build left them, and whether the whole folder is
-    (no file changed, added or removed)."""
-    now = scan_outputs(out_dir)
-    intact = {relative for relative, stat in now.items() if record.outputs.get(relative) == stat}
-    return intact, len(intact) == len(now) == len(record.outputs)
+def intact_outputs(now: SiteScan, record: BuildRecord) -> tuple[set[str], bool]:
+    """The output files (of a scan taken at the build's start) that are exactly as the last build left
+    them, and whether the whole folder is (no file changed, added or removed)."""
+    outputs = record.outputs
+    intact = {relative for relative, stat in now.files.items() if outputs.get(relative) == stat}
+    return intact, len(intact) == len(now.files) == len(outputs)

@@ -28,13 +28,15 @@ from .conftest import GOOD, ROOT
 from .tools import copy_checkout, snapshot
 
 # Wraps the commit's file system calls: counts them, SIGKILLs the build at call KILL_AT (0: never),
-# sleeps SLOW_COMMIT seconds at the start of the commit, or makes the atomic exchange unavailable.
+# fails call FAIL_AT as a full disk would, sleeps SLOW_COMMIT seconds at the start of the commit, or
+# makes the atomic exchange unavailable.
 HOOK = r'''
-import json, os, runpy, signal, sys, time
+import errno, json, os, runpy, signal, sys, time
 sys.path.insert(0, os.environ["ROOT"])
 import factsite.publish.write as write
 
 KILL_AT, state = int(os.environ.get("KILL_AT", "0")), {"on": False, "n": 0, "calls": {}}
+FAIL_AT = int(os.environ.get("FAIL_AT", "0"))
 
 def counted(name, function):
     def wrapper(*args, **kwargs):
@@ -43,6 +45,8 @@ def counted(name, function):
             state["calls"].setdefault(name, []).append(state["n"])
             if state["n"] == KILL_AT:
                 os.kill(os.getpid(), signal.SIGKILL)
+            if state["n"] == FAIL_AT:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[-1]))
         return function(*args, **kwargs)
     return wrapper
 
@@ -109,6 +113,16 @@ class Builds:
         return snapshot(out)
 
 
+def change_one_statistic(content: Path) -> None:
+    """A small change: a third of the fixture's files, published in place (write.IN_PLACE_SHARE)."""
+    stat = content / "stats" / "girls-share.yaml"
+    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+
+
+def folders(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+
+
 def retitle(content: Path, title: str) -> None:
     site_yaml = content / "site.yaml"
     site_yaml.write_text(site_yaml.read_text().replace("title: Fixture facts\n", f"title: {title}\n", 1))
@@ -169,6 +183,83 @@ def test_a_sigkill_anywhere_in_the_commit_leaves_the_old_or_the_new_site(tmp_pat
         assert builds.run(builds.new, site).returncode == 0
         assert snapshot(site) == new
     assert mixed == [] and after == []
+
+
+def publish_order(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str | None]]:
+    """What an in-place publish does, in its order: each changed file (all but pages, then pages) with
+    its new digest, then each removed file (None)."""
+    changed = sorted((name for name in new if old.get(name) != new[name]), key=lambda name: (name.endswith(".html"), name))
+    return [(name, new[name]) for name in changed] + [(name, None) for name in sorted(set(old) - set(new))]
+
+
+def applied_prefix(site: dict[str, str], old: dict[str, str], order: list[tuple[str, str | None]]) -> bool:
+    """Is the site the old one with the first steps of `order` done, and no others (each file whole)?"""
+    done = [site.get(name) == digest for name, digest in order]
+    untouched = {name for name in old if name not in {step for step, _ in order}}
+    return (done == sorted(done, reverse=True) and all(site.get(name) == old[name] for name in untouched)
+            and set(site) <= set(old) | {name for name, digest in order if digest is not None}
+            and all(site.get(name) in (old.get(name), digest) for name, digest in order))
+
+
+def test_a_sigkill_while_publishing_in_place_leaves_whole_files_and_the_next_build_repairs(tmp_path: Path) -> None:
+    """A small change is renamed into place file by file: killed anywhere, the site is the old one with
+    a prefix of the publish order done (every file old or new, whole), and the next build, with no
+    record (forgotten before the commit), is full and leaves the site exactly as a build from scratch."""
+    builds = Builds(tmp_path)
+    small = tmp_path / "small"
+    shutil.copytree(GOOD, small)
+    change_one_statistic(small)
+    old, new = builds.reference(builds.old), builds.reference(small)
+    order = publish_order(old, new)
+    assert any(digest is None for _, digest in order) and any(name.endswith(".html") for name, _ in order)
+    site, counts = tmp_path / "site", tmp_path / "counts.json"
+    assert builds.run(builds.old, site).returncode == 0
+    inode = site.stat().st_ino
+    assert builds.run(small, site, hooked=True, env={"COUNT_FILE": str(counts)}).returncode == 0
+    assert snapshot(site) == new and site.stat().st_ino == inode  # in place: not swapped
+    seen = json.loads(counts.read_text())
+    assert "exchange" not in seen["calls"], seen
+    renames = seen["calls"].get("replace", []) + seen["calls"].get("rename", [])
+    assert len(renames) == len(order), (seen, order)
+    points = sorted({1, seen["total"]} | {renames[i] for i in (0, len(renames) // 2, -1)}
+                    | {renames[i] + 1 for i in (0, len(renames) // 2)})
+    problems: list[str] = []
+    for point in points:
+        shutil.rmtree(site)
+        assert builds.run(builds.old, site).returncode == 0
+        killed = builds.run(small, site, hooked=True, env={"KILL_AT": str(point)})
+        assert killed.returncode == -9, (point, killed.stderr)
+        if not applied_prefix(snapshot(site), old, order):
+            problems.append(f"killed at commit call {point} of {seen['total']}: not the old site with a prefix of the order done")
+        repaired = builds.run(small, site)
+        assert repaired.returncode == 0, repaired.stderr
+        if "full build: no dependency record" not in repaired.stdout:
+            problems.append(f"after the kill at {point}, the next build trusted a record: {repaired.stdout}")
+        if snapshot(site) != new or folders(site) != folders(tmp_path / "reference-small") or leftovers(tmp_path):
+            problems.append(f"after the kill at {point}, the next build did not leave the site a fresh build makes")
+    assert problems == []
+
+
+def test_a_failed_write_while_publishing_in_place_puts_every_old_file_back(tmp_path: Path) -> None:
+    builds = Builds(tmp_path)
+    small = tmp_path / "small"
+    shutil.copytree(GOOD, small)
+    change_one_statistic(small)
+    site, counts = tmp_path / "site", tmp_path / "counts.json"
+    assert builds.run(builds.old, site).returncode == 0
+    assert builds.run(small, site, hooked=True, env={"COUNT_FILE": str(counts)}).returncode == 0
+    seen = json.loads(counts.read_text())
+    renames = sorted(seen["calls"].get("replace", []) + seen["calls"].get("rename", []))
+    for point in (renames[0], renames[len(renames) // 2], renames[-1]):  # the first file, the middle, the last removal
+        shutil.rmtree(site)
+        assert builds.run(builds.old, site).returncode == 0
+        before, made = snapshot(site, identity=True), folders(site)
+        failed = builds.run(small, site, hooked=True, env={"FAIL_AT": str(point)})
+        assert_clean_failure(failed, "No space left on device")
+        assert snapshot(site, identity=True) == before and folders(site) == made, f"a failure at commit call {point} did not put the old site back"
+        assert leftovers(tmp_path) == []
+    assert builds.run(small, site).returncode == 0
+    assert snapshot(site) == builds.reference(small)
 
 
 def test_leftovers_of_killed_builds_are_removed_at_the_next_start(tmp_path: Path) -> None:

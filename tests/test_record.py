@@ -10,6 +10,7 @@ import pytest
 
 from factsite import pipeline, record
 from factsite.pipeline import Memory, build_site
+from factsite.publish.write import scan_site
 from factsite.web import render
 
 from .conftest import copy_good_tree
@@ -140,6 +141,25 @@ def test_the_dev_servers_memory_keeps_the_record(built, monkeypatch) -> None:
     stat.write_text(stat.read_text().replace("short_title: Rise", "short_title: Changed rise", 1))
     result = build_site(content, site, draft=True, cache_dir=cache, memory=memory)
     assert result.ok and rendered_count(result.summary) < 22, result.summary
+
+
+@pytest.mark.parametrize("change", ["one statistic", "the site's title"])
+def test_the_record_holds_the_output_folder_as_the_writer_left_it(built, change: str) -> None:
+    """The new record's output stats come from the writer (no second walk): they are the folder's own,
+    whether the change was published in place (one statistic) or swapped in whole (every page)."""
+    content, site, cache = built
+    folder = site.stat().st_ino
+    if change == "one statistic":
+        stat = content / "stats" / "girls-share.yaml"
+        stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+    else:
+        (content / "site.yaml").write_text((content / "site.yaml").read_text().replace("title: Fixture facts\n", "title: Retitled\n", 1))
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok, result.lines()
+    assert (site.stat().st_ino == folder) == (change == "one statistic")  # in place, or a new folder swapped in
+    saved, _ = record.load_record(record.record_path(cache, site, content))
+    assert saved is not None and saved.outputs == scan_site(site).files
+    assert build_site(content, site, draft=True, cache_dir=cache).summary.startswith("build: nothing changed")
 
 
 def test_the_scan_never_follows_a_link_nor_opens_a_pipe(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 Files are handed to a `SiteWriter` as soon as they are rendered and written by a few threads while
 the next pages render (file system calls release the interpreter lock), so a build holds no more
 than a few hundred rendered files in memory at once. Nothing reaches the output folder until the
-whole build has succeeded, and then it changes in one step:
+whole build has succeeded:
 
 - one build at a time per output folder: a build holds an exclusive lock (`flock` on `.site.lock`
   beside `site/`) from before it reads the old site until it has published; a second build waits;
@@ -13,16 +13,28 @@ whole build has succeeded, and then it changes in one step:
 - every file is first written into a staging folder beside the output folder (`.site-new-*`); a
   file whose bytes have not changed is not written;
 - if nothing changed, nothing is published: the output folder is not touched at all;
-- otherwise the unchanged files are hard-linked from the old site into the staging folder, which
-  then is a complete new site, and one `renameat2(RENAME_EXCHANGE)` swaps it with the output folder
-  (Linux; `site/` stays a real folder, as Netlify needs). A reader, a second build, a SIGKILL or a
-  failed write sees the old complete site or the new one. Where the exchange is not available (other
-  systems, some file systems), the old folder is renamed aside and the new one into place: two
-  renames, between which `site/` is briefly absent; a build killed there is undone at the next start;
-- leftover staging or retired folders of killed builds are removed at the next build's start;
+- a build that changed few files (at most `IN_PLACE_MOST`, at most `IN_PLACE_SHARE` of the site,
+  and not every page: one statistic edited changes some 30 files of 78,000) publishes them in
+  place: each is renamed over its old version, in a fixed order (assets, data and search files
+  first, then the pages that name them, then the removals), so a reader sees each file old or new
+  and whole, but for those milliseconds some files new and others not yet. Each replaced or removed file is kept
+  in a backup until all have succeeded: a failed write puts every old file back. A build killed
+  in the middle leaves such a mix; its dependency record was deleted before publishing (the
+  pipeline writes the new one after), so the next build is full and repairs it, file by file;
+- otherwise (a first build, a big change, or a file where the old site has a folder) the unchanged
+  files are hard-linked from the old site into the staging folder, which then is a complete new
+  site, and one `renameat2(RENAME_EXCHANGE)` swaps it with the output folder (Linux; `site/` stays
+  a real folder, as Netlify needs). A reader, a second build, a SIGKILL or a failed write sees the
+  old complete site or the new one. Where the exchange is not available (other systems, some file
+  systems), the old folder is renamed aside and the new one into place: two renames, between which
+  `site/` is briefly absent; a build killed there is undone at the next start;
+- leftover staging, backup or retired folders of killed builds are removed at the next build's start;
 - a build that fails (bad content, a template error, no Chromium, a full disk) removes the staging
   folder and leaves the output folder as it was; a write that fails raises `CannotWrite`;
 - Ctrl-C (or SIGTERM) during the commit waits until the commit is done.
+
+The writer knows every file it leaves (`SiteWriter.outputs`: each file it wrote, as written; the
+others, as the scan of the old site found them), so the dependency record needs no second walk.
 
 `MemorySite` holds a site's files in memory instead, with the same path checks, for checks and
 tools that want the files and not a folder.
@@ -57,6 +69,13 @@ WRITER_THREADS = 2
 IN_FLIGHT = 256  # rendered files waiting to be written, at most: bounds the build's memory
 MARKER = ".factsite-output"  # in every output folder: "this folder is a built site; a build may replace it"
 MARKER_TEXT = b"This folder is built by factsite (python3 build.py). A build replaces everything in it.\n"
+# A build that changes at most this many files (written and removed), and at most this share of the
+# site, publishes them in place, one rename each; more, and the staged site is swapped in whole. In
+# place costs about four calls per changed file, the swap two per file of the site (a link in, an
+# unlink of the old tree): beyond half the site the swap is cheaper. The count bounds how long a
+# reader may see some files new and others not yet (1,000 renames: milliseconds).
+IN_PLACE_MOST = 1000
+IN_PLACE_SHARE = 0.5
 
 
 class WriteError(Exception):
@@ -94,17 +113,44 @@ def _checked(relative: str) -> str:
     return relative
 
 
-def _existing_files(out_dir: Path) -> set[str] | None:
-    """Relative paths of the files under `out_dir`; None if it holds a symbolic link (never followed)."""
-    found: set[str] = set()
-    for folder, dirs, names in os.walk(out_dir):
-        for name in dirs + names:
-            if os.path.islink(os.path.join(folder, name)):
-                return None
-        base = os.path.relpath(folder, out_dir)
-        for name in names:
-            found.add(name if base == "." else f"{base}/{name}".replace(os.sep, "/"))
-    return found
+# A file as a build left it: its size, inode and modification time (ns), packed exactly into one
+# int (a third of a tuple's memory: the build holds one for each of 80,000 files at 10,000 statistics).
+FileStat = int
+
+
+@dataclass(frozen=True)
+class SiteScan:
+    """The files of an output folder, as they are now."""
+
+    files: dict[str, FileStat]  # relative path -> its stat (a symbolic link's own, never followed)
+    link: bool  # a symbolic link somewhere: the folder is rebuilt whole, nothing in it is trusted
+
+
+def _file_stat(status: os.stat_result) -> FileStat:
+    """Size and inode (each below 2**64) in the low bits, the time (which may be negative) above them."""
+    return (status.st_mtime_ns << 128) | (status.st_ino << 64) | status.st_size
+
+
+def scan_site(out_dir: Path) -> SiteScan:
+    """Every file under `out_dir` with its stat (one walk: the dependency record reads the same scan)."""
+    files: dict[str, FileStat] = {}
+    link = False
+    stack = [(str(out_dir), "")]
+    while stack:
+        path, shown = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            name = f"{shown}{entry.name}"
+            if entry.is_symlink():
+                link = True
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, name + "/"))
+                continue
+            files[name] = _file_stat(entry.stat(follow_symlinks=False))
+    return SiteScan(files, link)
 
 
 def _same_bytes(path: str, data: bytes | Path) -> bool:
@@ -139,13 +185,16 @@ def _interrupts_held() -> Iterator[None]:
             signal.raise_signal(held[0])  # to the handler it would have reached
 
 
-def _link_or_copy(source: str, target: str) -> None:
+def _link_or_copy(source: str, target: str) -> bool:
+    """Hard-link `source` at `target`; True if linked, False if copied (a file system without hard links)."""
     try:
         os.link(source, target)
+        return True
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
             raise  # a copy would fail too
-        shutil.copyfile(source, target)  # a file system without hard links
+        shutil.copyfile(source, target)
+        return False
 
 
 # The atomic swap ---------------------------------------------------------------------------------
@@ -290,11 +339,13 @@ class SiteWriter:
             ...
             report = writer.commit()
 
-    Leaving the block without committing (an exception) discards everything written.
+    Leaving the block without committing (an exception) discards everything written. `old` is the
+    caller's `scan_site` of `out_dir`, taken under the same lock (the folder is then not walked again);
+    after the commit, `outputs` holds the stat of every file of the output folder, as it was left.
     """
 
     def __init__(self, out_dir: Path, threads: int = WRITER_THREADS, in_flight: int = IN_FLIGHT,
-                 repo: Path | None = None, content: Path | None = None):
+                 repo: Path | None = None, content: Path | None = None, old: SiteScan | None = None):
         self.out_dir = Path(os.path.abspath(out_dir))
         self._threads, self._in_flight = threads, in_flight
         self._guarded = (repo, content)
@@ -303,7 +354,10 @@ class SiteWriter:
         self._pending: list[Future[None]] = []
         self._folders: set[str] = {""}
         self._lock = threading.Lock()
-        self._existing: set[str] | None = None  # None: a first build, or a folder that must be rebuilt whole
+        self._given = old
+        self._existing: dict[str, FileStat] | None = None  # None: a first build, or a folder that must be rebuilt whole
+        self._stats: dict[str, FileStat] = {}  # each staged file, as written (a rename keeps inode and time)
+        self.outputs: dict[str, FileStat] = {}  # after commit(): every file of the output folder, as left
         self._committed = False
         self._context = ExitStack()
         self.staging = ""
@@ -313,7 +367,9 @@ class SiteWriter:
             undo.enter_context(output_lock(self.out_dir))
             check_output(self.out_dir, *self._guarded)
             if self.out_dir.is_dir():
-                self._existing = _existing_files(self.out_dir)
+                scan = self._given if self._given is not None else scan_site(self.out_dir)
+                self._existing = None if scan.link else scan.files
+            self._given = None
             try:
                 self.staging = tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent)
             except OSError as error:
@@ -365,13 +421,18 @@ class SiteWriter:
             if self._existing is not None and relative in self._existing and _same_bytes(self._old(relative), data):
                 return
             self._make_folder(posixpath.dirname(relative))
+            staged = self._staged_path(relative)
             if isinstance(data, Path):
-                _link_or_copy(str(data), self._staged_path(relative))
+                _link_or_copy(str(data), staged)
+                status = os.stat(staged)
             else:
-                with open(self._staged_path(relative), "wb") as handle:
+                with open(staged, "wb") as handle:
                     handle.write(data)
+                    handle.flush()  # every byte written: its size and time are final
+                    status = os.fstat(handle.fileno())
             with self._lock:
                 self._staged.add(relative)
+                self._stats[relative] = _file_stat(status)
         except OSError as error:  # a full disk, a read-only folder: said in one line, not a traceback
             raise CannotWrite.from_os_error(error, self._staged_path(relative)) from None
         finally:
@@ -439,22 +500,41 @@ class SiteWriter:
             return self._publish()
 
     def _publish(self) -> WriteReport:
-        """Make the staging folder the complete new site and swap it in; nothing at all if nothing changed."""
+        """Put the new site in place: its few changed files one by one, or the staging folder made the
+        complete new site and swapped in; nothing at all if nothing changed."""
         existing = self._existing
-        stale = (existing - self._names) if existing is not None else set()
+        stale = sorted(existing.keys() - self._names) if existing is not None else []
         counted = self._names - {MARKER}  # the marker is the writer's, not one of the site's files
         report = WriteReport(written=len(self._staged - {MARKER}), unchanged=len(counted - self._staged),
-                             removed=len(stale - {MARKER}))
-        if existing is not None and not self._staged and not stale:
-            return report  # nothing changed: no swap, the site is not touched
-        try:
-            if existing is not None:
-                self._link_unchanged()
-            os.chmod(self.staging, 0o755)  # mkdtemp's folder is private
-            self._swap()
-        except OSError as error:
-            raise CannotWrite.from_os_error(error, self.staging) from None
+                             removed=len(set(stale) - {MARKER}))
+        if existing is None or self._staged or stale:
+            try:
+                if not (self._few(len(stale)) and self._publish_in_place(stale)):
+                    self._publish_whole()
+            except OSError as error:
+                raise CannotWrite.from_os_error(error, self.staging) from None
+        self.outputs = self._outputs()
         return report
+
+    def _few(self, removed: int) -> bool:
+        """Few enough changes to publish in place: an old site of ours to change, within IN_PLACE_*, and
+        some page left as it was (a change to every page, the site's look or title, is swapped in at
+        once: no reader sees pages of both)."""
+        changes = len(self._staged) + removed
+        return (self._existing is not None and changes <= min(IN_PLACE_MOST, IN_PLACE_SHARE * len(self._names))
+                and any(name.endswith(".html") and name not in self._staged for name in self._names))
+
+    def _outputs(self) -> dict[str, FileStat]:
+        """Every file of the published site: a staged one as written, the others as the old site had them
+        (kept or linked, a file keeps its inode, size and time)."""
+        old = self._existing or {}
+        return {name: self._stats[name] if name in self._stats else old[name] for name in self._names}
+
+    def _publish_whole(self) -> None:
+        if self._existing is not None:
+            self._link_unchanged()
+        os.chmod(self.staging, 0o755)  # mkdtemp's folder is private
+        self._swap()
 
     def _link_unchanged(self) -> None:
         """Hard-link every file that did not change from the old site into the staging folder (no bytes copied)."""
@@ -462,7 +542,94 @@ class SiteWriter:
         for folder in sorted({posixpath.dirname(name) for name in unchanged}):
             self._make_folder(folder)
         for relative in unchanged:
-            _link_or_copy(self._old(relative), self._staged_path(relative))
+            if not _link_or_copy(self._old(relative), self._staged_path(relative)):
+                self._stats[relative] = _file_stat(os.stat(self._staged_path(relative)))  # a copy: a new inode
+
+    # Publishing in place -------------------------------------------------------------------------
+
+    def _publish_in_place(self, stale: list[str]) -> bool:
+        """Rename each changed file into the output folder (assets and data first, pages after them,
+        removals last), keeping each replaced or removed file in a backup folder until all succeeded: a
+        failure puts the old files back. False, with nothing done, where a file would take the place of
+        a folder or a folder that of a file (then the site is swapped whole)."""
+        order = sorted(self._staged, key=lambda name: (name.endswith(".html"), name))
+        if not self._fits(order):
+            return False
+        backup = tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent)
+        undo: list[Callable[[], None]] = []
+        try:
+            for relative in order:
+                self._put_in_place(relative, backup, undo)
+            for relative in stale:
+                self._retire(relative, backup, undo)
+        except OSError:
+            for step in reversed(undo):
+                try:
+                    step()
+                except OSError:
+                    pass  # what cannot be put back, the next build sees: the record was forgotten before the commit
+            raise
+        finally:
+            shutil.rmtree(backup, ignore_errors=True)
+        self._remove_emptied_folders(stale)
+        return True
+
+    def _fits(self, order: list[str]) -> bool:
+        """No new file where the old site has a folder, no new folder where it has a file."""
+        existing = self._existing or {}
+        for relative in order:
+            if os.path.isdir(self._old(relative)):
+                return False
+            folder = posixpath.dirname(relative)
+            while folder:
+                if folder in existing:
+                    return False
+                folder = posixpath.dirname(folder)
+        return True
+
+    def _put_in_place(self, relative: str, backup: str, undo: list[Callable[[], None]]) -> None:
+        target = self._old(relative)
+        self._make_out_folder(posixpath.dirname(relative), undo)
+        if self._existing is not None and relative in self._existing:
+            kept = os.path.join(backup, relative)
+            os.makedirs(os.path.dirname(kept), exist_ok=True)
+            _link_or_copy(target, kept)  # the old file, to put back if a later step fails
+            os.replace(self._staged_path(relative), target)  # one atomic step: a reader sees the old file or the new
+            undo.append(lambda: os.replace(kept, target))
+        else:
+            os.rename(self._staged_path(relative), target)
+            undo.append(lambda: os.unlink(target))
+
+    def _make_out_folder(self, folder: str, undo: list[Callable[[], None]]) -> None:
+        """Make a folder the new site has and the old one has not (and its missing parents)."""
+        missing: list[str] = []
+        while folder and not os.path.isdir(self._old(folder)):
+            missing.append(folder)
+            folder = posixpath.dirname(folder)
+        for made in reversed(missing):
+            os.mkdir(self._old(made))
+            undo.append(lambda made=made: os.rmdir(self._old(made)))
+
+    def _retire(self, relative: str, backup: str, undo: list[Callable[[], None]]) -> None:
+        """Move a file the new site has not out of the output folder, into the backup."""
+        target, kept = self._old(relative), os.path.join(backup, relative)
+        os.makedirs(os.path.dirname(kept), exist_ok=True)
+        os.rename(target, kept)
+        undo.append(lambda: os.rename(kept, target))
+
+    def _remove_emptied_folders(self, stale: list[str]) -> None:
+        """The folders that only held removed files go too, deepest first (as a whole new site would not have them)."""
+        folders: set[str] = set()
+        for relative in stale:
+            folder = posixpath.dirname(relative)
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = posixpath.dirname(folder)
+        for folder in sorted(folders, key=lambda name: name.count("/"), reverse=True):
+            try:
+                os.rmdir(self._old(folder))
+            except OSError:
+                pass  # not empty: it holds files of the new site
 
     def _swap(self) -> None:
         """The one step that publishes: the staging folder becomes the output folder."""
