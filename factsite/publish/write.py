@@ -67,6 +67,7 @@ except ImportError:  # Windows: no flock; builds there are not locked against ea
 
 WRITER_THREADS = 2
 IN_FLIGHT = 256  # rendered files waiting to be written, at most: bounds the build's memory
+COMPARE_PART = 1 << 20  # an old file is compared with its new bytes this much at a time
 MARKER = ".factsite-output"  # in every output folder: "this folder is a built site; a build may replace it"
 MARKER_TEXT = b"This folder is built by factsite (python3 build.py). A build replaces everything in it.\n"
 # A build that changes at most this many files (written and removed), and at most this share of the
@@ -160,8 +161,10 @@ def _same_bytes(path: str, data: bytes | Path) -> bool:
             return os.path.samefile(path, data) or filecmp.cmp(path, data, shallow=False)
         if os.path.getsize(path) != len(data):
             return False
-        with open(path, "rb") as handle:
-            return handle.read() == data
+        view = memoryview(data)
+        with open(path, "rb") as handle:  # by parts: the old copy of an 18 MB data file is never whole in memory
+            return all(handle.read(COMPARE_PART) == view[start:start + COMPARE_PART]
+                       for start in range(0, len(data), COMPARE_PART))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return False
 
