@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import http.server
 import json
 import os
@@ -157,6 +158,9 @@ class DevServer:
             return False
         result.report()  # in the terminal, as build.py prints it
         self.status.publish(result.ok, [] if result.ok else result.lines())
+        # A build's content and page models are cycles (900,000 objects at 10,000 statistics): freed
+        # now, after the page shows the result, so that the next build does not start on top of them.
+        gc.collect()
         return result.ok
 
     def _close_browser(self) -> None:

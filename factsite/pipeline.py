@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import gc
 import hashlib
 import os
 import resource
@@ -239,10 +238,8 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 written = site.commit()
                 outputs, known.scan = site.outputs, None  # the new record's, from what the writer did: no second walk
         carried = len(pages) - rendered
-        # The site is written: its plan, content and templates are done with, and the record (a stat of
-        # every output file) takes their memory instead of adding to the build's peak.
-        del pages, models, languages, content, site, search
-        gc.collect()
+        # Not collected here: the record adds next to nothing (the writer's stats), the build's peak
+        # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
         with stopwatch.step("dependency record"):
             _save(known, outputs, prints, page_digests, content_problems, sum(1 for n in names if n.endswith(".html")))
     except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
