@@ -204,12 +204,16 @@ def test_a_build_that_fails_midway_leaves_the_site_as_it_was(tmp_path: Path) -> 
     assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]  # no staging folder left behind
 
 
-def test_ctrl_c_during_the_commit_waits_until_the_site_is_whole(tmp_path: Path, monkeypatch) -> None:
-    """Ctrl-C while the commit links the unchanged files would leave a half-made tree and no new site."""
+@pytest.mark.parametrize("publish", ["swap", "in place"])
+def test_ctrl_c_during_the_commit_waits_until_the_site_is_whole(tmp_path: Path, monkeypatch, publish: str) -> None:
+    """Ctrl-C while the commit links the unchanged files (the swap) or keeps the replaced ones aside
+    (in place) would leave a half-made tree and no new site, or a mix."""
     import signal
 
     from factsite.publish import write
 
+    if publish == "swap":  # two of five files changed: in place, unless forbidden
+        monkeypatch.setattr(write, "IN_PLACE_MOST", 0)
     site = tmp_path / "site"
     write_site({"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "x.css": b"css"}, site)
     links = []
@@ -222,9 +226,13 @@ def test_ctrl_c_during_the_commit_waits_until_the_site_is_whole(tmp_path: Path, 
             signal.raise_signal(signal.SIGINT)  # as if Ctrl-C came now, with more files still to go
 
     monkeypatch.setattr(write.os, "link", link_then_interrupt)
+    folder = site.stat().st_ino
     with pytest.raises(KeyboardInterrupt):
         write_site({"index.html": b"home 2", "a/index.html": b"a", "b/index.html": b"b", "x.css": b"css 2"}, site)
-    assert len(links) == 3  # the marker, a and b: the interrupt came after the first, and waited for the swap
+    # The swap links the marker, a and b; in place, the old index.html and x.css are linked aside. The
+    # interrupt came after the first, and waited for the rest.
+    assert len(links) == (3 if publish == "swap" else 2)
+    assert (site.stat().st_ino == folder) == (publish == "in place")
     assert {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()} == {
         ".factsite-output": write.MARKER_TEXT, "index.html": b"home 2", "a/index.html": b"a", "b/index.html": b"b",
         "x.css": b"css 2"}
