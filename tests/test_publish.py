@@ -446,8 +446,13 @@ def test_a_full_disk_leaves_the_site_as_it_was(tmp_path: Path, small_fs: Path) -
     assert snapshot(site) == builds.reference(builds.new)
 
 
-def test_a_read_only_site_or_parent_leaves_the_site_as_it_was(tmp_path: Path, small_fs: Path) -> None:
+@pytest.mark.parametrize("change", ["every page", "one statistic"], ids=["swap", "in-place"])
+def test_a_read_only_site_or_parent_leaves_the_site_as_it_was(tmp_path: Path, small_fs: Path, change: str) -> None:
     builds = Builds(tmp_path)
+    if change == "one statistic":  # published in place: renames into site/, not a swap beside it
+        shutil.rmtree(builds.new)
+        shutil.copytree(GOOD, builds.new)
+        change_one_statistic(builds.new)
     site = small_fs / "site"
     assert builds.run(builds.old, site).returncode == 0
     before = snapshot(site)
@@ -462,8 +467,10 @@ def test_a_read_only_site_or_parent_leaves_the_site_as_it_was(tmp_path: Path, sm
     assert_clean_failure(builds.run(builds.new, site), "Read-only file system")
     assert snapshot(site) == before
     mount("-o", "remount,rw", str(small_fs))
+    folder = site.stat().st_ino
     assert builds.run(builds.new, site).returncode == 0
     assert snapshot(site) == builds.reference(builds.new)
+    assert (site.stat().st_ino == folder) == (change == "one statistic")  # the path the failures took
 
 
 # R20: the local servers serve what Netlify would -----------------------------------------------------
