@@ -97,7 +97,7 @@ def test_an_entry_is_found_only_by_the_digest_of_the_file_now(tmp_path: Path) ->
     edit(content / "stats/women-share.yaml", "44% were women", "45% were women")
     found, _ = cached_load(content, cache)
     assert found is not None and found.stats["women-share"].figure.value == 45
-    assert digests(content)["stats/women-share.yaml"] in cache.parsed
+    assert digests(content)["stats/women-share.yaml"] in cache.digests()
     assert_same(load_and_validate(content), cached_load(content, cache))
 
 
@@ -123,12 +123,13 @@ def test_the_cache_file_round_trips_and_is_pruned(tmp_path: Path) -> None:
     path = tmp_path / "cache" / "content.marshal"
     content_cache.save_cache(path, cache)
     again = content_cache.load_cache(path, "key")
-    assert again.parsed == cache.parsed and again.checked == cache.checked
+    assert again.digests() == cache.digests() and again.checked == cache.checked
+    assert all(again.parsed_file(digest) == cache.parsed_file(digest) for digest in cache.digests())
     assert_same(load_and_validate(content), cached_load(content, again))
     (content / "sources/paper.yaml").unlink()
     now = digests(content)
     again.prune(set(now.values()))
-    assert set(again.parsed) <= set(now.values())
+    assert again.digests() <= set(now.values())
     assert all(part in set(now.values()) for key in again.checked for part in key if isinstance(part, bytes))
 
 
@@ -142,11 +143,11 @@ def test_a_corrupt_cache_is_a_full_load(garbage, tmp_path: Path) -> None:
     if garbage is None:  # cut short
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     elif isinstance(garbage, str):
-        path.write_bytes(marshal.dumps((content_cache.CACHE_FORMAT, "key", [], {})))
+        path.write_bytes(marshal.dumps((content_cache.CACHE_FORMAT, "key", {b"x" * 32: (0, 10**6)}, {}, b"")))
     else:
         path.write_bytes(garbage)
     loaded = content_cache.load_cache(path, "key")
-    assert loaded.parsed == {} and loaded.checked == {}
+    assert loaded.digests() == set() and loaded.checked == {}
     assert_same(load_and_validate(content), cached_load(content, loaded))
 
 
@@ -155,10 +156,12 @@ def poisoned(content: Path, key: str) -> content_cache.ContentCache:
     cache = content_cache.ContentCache(key)
     cached_load(content, cache)
     digest = digests(content)["stats/women-share.yaml"]
-    data = marshal.loads(cache.parsed[digest])[0]
-    cache.parsed[digest] = marshal.dumps(({**data, "short_title": "POISONED"}, None, "", ""))
-    cache.checked = {}
-    return cache
+    data = cache.parsed_file(digest)[0]
+    poisoned = content_cache.ContentCache(key)
+    for other in cache.digests():
+        poisoned.store_parsed(other, marshal.dumps(cache.parsed_file(other)))
+    poisoned.store_parsed(digest, marshal.dumps(({**data, "short_title": "POISONED"}, None, "", "")))
+    return poisoned
 
 
 def test_a_cache_of_another_build_key_is_ignored(tmp_path: Path) -> None:
@@ -168,7 +171,7 @@ def test_a_cache_of_another_build_key_is_ignored(tmp_path: Path) -> None:
     used, _ = cached_load(content, content_cache.load_cache(path, "old code"))
     assert used is not None and used.stats["women-share"].short_title == "POISONED"  # the cache is really read
     ignored = content_cache.load_cache(path, "new code")
-    assert ignored.parsed == {}
+    assert ignored.digests() == set()
     assert_same(load_and_validate(content), cached_load(content, ignored))
 
 
@@ -181,16 +184,24 @@ def test_a_build_uses_its_own_key_only(tmp_path: Path, monkeypatch: pytest.Monke
     assert build_site(content, out, draft=True, cache_dir=cache_dir).ok
     assert "POISONED" not in (out / "index.html").read_text(encoding="utf-8")
     stored = content_cache.load_cache(path, marshal.loads(path.read_bytes())[1])
-    assert stored.key != "another key" and stored.parsed  # replaced by the build's own
+    assert stored.key != "another key" and stored.digests()  # replaced by the build's own
 
 
 def test_the_dev_server_keeps_the_cache_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content, out, cache_dir = copy_good_tree(tmp_path), tmp_path / "site", tmp_path / "cache"
     memory = Memory()
     assert build_site(content, out, draft=True, cache_dir=cache_dir, memory=memory).ok
-    assert memory.content is not None and memory.content.parsed
+    assert memory.content is not None and memory.content.digests()
     edit(content / "stats/women-share.yaml", "Women", "Adult women")
     monkeypatch.setattr(pipeline.content_cache, "load_cache", lambda *a: pytest.fail("the cache was read from disk"))
     result = build_site(content, out, draft=True, cache_dir=cache_dir, memory=memory)
     assert result.ok, result.summary
     assert "Adult women" in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+
+
+def test_a_damaged_entry_is_read_from_the_file(tmp_path: Path) -> None:
+    content = copy_good_tree(tmp_path)
+    cache = content_cache.ContentCache("key")
+    for digest in digests(content).values():
+        cache.store_parsed(digest, b"\xff damaged")
+    assert_same(load_and_validate(content), cached_load(content, cache))

@@ -24,33 +24,72 @@ MISSING = ("missing",)  # the token of a key a mapping does not hold
 
 
 class ContentCache:
-    """Parsed files by digest, and check results by what they checked; the entries this build used
-    are kept, with the others whose files are all still there (a translation checked again after an
-    English edit leaves an entry a revert would use)."""
+    """Parsed files by digest, and check results by what they checked.
 
-    def __init__(self, key: str, parsed: dict[bytes, bytes] | None = None,
+    The parsed files are packed end to end in one buffer, as they are in the file: 20,000 small
+    objects, freed after the load, would leave the memory they held scattered among the records'
+    (20 MB more at the build's peak, at 10,000 bilingual statistics); one buffer is given back whole.
+    """
+
+    def __init__(self, key: str, blob: bytes = b"", index: dict[bytes, tuple[int, int]] | None = None,
                  checked: dict[CheckKey, Any] | None = None):
         self.key = key
-        self.parsed = parsed or {}  # digest -> marshal of (data, line, field, message), as load.py packs it
+        self._blob = blob  # the packed files as loaded
+        self._index = index or {}  # digest -> (start, end) in _blob
+        self._added = bytearray()  # files parsed by this build, packed the same way
+        self._added_index: dict[bytes, tuple[int, int]] = {}
         self.checked = checked or {}  # CheckKey -> (reads, result)
         self.changed = False  # something new to write
 
-    def parsed_file(self, digest: bytes | None) -> bytes | None:
-        return self.parsed.get(digest) if digest is not None else None
+    def digests(self) -> set[bytes]:
+        return set(self._index) | set(self._added_index)
+
+    def parsed_file(self, digest: bytes | None) -> tuple | None:
+        """The packed result of parsing the file of this digest (data, line, field, message), if kept."""
+        if digest is None:
+            return None
+        if digest in self._added_index:
+            start, end = self._added_index[digest]
+            packed: Any = bytes(self._added[start:end])  # a copy: a view would stop the buffer growing
+        elif digest in self._index:
+            start, end = self._index[digest]
+            packed = memoryview(self._blob)[start:end]
+        else:
+            return None
+        try:
+            found = marshal.loads(packed)
+        except (ValueError, EOFError, TypeError):  # a damaged entry: the file is read instead
+            return None
+        return found if isinstance(found, tuple) and len(found) == 4 else None
 
     def store_parsed(self, digest: bytes, packed: bytes) -> None:
-        self.parsed[digest] = packed
+        start = len(self._added)
+        self._added += packed
+        self._added_index[digest] = (start, len(self._added))
         self.changed = True
 
     def prune(self, digests: set[bytes]) -> None:
         """Forget what is of files no longer there: the cache stays the size of the content."""
-        stale = [digest for digest in self.parsed if digest not in digests]
-        gone = [key for key in self.checked if not all(part in digests for part in key if isinstance(part, bytes))]
-        for digest in stale:
-            del self.parsed[digest]
-        for key in gone:
-            del self.checked[key]
-        self.changed = self.changed or bool(stale or gone)
+        before = len(self._index) + len(self._added_index) + len(self.checked)
+        self._index = {digest: where for digest, where in self._index.items() if digest in digests}
+        self._added_index = {digest: where for digest, where in self._added_index.items() if digest in digests}
+        self.checked = {key: value for key, value in self.checked.items()
+                        if all(part in digests for part in key if isinstance(part, bytes))}
+        self.changed = self.changed or len(self._index) + len(self._added_index) + len(self.checked) < before
+
+    def packed(self) -> tuple[dict[bytes, tuple[int, int]], bytes]:
+        """Every kept file in one new buffer, and where each is in it: what is written, and kept."""
+        parts, index, at = [], {}, 0
+        for digest, (start, end) in self._index.items():
+            parts.append(memoryview(self._blob)[start:end])
+            index[digest], at = (at, at + end - start), at + end - start
+        for digest, (start, end) in self._added_index.items():
+            parts.append(memoryview(self._added)[start:end])
+            index[digest], at = (at, at + end - start), at + end - start
+        blob = b"".join(parts)
+        del parts
+        self._blob, self._index, self._added, self._added_index = blob, index, bytearray(), {}
+        return index, blob
 
 
 def cache_path(cache_dir: Path, content_dir: Path) -> Path:
@@ -62,23 +101,25 @@ def load_cache(path: Path, key: str) -> ContentCache:
     """The cache of this build key, or an empty one: a missing, corrupt or foreign file is never trusted."""
     try:
         with open(path, "rb") as handle:
-            stored = marshal.load(handle)
-        fmt, stored_key, parsed, checked = stored
-        if fmt != CACHE_FORMAT or stored_key != key or not isinstance(parsed, dict) or not isinstance(checked, dict):
+            fmt, stored_key, index, checked, blob = marshal.load(handle)
+        if (fmt != CACHE_FORMAT or stored_key != key or not isinstance(index, dict) or not isinstance(checked, dict)
+                or not isinstance(blob, bytes)
+                or not all(0 <= start <= end <= len(blob) for start, end in index.values())):
             return ContentCache(key)
-    except Exception:  # missing, truncated, garbage: a normal full load
+    except Exception:  # missing, truncated, garbage, another shape: a normal full load
         return ContentCache(key)
-    return ContentCache(key, parsed, checked)
+    return ContentCache(key, blob, index, checked)
 
 
 def save_cache(path: Path, cache: ContentCache) -> None:
     """Whole or not at all: written beside, then renamed over the old one. A cache that cannot be
     written only costs the next build its shortcut."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    index, blob = cache.packed()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as handle:
-            marshal.dump((CACHE_FORMAT, cache.key, cache.parsed, cache.checked), handle)
+            marshal.dump((CACHE_FORMAT, cache.key, index, cache.checked, blob), handle)
         os.replace(temporary, path)
         cache.changed = False
     except OSError:

@@ -467,9 +467,9 @@ def _load_files(folder: Path, names: list[str], root: Path, cached: Cached | Non
     results: dict[int, Record | Problem] = {}
     for index, (path, name) in enumerate(zip(paths, names)):
         digest = cached.digests.get(under + name) if under is not None else None
-        packed = cached.cache.parsed_file(digest)
-        if packed is not None:
-            results[index] = _unpack(path, shown[index], digest, packed)
+        found = cached.cache.parsed_file(digest)
+        if found is not None:
+            results[index] = _unpacked(path, shown[index], digest, found)
     missed = [i for i in range(len(paths)) if i not in results]
     for index, (loaded, packed) in zip(missed, _read_files([paths[i] for i in missed], [shown[i] for i in missed])):
         if isinstance(loaded, Record) and loaded.digest is not None:
@@ -488,7 +488,11 @@ def _read_files(paths: list[Path], shown: list[str]) -> list[tuple[Record | Prob
 
 
 def _unpack(path: Path, shown: str, digest: bytes | None, packed: bytes) -> Record | Problem:
-    data, line, field_name, message = marshal.loads(packed)
+    return _unpacked(path, shown, digest, marshal.loads(packed))
+
+
+def _unpacked(path: Path, shown: str, digest: bytes | None, found: _Packed) -> Record | Problem:
+    data, line, field_name, message = found
     return Record(path, shown, data, digest=digest) if data is not None else Problem(shown, line, field_name, message)
 
 
