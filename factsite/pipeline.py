@@ -9,6 +9,7 @@ server shows in the page. `check_content` applies the same content rules without
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import errno
 import gc
@@ -223,6 +224,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         content, problems, content_problems = _validate_against(content_dir, out_dir, inputs.locale, cached)
         _keep_content_cache(cached, content_dir, cache_dir, given_memory)
         del cached
+        _give_back_freed_memory()
     if content is None:
         errors = sum(p.severity == "error" for p in problems)
         return BuildResult(False, problems, f"build: {errors} error(s); {out_dir} was left as it was.")
@@ -385,6 +387,16 @@ def _keep_content_cache(cached: Cached, content_dir: Path, cache_dir: Path, memo
         content_cache.save_cache(content_cache.cache_path(cache_dir, content_dir), cached.cache)
     if memory is not None:
         memory.content = cached.cache
+
+
+def _give_back_freed_memory() -> None:
+    """What loading freed (the content cache, the files' packed data) lies in holes between the records
+    that live on, which the C allocator keeps: handed back to the system, it is not part of the build's
+    peak (20 MB at 10,000 bilingual statistics). glibc only; elsewhere nothing is done."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # another C library, or none to load: the memory stays held
+        pass
 
 
 def _racy(found: dict[str, records.InputEntry], scanned_at: float) -> bool:

@@ -55,6 +55,9 @@ def _plain(problems: list[Problem]) -> tuple:
     return tuple((p.path, p.line, p.field, p.message, p.severity) for p in problems)
 
 
+_VALID = (True, ())  # what most records' entries say: one tuple for all of them
+
+
 def _cacheable(*records: Record) -> bool:
     return all(record.digest is not None for record in records)
 
@@ -75,7 +78,7 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem], ca
     item = _parse_record(record, model, new)
     problems.extend(new)
     if not record.changed:  # its lines are those of its digest
-        cache.checked[key] = (item is not None, _plain(new))
+        cache.checked[key] = _VALID if item is not None and not new else (item is not None, _plain(new))
         cache.changed = True
     return item
 
