@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import hashlib
 import marshal
 import multiprocessing
 import os
@@ -15,10 +16,12 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
+from .cache import ContentCache
 from .errors import Problem, display_path
 from .hints import yaml_hint
 from .locales import DEFAULT_LANGUAGE  # the language of content/ itself
@@ -50,6 +53,8 @@ class Record:
     data: Any
     text: str | None = field(repr=False, default=None)  # None: read again when a line is asked for
     _lines: dict[FieldPath, int] | None = field(default=None, repr=False, compare=False)
+    digest: bytes | None = field(default=None, repr=False, compare=False)  # SHA-256 of the bytes `data` is of
+    changed: bool = field(default=False, repr=False, compare=False)  # read again for its lines, it was not `digest`
 
     @property
     def lines(self) -> dict[FieldPath, int]:
@@ -58,11 +63,17 @@ class Record:
         if self._lines is None:
             self._lines = {}
             try:
-                text = self.text if self.text is not None else read_text(self.path)
+                text = self.text if self.text is not None else self._read_again()
                 _to_python(yaml.compose(text, Loader=Loader), (), self._lines, [MAX_NODES])
             except (OSError, _LoadError, yaml.YAMLError):  # changed since it was read: lines unknown
-                pass
+                self.changed = self.text is None
         return self._lines
+
+    def _read_again(self) -> str:
+        raw = read_bytes(self.path)
+        if self.digest is not None and hashlib.sha256(raw).digest() != self.digest:
+            raise _LoadError(None, "changed since it was read")  # its lines would not be those of `data`
+        return _decode(raw)
 
     def line_of(self, loc: FieldPath) -> int:
         """The line of the deepest known field along `loc` (a pydantic error location)."""
@@ -308,7 +319,10 @@ def read_bytes(path: Path) -> bytes:
 
 def read_text(path: Path) -> str:
     """Read a content file as UTF-8; raises _LoadError naming the line of a bad byte."""
-    raw = read_bytes(path)
+    return _decode(read_bytes(path))
+
+
+def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -317,8 +331,18 @@ def read_text(path: Path) -> str:
         raise _LoadError(line, f"the character at column {column} is not UTF-8 text: save the file as UTF-8") from None
 
 
-def load_record(path: Path, root: Path, problems: list[Problem]) -> Record | None:
-    loaded = _load_one(path, root)
+@dataclass(frozen=True)
+class Cached:
+    """Parsed files kept from earlier builds, and the SHA-256 of every content file now, by its path
+    under content/ (what the dependency record just hashed): a file found in the cache by its digest
+    is neither read nor parsed again."""
+
+    cache: ContentCache
+    digests: Mapping[str, bytes]
+
+
+def load_record(path: Path, root: Path, problems: list[Problem], cached: Cached | None = None) -> Record | None:
+    loaded = _load_files(path.parent, [path.name], root, cached)[0]
     if isinstance(loaded, Problem):
         problems.append(loaded)
         return None
@@ -334,18 +358,26 @@ FILE_TIMEOUT = 60.0  # seconds a worker may spend on one file: libyaml parses th
 _worker_pid: Any = None
 _started: Any = None  # 0: not started; -1: done; else time.monotonic() when it started
 _Packed = tuple[Any, int | None, str, str]  # data, or None and the problem's line, field and message
+_Parsed = tuple[bytes | None, bytes]  # the digest of the bytes read (None: unreadable), and the marshalled _Packed
 
 
-def _parse_in_worker(path: Path) -> bytes:
+def _parse_in_worker(path: Path) -> tuple[bytes | None, bytes]:
     """One file's data, or its problem, packed with marshal: plain YAML data unpacks several times
-    faster than a pickle of it, and the parent unpacks every file."""
+    faster than a pickle of it, and the parent unpacks every file. With the SHA-256 of the bytes read,
+    which the cache keeps it under; None when the file could not be read (that depends on more than
+    its bytes, so it is never cached)."""
     try:
-        return marshal.dumps((parse_yaml(read_text(path), path, "").data, None, "", ""))
+        raw = read_bytes(path)
     except _LoadError as error:
-        return marshal.dumps((None, error.line, error.field, error.message))
+        return None, marshal.dumps((None, error.line, error.field, error.message))
+    digest = hashlib.sha256(raw).digest()
+    try:
+        return digest, marshal.dumps((parse_yaml(_decode(raw), path, "").data, None, "", ""))
+    except _LoadError as error:
+        return digest, marshal.dumps((None, error.line, error.field, error.message))
 
 
-def _parse_chunk(chunk: list[tuple[int, Path]]) -> list[bytes]:
+def _parse_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[bytes | None, bytes]]:
     packed = []
     for index, path in chunk:
         _worker_pid[index], _started[index] = os.getpid(), time.monotonic()
@@ -367,7 +399,7 @@ def _kill_hung(indexes: list[int]) -> list[int]:
     return hung
 
 
-def _run_pool(indexes: list[int], paths: list[Path], workers: int, results: dict[int, _Packed]) -> list[int]:
+def _run_pool(indexes: list[int], paths: list[Path], workers: int, results: dict[int, _Parsed]) -> list[int]:
     """Parse `indexes` on `workers` forked processes into `results`. Returns the files that were being
     read when a worker crashed or was killed as hung (an empty list: the pool did not break)."""
     hung: list[int] = []
@@ -384,7 +416,7 @@ def _run_pool(indexes: list[int], paths: list[Path], workers: int, results: dict
                 done, waiting = wait(waiting, timeout=1.0, return_when=FIRST_COMPLETED)
                 for future in done:
                     for index, item in zip(futures[future], future.result()):
-                        results[index] = marshal.loads(item)
+                        results[index] = item
                 if not done:  # a second without progress: is a worker stuck on one file?
                     hung += _kill_hung([i for chunk in (futures[f] for f in waiting) for i in chunk])
     except BrokenProcessPool:
@@ -393,13 +425,13 @@ def _run_pool(indexes: list[int], paths: list[Path], workers: int, results: dict
     return []
 
 
-def _parse_in_workers(paths: list[Path], workers: int) -> list[_Packed]:
+def _parse_in_workers(paths: list[Path], workers: int) -> list[_Parsed]:
     """Every file parsed on `workers` forked processes. A file that crashes its worker or hangs it
     becomes a located problem; the others are parsed again on a fresh pool."""
     global _worker_pid, _started
     context = multiprocessing.get_context("fork")
     _worker_pid, _started = context.Array("i", len(paths), lock=False), context.Array("d", len(paths), lock=False)
-    results: dict[int, _Packed] = {}
+    results: dict[int, _Parsed] = {}
     pending = list(range(len(paths)))
     while pending:
         suspects = _run_pool(pending, paths, workers, results)
@@ -408,32 +440,70 @@ def _parse_in_workers(paths: list[Path], workers: int) -> list[_Packed]:
                 took_long = _started[index] > 0 and time.monotonic() - _started[index] > FILE_TIMEOUT
                 what = (f"reading this file took more than {FILE_TIMEOUT:.0f} s and was stopped" if took_long
                         else "reading this file crashed the process that parsed it")
-                results[index] = (None, None, "", f"{what}: check it for very long or deeply nested lines, "
-                                                  "and simplify them")
+                results[index] = (None, marshal.dumps((None, None, "", f"{what}: check it for very long or deeply "
+                                                                        "nested lines, and simplify them")))
         pending = [i for i in pending if i not in results]
     return [results[i] for i in range(len(paths))]
 
 
-def _load_files(paths: list[Path], root: Path) -> list[Record | Problem]:
-    """Each file's record, or the problem that stopped it being read, in order. Parsing YAML is most
-    of reading the content, so a large folder is parsed on every core; those records leave their
-    text behind and read it again if a message needs a line number."""
+def _load_files(folder: Path, names: list[str], root: Path, cached: Cached | None = None) -> list[Record | Problem]:
+    """The record of each file of `folder` named, or the problem that stopped it being read, in order.
+    With `cached`, a file whose digest the cache holds is taken from it; only the others are read.
+    Parsing YAML is most of reading the content, so many files are parsed on every core; those
+    records leave their text behind and read it again if a message needs a line number."""
+    paths = [folder / name for name in names]
+    if not paths:
+        return []
+    # Siblings' names as messages show them, and under content/, differ only in their last part: made
+    # from the first one's, where a Path for each would be most of the time of reading a cached folder.
+    shown_in = display_path(paths[0], root)[:-len(names[0])]
+    shown = [shown_in + name for name in names]
+    if cached is None:
+        return [loaded for loaded, _ in _read_files(paths, shown)]
+    try:
+        under = paths[0].relative_to(root).as_posix()[:-len(names[0])]
+    except ValueError:
+        under = None  # not inside content/: nothing of it was hashed
+    results: dict[int, Record | Problem] = {}
+    for index, (path, name) in enumerate(zip(paths, names)):
+        digest = cached.digests.get(under + name) if under is not None else None
+        found = cached.cache.parsed_file(digest)
+        if found is not None:
+            results[index] = _unpacked(path, shown[index], digest, found)
+    missed = [i for i in range(len(paths)) if i not in results]
+    for index, (loaded, packed) in zip(missed, _read_files([paths[i] for i in missed], [shown[i] for i in missed])):
+        if isinstance(loaded, Record) and loaded.digest is not None:
+            cached.cache.store_parsed(loaded.digest, packed or marshal.dumps((loaded.data, None, "", "")))
+        results[index] = loaded
+    return [results[i] for i in range(len(paths))]
+
+
+def _read_files(paths: list[Path], shown: list[str]) -> list[tuple[Record | Problem, bytes | None]]:
+    """Each file read and parsed, with its data as the workers packed it (None: parsed here)."""
     workers = usable_cores()
     if len(paths) < PARALLEL_FROM or not can_fork(workers):
-        return [_load_one(path, root) for path in paths]
-    results: list[Record | Problem] = []
-    for path, (data, line, field_name, message) in zip(paths, _parse_in_workers(paths, workers)):
-        shown = display_path(path, root)
-        results.append(Record(path, shown, data) if data is not None else Problem(shown, line, field_name, message))
-    return results
+        return [(_load_one(path, name), None) for path, name in zip(paths, shown)]
+    return [(_unpack(path, name, digest, packed), packed)
+            for path, name, (digest, packed) in zip(paths, shown, _parse_in_workers(paths, workers))]
 
 
-def _load_one(path: Path, root: Path) -> Record | Problem:
-    shown = display_path(path, root)
+def _unpack(path: Path, shown: str, digest: bytes | None, packed: bytes) -> Record | Problem:
+    return _unpacked(path, shown, digest, marshal.loads(packed))
+
+
+def _unpacked(path: Path, shown: str, digest: bytes | None, found: _Packed) -> Record | Problem:
+    data, line, field_name, message = found
+    return Record(path, shown, data, digest=digest) if data is not None else Problem(shown, line, field_name, message)
+
+
+def _load_one(path: Path, shown: str) -> Record | Problem:
     try:
-        return parse_yaml(read_text(path), path, shown)
+        raw = read_bytes(path)
+        record = parse_yaml(_decode(raw), path, shown)
     except _LoadError as error:
         return Problem(shown, error.line, error.field, error.message)
+    record.digest = hashlib.sha256(raw).digest()
+    return record
 
 
 def _problem(path: Path, root: Path, message: str) -> Problem:
@@ -465,14 +535,19 @@ def _is_real_folder(entry: os.DirEntry | None, root: Path, problems: list[Proble
     return False
 
 
-def _load_folder(entry: os.DirEntry | None, root: Path, problems: list[Problem], unreadable: list[Path]) -> list[Record]:
+def _load_folder(entry: os.DirEntry | None, root: Path, problems: list[Problem], unreadable: list[Path],
+                 cached: Cached | None = None) -> list[Record]:
     if not _is_real_folder(entry, root, problems):
         return []
-    entries = _scan(Path(entry.path), root, problems)
-    content_files = [Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and e.name.endswith((".yaml", ".yml"))]
-    loaded = dict(zip(content_files, _load_files(content_files, root)))
+    folder = Path(entry.path)
+    entries = _scan(folder, root, problems)
+    content_files = [e.name for e in entries if e.is_file(follow_symlinks=False) and e.name.endswith((".yaml", ".yml"))]
+    loaded = dict(zip(content_files, _load_files(folder, content_files, root, cached)))
     records = []
     for item in entries:  # problems in the order of the files
+        if item.name in loaded and isinstance(loaded[item.name], Record):  # the usual case first: no Path made
+            records.append(loaded[item.name])
+            continue
         path = Path(item.path)
         if item.is_symlink():
             problems.append(_problem(path, root, LINK_MESSAGE))
@@ -484,12 +559,10 @@ def _load_folder(entry: os.DirEntry | None, root: Path, problems: list[Problem],
             problems.append(_problem(path, root, "this is not a regular file (a device, pipe or socket): "
                                                  "replace it with a plain text file"))
             unreadable.append(path)
-        elif path not in loaded:
+        elif item.name not in loaded:
             problems.append(_problem(path, root, "only .yaml files belong in this folder"))
-        elif isinstance(loaded[path], Record):
-            records.append(loaded[path])
         else:
-            problems.append(loaded[path])
+            problems.append(loaded[item.name])
             unreadable.append(path)
     return records
 
@@ -533,7 +606,7 @@ def _languages(site: Record | None) -> list[str]:
     return listed
 
 
-def _load_language(entry: os.DirEntry, root: Path, problems: list[Problem]) -> RawLanguage:
+def _load_language(entry: os.DirEntry, root: Path, problems: list[Problem], cached: Cached | None) -> RawLanguage:
     """content/<lang>/: the same layout as content/, each file holding only translated text."""
     language = RawLanguage(Path(entry.path))
     top: dict[str, os.DirEntry] = {}
@@ -545,18 +618,19 @@ def _load_language(entry: os.DirEntry, root: Path, problems: list[Problem]) -> R
                                                             "pages/methodology.md, sources/, stats/, sheets/), only "
                                                             "translated: the build reads nothing of this name"))
     if "site.yaml" in top:
-        language.site = load_record(language.folder / "site.yaml", root, problems)
+        language.site = load_record(language.folder / "site.yaml", root, problems, cached)
         if language.site is None:
             language.unreadable.append(language.folder / "site.yaml")
     language.methodology = _load_methodology(top.get("pages"), root, problems, missing=None)
     for name in FOLDERS:
-        setattr(language, name, _load_folder(top.get(name), root, problems, language.unreadable))
+        setattr(language, name, _load_folder(top.get(name), root, problems, language.unreadable, cached))
     return language
 
 
-def load_content(root: Path) -> RawContent:
+def load_content(root: Path, cached: Cached | None = None) -> RawContent:
     """Read every content file under `root`; problems are collected, never raised. Only regular files
-    and folders inside `root` are read (never a link); anything the build would not read is reported."""
+    and folders inside `root` are read (never a link); anything the build would not read is reported.
+    With `cached`, a file the cache holds by its digest now is taken from it, unread."""
     problems: list[Problem] = []
     top: dict[str, os.DirEntry] = {}
     language_folders: list[os.DirEntry] = []
@@ -571,7 +645,7 @@ def load_content(root: Path) -> RawContent:
         else:
             problems.append(_unknown_entry(entry, root))
     site_path = root / "site.yaml"
-    site = load_record(site_path, root, problems) if "site.yaml" in top else None
+    site = load_record(site_path, root, problems, cached) if "site.yaml" in top else None
     if "site.yaml" not in top:
         problems.append(Problem(display_path(site_path, root), None, "", "the site file is missing"))
     methodology = _load_methodology(top.get("pages"), root, problems) or ""
@@ -589,15 +663,15 @@ def load_content(root: Path) -> RawContent:
                                                              "to languages (every file must then be translated), "
                                                              "or move the folder out of content/"))
         else:
-            translations[entry.name] = _load_language(entry, root, problems)
+            translations[entry.name] = _load_language(entry, root, problems, cached)
     for code in languages:  # listed but never started: every file is missing, and validate says which
         if code != DEFAULT_LANGUAGE and code not in translations:
             translations[code] = RawLanguage(root / code)
     return RawContent(
         site=site,
-        sources=_load_folder(top.get("sources"), root, problems, unreadable),
-        stats=_load_folder(top.get("stats"), root, problems, unreadable),
-        sheets=_load_folder(top.get("sheets"), root, problems, unreadable),
+        sources=_load_folder(top.get("sources"), root, problems, unreadable, cached),
+        stats=_load_folder(top.get("stats"), root, problems, unreadable, cached),
+        sheets=_load_folder(top.get("sheets"), root, problems, unreadable, cached),
         methodology=methodology,
         problems=problems,
         unreadable=unreadable,

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from . import derive, hints, overlay, text_rules
+from .cache import ContentCache, Reads
 from .errors import Problem, display_path
 from .figures import FIGURE_MARK_RE, display, display_problem, quote_states, quote_states_text
 from .load import RawContent, RawLanguage, Record
@@ -49,8 +51,39 @@ def _field_name(loc: tuple[str | int, ...]) -> str:
     return name
 
 
-def parse_record(record: Record, model: type[Model], problems: list[Problem]) -> Model | None:
-    """Validate one record against its model; each pydantic error becomes a located problem."""
+def _plain(problems: list[Problem]) -> tuple:
+    return tuple((p.path, p.line, p.field, p.message, p.severity) for p in problems)
+
+
+_VALID = (True, ())  # what most records' entries say: one tuple for all of them
+
+
+def _cacheable(*records: Record) -> bool:
+    return all(record.digest is not None for record in records)
+
+
+def parse_record(record: Record, model: type[Model], problems: list[Problem], cache: ContentCache | None = None) -> Model | None:
+    """Validate one record against its model; each pydantic error becomes a located problem. With
+    `cache`, a record of the same file and model as before skips the checks of its text (most of
+    the time), only the model is built again; its problems are those found then."""
+    if cache is None or not _cacheable(record):
+        return _parse_record(record, model, problems)
+    key = ("parse", model.__name__, record.shown_path, record.digest)
+    stored = cache.checked.get(key)
+    if stored is not None:
+        valid, found = stored
+        problems.extend(Problem(*problem) for problem in found)
+        return model.model_validate(record.data) if valid else None
+    new: list[Problem] = []
+    item = _parse_record(record, model, new)
+    problems.extend(new)
+    if not record.changed:  # its lines are those of its digest
+        cache.checked[key] = _VALID if item is not None and not new else (item is not None, _plain(new))
+        cache.changed = True
+    return item
+
+
+def _parse_record(record: Record, model: type[Model], problems: list[Problem]) -> Model | None:
     waiting = hints.unfilled(record.data)
     for loc, value in waiting:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
@@ -74,9 +107,11 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem]) ->
 class _Checker:
     """Cross-file rules over validated models; appends to `problems`."""
 
-    def __init__(self, problems: list[Problem], warnings: list[Problem], broken: set[str]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem], broken: set[str],
+                 cache: ContentCache | None = None):
         self.problems, self.warnings = problems, warnings
         self.broken = broken  # names of records that already failed: references to them are not errors again
+        self.cache = cache  # results of checks of one record (and what they read of others), from earlier builds
 
     def error(self, record: Record, loc: tuple[str | int, ...], message: str) -> None:
         self.problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message))
@@ -109,27 +144,28 @@ def _unique(items: list[tuple[Record, Model]], key: str, kind: str, check: _Chec
     return seen
 
 
-def validate(raw: RawContent) -> tuple[Content | None, list[Problem]]:
-    """Check everything; returns the content (None when there are errors) and all problems."""
+def validate(raw: RawContent, cache: ContentCache | None = None) -> tuple[Content | None, list[Problem]]:
+    """Check everything; returns the content (None when there are errors) and all problems. `cache`
+    (cache.py) holds what checks of unchanged records found: the result is the same without it."""
     problems = list(raw.problems)
     warnings: list[Problem] = []
     # Names of records that fail on their own, so one mistake is reported once, not at every reference.
     broken = {path.stem for path in raw.unreadable}
 
-    site = parse_record(raw.site, SiteConfig, problems) if raw.site else None
+    site = parse_record(raw.site, SiteConfig, problems, cache) if raw.site else None
     if raw.site is not None:
         _check_methodology(raw.methodology, str(PurePosixPath(raw.site.shown_path).parent / "pages" / "methodology.md"), problems)
-    parsed_sources = _parse_all(raw.sources, Source, problems, broken)
-    parsed_stats = _parse_all(raw.stats, Statistic, problems, broken)
-    parsed_sheets = _parse_all(raw.sheets, Sheet, problems, broken)
-    check = _Checker(problems, warnings, broken)
+    parsed_sources = _parse_all(raw.sources, Source, problems, broken, cache)
+    parsed_stats = _parse_all(raw.stats, Statistic, problems, broken, cache)
+    parsed_sheets = _parse_all(raw.sheets, Sheet, problems, broken, cache)
+    check = _Checker(problems, warnings, broken, cache)
     sources = _unique(parsed_sources, "id", "source", check)
     stats = _unique(parsed_stats, "slug", "statistic", check)
     sheets = _unique(parsed_sheets, "slug", "fact sheet", check)
 
     cited: set[str] = set()
     for record, stat in stats.values():
-        _check_statistic(record, stat, sources, stats, sheets, cited, check)
+        cited.update(_checked_statistic(record, stat, sources, stats, sheets, check))
     derived_values, derived_ranges = _check_derivations(stats, check)
     chart_ids: dict[str, Record] = {}
     for record, stat in stats.values():
@@ -189,11 +225,12 @@ def _check_methodology(text: str, shown_path: str, problems: list[Problem]) -> N
         problems.append(Problem(shown_path, line(costly[0]), "", "the page " + costly[1]))
 
 
-def _parse_all(records: list[Record], model: type[Model], problems: list[Problem], broken: set[str]) -> list[tuple[Record, Model]]:
+def _parse_all(records: list[Record], model: type[Model], problems: list[Problem], broken: set[str],
+               cache: ContentCache | None = None) -> list[tuple[Record, Model]]:
     """Validate each record once; the names of those that fail go into `broken`."""
     parsed = []
     for record in records:
-        item = parse_record(record, model, problems)
+        item = parse_record(record, model, problems, cache)
         if item is not None:
             parsed.append((record, item))
         else:
@@ -245,6 +282,20 @@ def _check_markdown(record: Record, loc: tuple[str | int, ...], text: str, stats
             for match in FIGURE_MARK_RE.finditer(piece) if not is_text else ():
                 check.error(record, loc, f"{match.group(0)} is inside a link (its address, title or text) or a tag: "
                             "a figure is itself a link, so put it in the plain text beside the link")
+
+
+def _checked_statistic(record: Record, stat: Statistic, sources: dict, stats: dict, sheets: dict,
+                       check: _Checker) -> tuple[str, ...]:
+    """A statistic's own checks, and the sources it cites; kept while it and the names and sheets it
+    refers to are unchanged."""
+    def run(views: dict[str, Mapping], alone: _Checker) -> tuple[str, ...]:
+        cited: set[str] = set()
+        _check_statistic(record, stat, views["sources"], views["stats"], views["sheets"], cited, alone)
+        return tuple(sorted(cited))
+
+    return _remembered(("statistic", record.shown_path, record.digest), (record,),
+                       {"sources": (sources, _digest_of_record), "stats": (stats, _digest_of_record),
+                        "sheets": (sheets, _digest_of_record)}, check, run)
 
 
 def _check_statistic(record, stat: Statistic, sources, stats, sheets, cited: set[str], check: _Checker) -> None:
@@ -408,7 +459,10 @@ def _check_sheet(record, sheet: Sheet, stats, chart_ids, check: _Checker) -> Non
         if chart.id is None:
             check.error(record, ("charts", i, "id"), "a fact sheet's chart needs an id (it names the chart's files)")
         _check_chart(record, ("charts", i), chart, f"{sheet.slug}-{i + 1}", stats, chart_ids, check)
-    _check_markdown(record, ("introduction",), sheet.introduction, stats, check)
+    # Rendering the introduction is most of a sheet's checks: kept while the slugs it names are the same.
+    _remembered(("introduction", record.shown_path, record.digest), (record,), {"stats": (stats, _digest_of_record)},
+                check, lambda views, alone: _check_markdown(record, ("introduction",), sheet.introduction,
+                                                            views["stats"], alone))
 
 
 def environment_url_problem(value: str | None) -> Problem | None:
@@ -440,7 +494,7 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
         found = {}
         for record in records:
             name = record.path.stem
-            item = parse_record(record, model, check.problems)
+            item = parse_record(record, model, check.problems, check.cache)
             if name not in english:
                 check.error(record, (), f"this translates no {KIND_NAMES[kind]}: there is no {folder}/{name}.yaml in the English"
                                         f"{hints.did_you_mean(name, english)}")
@@ -448,8 +502,11 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
             if item is None:
                 failed.add(name)
                 continue
-            _check_overlay(record, item, texts(english[name][1]), figures, name if own_figure else None,
-                           english[name][1] if kind == "stat" else None, language, stats, check)
+            english_record, english_item = english[name]
+            _checked_overlay(record, english_record, language, figures, stats, check,
+                             lambda figures_, stats_, check_: _check_overlay(
+                                 record, item, texts(english_item), figures_, name if own_figure else None,
+                                 english_item if kind == "stat" else None, language, stats_, check_))
             found[name] = item
         for name in sorted(needed - set(found) - failed):
             path = raw.folder / folder / f"{name}.yaml"
@@ -486,6 +543,49 @@ def _check_locators(record: Record, text: overlay.SiteText, stats, sheets, check
     for locator in sorted(set(text.locators) - wanted):
         check.error(record, ("locators", locator), "no English citation, discrepancy or statement has this locator: "
                                                   "remove it, or copy the locator exactly as the English writes it")
+
+
+def _checked_overlay(record: Record, english: Record, language: str, figures: dict, stats: dict, check: _Checker,
+                     run: Callable[[Mapping, Mapping, _Checker], None]) -> None:
+    """`run(figures, stats, check)`: one overlay's checks against its English, or what they found when
+    the overlay and its English were these same files, if what they read of the other statistics (a
+    figure it must not type, a slug it names) is as it was."""
+    _remembered(("overlay", language, record.shown_path, record.digest, english.digest), (record, english),
+                {"figures": (figures, _itself), "stats": (stats, _digest_of_record)}, check,
+                lambda views, alone: run(views["figures"], views["stats"], alone))
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _digest_of_record(value: tuple[Record, BaseModel]) -> bytes | None:
+    return value[0].digest  # the model is of the record's data: the same digest, the same model
+
+
+def _remembered(key: tuple, records: tuple[Record, ...], others: dict[str, tuple[Mapping, Callable[[Any], Any]]],
+                check: _Checker, run: Callable[[dict[str, Mapping], _Checker], Any]) -> Any:
+    """`run(views, check)` with a view of each of `others` (name -> the mapping, and the token that
+    stands for one of its values), or, when the cache has a result of the same `key` (the records'
+    digests among it) whose every read of `others` and of the broken names gives the same token
+    again, what it found then. Returns what `run` returned (plain data: it is kept too)."""
+    if check.cache is None or not _cacheable(*records):
+        return run({name: mapping for name, (mapping, _) in others.items()}, check)
+    reads = Reads({**others, "broken": (check.broken, _itself)})
+    stored = check.cache.checked.get(key)
+    if stored is not None and reads.still_true(stored[0]):
+        check.problems.extend(Problem(*problem) for problem in stored[1])
+        check.warnings.extend(Problem(*problem) for problem in stored[2])
+        return stored[3]
+    alone = _Checker([], [], reads.view("broken"))  # type: ignore[arg-type]  # read as a set: `in` only
+    result = run({name: reads.view(name) for name in others}, alone)
+    check.problems.extend(alone.problems)
+    check.warnings.extend(alone.warnings)
+    seen = reads.frozen()
+    if seen is not None and not any(record.changed for record in records):  # lines of other bytes: never kept
+        check.cache.checked[key] = (seen, _plain(alone.problems), _plain(alone.warnings), result)
+        check.cache.changed = True
+    return result
 
 
 def _check_overlay(record: Record, item: overlay.Overlay, english: dict, figures: dict, own: str | None,
