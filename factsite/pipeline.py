@@ -17,7 +17,8 @@ import os
 import resource
 import sys
 import time
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,8 +165,11 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
         check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
         with output_lock(out_dir):
             check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # again, under the lock, before any work
-            return _build(content_dir, out_dir, draft, cache_dir, headless, timings, strict, inputs or Inputs(),
-                          memory or Memory())
+            try:
+                return _build(content_dir, out_dir, draft, cache_dir, headless, timings, strict, inputs or Inputs(),
+                              memory or Memory())
+            finally:
+                gc.unfreeze()  # whatever the build froze (see _build) is the collector's again, even after a failure
     except (OutputRefused, CannotWrite, OSError) as error:
         return BuildResult(False, [], _cannot_write(error, out_dir))
 
@@ -206,7 +210,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     if refused:
         return BuildResult(False, problems, f"{refused}; {out_dir} was left as it was.")
     base_url = os.environ.get("URL") or content.site.base_url
-    with stopwatch.step("page models"):
+    with stopwatch.step("page models"), _kept_until_written():
         models = plan_site(content, base_url, inputs.locale)
         pages = [page for model in models for page in model.pages()]
     with stopwatch.step("dependencies"):
@@ -241,6 +245,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         # The site is written: its plan, content and templates are done with, and the record (a stat of
         # every output file) takes their memory instead of adding to the build's peak.
         del pages, models, languages, content, site, search
+        gc.unfreeze()  # what the build froze may be freed now
         gc.collect()
         with stopwatch.step("dependency record"):
             _save(known, out_dir, prints, page_digests, content_problems, sum(1 for n in names if n.endswith(".html")))
@@ -278,6 +283,22 @@ def _nothing_changed(known: "_Known", out_dir: Path, draft: bool, strict: bool, 
                f"{time.perf_counter() - started:.2f} s ({images_note}; 0 file(s) changed; 0 pages rendered; "
                f"{len(known.inputs)} input files checked; {len(problems)} warning(s)).")
     return BuildResult(True, problems, summary, timings)
+
+
+@contextmanager
+def _kept_until_written() -> Iterator[None]:
+    """The content, and the plan made inside, live until the site is written: the collector's full
+    collections (each a walk of every object) find nothing in them. So what exists is frozen (later
+    collections skip it), nothing is collected while the plan is made, and the plan is frozen in turn.
+    At 10,000 bilingual statistics those collections took half of "page models" and a third of
+    "pages" after one change. build_site unfreezes it all when the build ends."""
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.freeze()
 
 
 def _draw_images(jobs: list[ImageJob], models: list[SiteModel], languages: Languages, site: SiteWriter,
