@@ -27,7 +27,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 
 from .content.figures import FIGURE_MARK_RE
-from .content.model import Chart, Statistic
+from .content.model import Chart, Sheet, Statistic
 from .content.validate import Content
 from .web.kinds import EmbedPage, Page, SheetPage, StatPage, StatSourcesPage
 from .web.pages import SiteModel
@@ -53,7 +53,12 @@ class Dependencies:
             for chart in sheet.charts:
                 for point in chart.points:
                     self.drawn_by.setdefault(point.stat, set()).add(sheet.slug)
+        self.sheets: dict[str, list[Sheet]] = {}  # slug -> the sheet in each language
+        for content in self.contents:
+            for sheet in content.sheets:
+                self.sheets.setdefault(sheet.slug, []).append(sheet)
         self._stat: dict[str, frozenset[str]] = {}
+        self._sheet: dict[str, frozenset[str]] = {}
         self._derived: dict[str, frozenset[str]] = {}
 
     def _translations(self, slug: str) -> list[Statistic]:
@@ -104,29 +109,33 @@ class Dependencies:
             self._stat[slug] = frozenset(found)
         return self._stat[slug]
 
-    def _sheets(self, slug: str):
-        return [sheet for content in self.contents for sheet in content.sheets if sheet.slug == slug]
+    def _sheets(self, slug: str) -> list[Sheet]:
+        return self.sheets.get(slug, [])
 
-    def sheet(self, slug: str) -> set[str]:
-        found = {f"sheet:{slug}"}
-        for sheet in self._sheets(slug):
-            for stat_slug in sheet.statistics:
-                found |= self.stat(stat_slug)
-            for other in _marks(sheet.introduction):
-                found |= self.figure(other)
-            for chart in sheet.charts:
-                found |= self.chart(_points(chart), f"sheet:{slug}")
-            found |= {f"source:{statement.source}" for statement in sheet.statements}
-        return found
+    def sheet(self, slug: str) -> frozenset[str]:
+        """What a fact sheet's page reads (the same in every language: worked out once)."""
+        if slug not in self._sheet:
+            found = {f"sheet:{slug}"}
+            for sheet in self._sheets(slug):
+                for stat_slug in sheet.statistics:
+                    found |= self.stat(stat_slug)
+                for other in _marks(sheet.introduction):
+                    found |= self.figure(other)
+                for chart in sheet.charts:
+                    found |= self.chart(_points(chart), f"sheet:{slug}")
+                found |= {f"source:{statement.source}" for statement in sheet.statements}
+            self._sheet[slug] = frozenset(found)
+        return self._sheet[slug]
 
-    def of(self, page: Page) -> set[str] | None:
-        """The records `page` reads, or None: a page that lists the whole site."""
+    def of(self, page: Page) -> frozenset[str] | None:
+        """The records `page` reads, or None: a page that lists the whole site. The pages of one
+        record (its page in each language, a statistic's sources page) get the same set, not a copy."""
         if isinstance(page, (StatPage, StatSourcesPage)):
-            return set(self.stat(page.view.stat.slug))
+            return self.stat(page.view.stat.slug)
         if isinstance(page, SheetPage):
             return self.sheet(page.sheet.slug)
         if isinstance(page, EmbedPage):
-            return self.chart(page.chart.stats, page.owner)
+            return frozenset(self.chart(page.chart.stats, page.owner))
         return None
 
 
@@ -169,15 +178,23 @@ def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, ke
     owned = {name for names in files.values() for name in names}
     base = global_digest(inputs, owned, key)
     deps = Dependencies(models)
+    named: dict[str, bytes] = {}  # record -> its name and its files' names and digests, as hashed
+
+    def record_bytes(record: str) -> bytes:
+        if record not in named:  # a record with no file (a dangling name) still counts by name
+            named[record] = record.encode() + b"\0" + b"".join(name.encode() + b"\0" + inputs[name]
+                                                               for name in files.get(record, ()))
+        return named[record]
+
+    # A set of records is hashed once, however many pages read it (a statistic's four pages in two
+    # languages); each page's fingerprint is then that digest under its own name.
+    of_set: dict[frozenset[str], bytes] = {}
     found: dict[str, bytes] = {}
     for page in pages:
         records = deps.of(page)
         if records is None:
             continue
-        digest = hashlib.sha256(base + page.output.encode() + b"\0")
-        for record in sorted(records):
-            digest.update(record.encode() + b"\0")
-            for name in files.get(record, ()):  # a record with no file (a dangling name) still counts by name
-                digest.update(name.encode() + b"\0" + inputs[name])
-        found[page.output] = digest.digest()
+        if records not in of_set:
+            of_set[records] = hashlib.sha256(b"".join(record_bytes(record) for record in sorted(records))).digest()
+        found[page.output] = hashlib.sha256(base + page.output.encode() + b"\0" + of_set[records]).digest()
     return found

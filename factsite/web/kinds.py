@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any, ClassVar, Protocol, TypedDict
 
 import segno
@@ -73,8 +74,9 @@ class Page:
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
     json_ld: str = ""  # structured data known when the page is planned
 
-    @property
+    @cached_property
     def output(self) -> str:
+        """The file it is written to (worked out once: the build looks a page up by it several times)."""
         return urls.output_path(self.url)
 
     def context(self) -> Mapping[str, Any]:
