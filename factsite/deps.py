@@ -131,7 +131,7 @@ class Dependencies:
         """The records `page` reads, or None: a page that lists the whole site. The pages of one
         record (its page in each language, a statistic's sources page) get the same set, not a copy."""
         if isinstance(page, (StatPage, StatSourcesPage)):
-            return self.stat(page.view.stat.slug)
+            return self.stat(page.slug)
         if isinstance(page, SheetPage):
             return self.sheet(page.sheet.slug)
         if isinstance(page, EmbedPage):

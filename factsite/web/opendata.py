@@ -94,12 +94,13 @@ def export_statistics(model: SiteModel) -> list[Any]:
     records, sources = [], model.content.sources
     added = added_fields()
     for slug, stat in model.stats.items():
-        view = model.views[slug]
-        derivation = (f"{view.derivation.arithmetic} = {view.derivation.result}" if view.derivation else None)
+        # Only a derived figure's view is read (made when first read: see LazyViews); the others' sentence is enough.
+        worked = model.views[slug].derivation if stat.derivation is not None else None
+        derivation = (f"{worked.arithmetic} = {worked.result}" if worked else None)
         figure = stat.figure
         span = model.content.derived_ranges.get(slug)
         records.append(ExportStatistic(
-            slug=slug, title=stat.short_title, sentence=view.plain_sentence,
+            slug=slug, title=stat.short_title, sentence=model.plain_sentence(slug),
             value=None if figure.bound else figure.value,
             lower_bound=figure.value if figure.bound == "lower" else None,
             upper_bound=figure.value if figure.bound == "upper" else None,

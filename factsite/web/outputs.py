@@ -41,7 +41,7 @@ def robots(base_url: str) -> bytes:
 
 def chart_csvs(model: SiteModel) -> dict[str, bytes]:
     """Each chart's numbers, with their unit, credits and licence, beside its images."""
-    credits = {view.link.sources_url: view.provenance.line(model.gettext) for view in model.views.values()}
+    credits = {link.sources_url: model.provenances[slug].line(model.gettext) for slug, link in model.links.items()}
     return {urls.output_path(chart.url("wide", "csv")): chart_csv(chart, model.base_url, credits, DATA_LICENCE)
             for chart in model.all_charts()}
 
