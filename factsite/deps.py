@@ -16,6 +16,11 @@ re-renders the English page of the same statistic too):
 - every other page (home, sources, methodology, data, corrections, search, help, privacy, 404)
   lists the whole site: it has no fingerprint and is always rendered.
 
+Some files besides pages have a fingerprint too, and are carried over like pages (outputs.py
+leaves them out): a figure's open-data record (/data/statistics/<slug>.json) reads what its page
+reads, a chart's CSV what its embed page reads, and the sitemap only the pages' addresses. The
+site-wide data files and the feeds are made every time.
+
 Since fingerprints are made from the new content's dependencies, a dependency added or removed by
 the change changes the fingerprint too. tests/test_incremental_random.py compares incremental
 builds with full ones after random edits: a dependency missing here fails it.
@@ -24,12 +29,14 @@ builds with full ones after random edits: a dependency missing here fails it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from .content.figures import FIGURE_MARK_RE
 from .content.model import Chart, Sheet, Statistic
 from .content.validate import Content
 from .web.kinds import EmbedPage, Page, SheetPage, StatPage, StatSourcesPage
+from .web.opendata import record_output
+from .web.outputs import SITEMAP, chart_csv_output, sitemap_reads
 from .web.pages import SiteModel
 
 Digests = Mapping[str, bytes]  # input name ("content/stats/x.yaml") -> SHA-256
@@ -135,8 +142,11 @@ class Dependencies:
         if isinstance(page, SheetPage):
             return self.sheet(page.sheet.slug)
         if isinstance(page, EmbedPage):
-            return frozenset(self.chart(page.chart.stats, page.owner))
+            return self.chart_records(page.chart.stats, page.owner)
         return None
+
+    def chart_records(self, stats: Iterable[str], owner: str) -> frozenset[str]:
+        return frozenset(self.chart(stats, owner))
 
 
 def _points(chart: Chart) -> list[str]:
@@ -172,7 +182,7 @@ def global_digest(inputs: Digests, owned: set[str], key: str) -> bytes:
 
 
 def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, key: str) -> dict[str, bytes]:
-    """Page output -> fingerprint, for the pages that have one."""
+    """Output -> fingerprint, for the pages that have one and the other files that do (see _outputs_read)."""
     languages = [model.language for model in models]
     files = record_files(inputs, languages)
     owned = {name for names in files.values() for name in names}
@@ -190,11 +200,25 @@ def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, ke
     # languages); each page's fingerprint is then that digest under its own name.
     of_set: dict[frozenset[str], bytes] = {}
     found: dict[str, bytes] = {}
-    for page in pages:
-        records = deps.of(page)
-        if records is None:
-            continue
+    for output, records in _outputs_read(pages, models, deps):
         if records not in of_set:
             of_set[records] = hashlib.sha256(b"".join(record_bytes(record) for record in sorted(records))).digest()
-        found[page.output] = hashlib.sha256(base + page.output.encode() + b"\0" + of_set[records]).digest()
+        found[output] = hashlib.sha256(base + output.encode() + b"\0" + of_set[records]).digest()
+    # The sitemap lists every page, but reads only their addresses (and the site's settings, in `base`).
+    found[SITEMAP] = hashlib.sha256(base + SITEMAP.encode() + b"\0" + sitemap_reads(pages)).digest()
     return found
+
+
+def _outputs_read(pages: list[Page], models: list[SiteModel], deps: Dependencies) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each page's output and the records it reads (see the module's docstring), and those of the
+    other files made from a few records each: a figure's open-data record reads what its page reads
+    (its sentence's figures, its derivation's inputs, its sources), a chart's CSV what the chart's
+    embed page reads."""
+    for page in pages:
+        records = deps.of(page)
+        if records is not None:
+            yield page.output, records
+        if isinstance(page, EmbedPage):
+            yield chart_csv_output(page.chart), deps.chart_records(page.chart.stats, page.owner)
+    for slug in models[0].stats:
+        yield record_output(slug), deps.stat(slug)

@@ -231,7 +231,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
             with stopwatch.step("pages"):
                 rendered = _write_pages(pages, languages, assets, site, search, kept,
                                         old.page_digests if old is not None else {}, page_digests)
-                site.add_all(site_files(models))
+                site.add_all(site_files(models, kept))  # but those carried over, as pages are
             if not draft:
                 jobs = [job for model in models for chart in model.all_charts() for job in image_jobs(chart)]
                 drawn, carded, printed = _draw_images(jobs, models, languages, site, ImageCache(cache_dir), headless, stopwatch)

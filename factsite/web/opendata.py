@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Container
 from typing import Any
 
 import orjson
@@ -216,9 +217,14 @@ def datapackage(model: SiteModel) -> dict:
     }
 
 
-def data_files(model: SiteModel) -> dict[str, bytes]:
+def record_output(slug: str) -> str:
+    """Where a figure's own record is written."""
+    return urls.output_path(urls.data_statistic(slug))
+
+
+def data_files(model: SiteModel, kept: Container[str] = frozenset()) -> dict[str, bytes]:
     """/data/statistics.csv, statistics.json, sources.json, their schemas, the Data Package descriptor,
-    and each figure's own record at /data/statistics/<slug>.json."""
+    and each figure's own record at /data/statistics/<slug>.json (but those in `kept`)."""
     statistics = StatisticsFile(licence=DATA_LICENCE, statistics=export_statistics(model))
     sources = SourcesFile(licence=DATA_LICENCE, sources=export_sources(model))
     files = {
@@ -230,6 +236,7 @@ def data_files(model: SiteModel) -> dict[str, bytes]:
         "data/datapackage.json": _json(datapackage(model)),
     }
     for record in statistics.statistics:
-        files[urls.output_path(urls.data_statistic(record.slug))] = _json(
-            {"licence": DATA_LICENCE, "statistic": record.model_dump(mode="json")})
+        output = record_output(record.slug)
+        if output not in kept:
+            files[output] = _json({"licence": DATA_LICENCE, "statistic": record.model_dump(mode="json")})
     return files
