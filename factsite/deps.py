@@ -67,6 +67,7 @@ class Dependencies:
         self._stat: dict[str, frozenset[str]] = {}
         self._sheet: dict[str, frozenset[str]] = {}
         self._derived: dict[str, frozenset[str]] = {}
+        self._figure: dict[str, frozenset[str]] = {}
 
     def _translations(self, slug: str) -> list[Statistic]:
         return [content.stats[slug] for content in self.contents if slug in content.stats]
@@ -80,13 +81,16 @@ class Dependencies:
             self._derived[slug] = frozenset({slug}.union(*(self.derivation_closure(s) for s in inputs)))
         return self._derived[slug]
 
-    def figure(self, slug: str) -> set[str]:
-        """What printing a figure (its link, its value, its credits) reads."""
-        found = {f"stat:{s}" for s in self.derivation_closure(slug)}
-        stat = self.stats.get(slug)
-        if stat is not None:
-            found |= _cited(stat)
-        return found
+    def figure(self, slug: str) -> frozenset[str]:
+        """What printing a figure (its link, its value, its credits) reads (worked out once: every
+        page and chart that prints it asks)."""
+        if slug not in self._figure:
+            found = {f"stat:{s}" for s in self.derivation_closure(slug)}
+            stat = self.stats.get(slug)
+            if stat is not None:
+                found |= _cited(stat)
+            self._figure[slug] = frozenset(found)
+        return self._figure[slug]
 
     def chart(self, stats: Iterable[str], owner: str) -> set[str]:
         """What a chart reads: its owner (a statistic or a sheet) and each figure it draws."""
@@ -99,7 +103,7 @@ class Dependencies:
         """What a statistic's page (and its sources page) reads."""
         if slug not in self._stat:
             stat = self.stats[slug]
-            found = self.figure(slug)
+            found = set(self.figure(slug))
             named = set(stat.related)
             for version in self._translations(slug):
                 named |= _marks(version.sentence)
