@@ -16,6 +16,11 @@ re-renders the English page of the same statistic too):
 - every other page (home, sources, methodology, data, corrections, search, help, privacy, 404)
   lists the whole site: it has no fingerprint and is always rendered.
 
+Some files besides pages have a fingerprint too, and are carried over like pages (outputs.py
+leaves them out): a figure's open-data record (/data/statistics/<slug>.json) reads what its page
+reads, a chart's CSV what its embed page reads, and the sitemap only the pages' addresses. The
+site-wide data files and the feeds are made every time.
+
 Since fingerprints are made from the new content's dependencies, a dependency added or removed by
 the change changes the fingerprint too. tests/test_incremental_random.py compares incremental
 builds with full ones after random edits: a dependency missing here fails it.
@@ -24,12 +29,14 @@ builds with full ones after random edits: a dependency missing here fails it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from .content.figures import FIGURE_MARK_RE
-from .content.model import Chart, Statistic
+from .content.model import Chart, Sheet, Statistic
 from .content.validate import Content
 from .web.kinds import EmbedPage, Page, SheetPage, StatPage, StatSourcesPage
+from .web.opendata import record_output
+from .web.outputs import SITEMAP, chart_csv_output, sitemap_reads
 from .web.pages import SiteModel
 
 Digests = Mapping[str, bytes]  # input name ("content/stats/x.yaml") -> SHA-256
@@ -53,8 +60,14 @@ class Dependencies:
             for chart in sheet.charts:
                 for point in chart.points:
                     self.drawn_by.setdefault(point.stat, set()).add(sheet.slug)
+        self.sheets: dict[str, list[Sheet]] = {}  # slug -> the sheet in each language
+        for content in self.contents:
+            for sheet in content.sheets:
+                self.sheets.setdefault(sheet.slug, []).append(sheet)
         self._stat: dict[str, frozenset[str]] = {}
+        self._sheet: dict[str, frozenset[str]] = {}
         self._derived: dict[str, frozenset[str]] = {}
+        self._figure: dict[str, frozenset[str]] = {}
 
     def _translations(self, slug: str) -> list[Statistic]:
         return [content.stats[slug] for content in self.contents if slug in content.stats]
@@ -68,13 +81,16 @@ class Dependencies:
             self._derived[slug] = frozenset({slug}.union(*(self.derivation_closure(s) for s in inputs)))
         return self._derived[slug]
 
-    def figure(self, slug: str) -> set[str]:
-        """What printing a figure (its link, its value, its credits) reads."""
-        found = {f"stat:{s}" for s in self.derivation_closure(slug)}
-        stat = self.stats.get(slug)
-        if stat is not None:
-            found |= _cited(stat)
-        return found
+    def figure(self, slug: str) -> frozenset[str]:
+        """What printing a figure (its link, its value, its credits) reads (worked out once: every
+        page and chart that prints it asks)."""
+        if slug not in self._figure:
+            found = {f"stat:{s}" for s in self.derivation_closure(slug)}
+            stat = self.stats.get(slug)
+            if stat is not None:
+                found |= _cited(stat)
+            self._figure[slug] = frozenset(found)
+        return self._figure[slug]
 
     def chart(self, stats: Iterable[str], owner: str) -> set[str]:
         """What a chart reads: its owner (a statistic or a sheet) and each figure it draws."""
@@ -87,7 +103,7 @@ class Dependencies:
         """What a statistic's page (and its sources page) reads."""
         if slug not in self._stat:
             stat = self.stats[slug]
-            found = self.figure(slug)
+            found = set(self.figure(slug))
             named = set(stat.related)
             for version in self._translations(slug):
                 named |= _marks(version.sentence)
@@ -104,30 +120,37 @@ class Dependencies:
             self._stat[slug] = frozenset(found)
         return self._stat[slug]
 
-    def _sheets(self, slug: str):
-        return [sheet for content in self.contents for sheet in content.sheets if sheet.slug == slug]
+    def _sheets(self, slug: str) -> list[Sheet]:
+        return self.sheets.get(slug, [])
 
-    def sheet(self, slug: str) -> set[str]:
-        found = {f"sheet:{slug}"}
-        for sheet in self._sheets(slug):
-            for stat_slug in sheet.statistics:
-                found |= self.stat(stat_slug)
-            for other in _marks(sheet.introduction):
-                found |= self.figure(other)
-            for chart in sheet.charts:
-                found |= self.chart(_points(chart), f"sheet:{slug}")
-            found |= {f"source:{statement.source}" for statement in sheet.statements}
-        return found
+    def sheet(self, slug: str) -> frozenset[str]:
+        """What a fact sheet's page reads (the same in every language: worked out once)."""
+        if slug not in self._sheet:
+            found = {f"sheet:{slug}"}
+            for sheet in self._sheets(slug):
+                for stat_slug in sheet.statistics:
+                    found |= self.stat(stat_slug)
+                for other in _marks(sheet.introduction):
+                    found |= self.figure(other)
+                for chart in sheet.charts:
+                    found |= self.chart(_points(chart), f"sheet:{slug}")
+                found |= {f"source:{statement.source}" for statement in sheet.statements}
+            self._sheet[slug] = frozenset(found)
+        return self._sheet[slug]
 
-    def of(self, page: Page) -> set[str] | None:
-        """The records `page` reads, or None: a page that lists the whole site."""
+    def of(self, page: Page) -> frozenset[str] | None:
+        """The records `page` reads, or None: a page that lists the whole site. The pages of one
+        record (its page in each language, a statistic's sources page) get the same set, not a copy."""
         if isinstance(page, (StatPage, StatSourcesPage)):
-            return set(self.stat(page.view.stat.slug))
+            return self.stat(page.slug)
         if isinstance(page, SheetPage):
             return self.sheet(page.sheet.slug)
         if isinstance(page, EmbedPage):
-            return self.chart(page.chart.stats, page.owner)
+            return self.chart_records(page.chart.stats, page.owner)
         return None
+
+    def chart_records(self, stats: Iterable[str], owner: str) -> frozenset[str]:
+        return frozenset(self.chart(stats, owner))
 
 
 def _points(chart: Chart) -> list[str]:
@@ -163,21 +186,43 @@ def global_digest(inputs: Digests, owned: set[str], key: str) -> bytes:
 
 
 def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, key: str) -> dict[str, bytes]:
-    """Page output -> fingerprint, for the pages that have one."""
+    """Output -> fingerprint, for the pages that have one and the other files that do (see _outputs_read)."""
     languages = [model.language for model in models]
     files = record_files(inputs, languages)
     owned = {name for names in files.values() for name in names}
     base = global_digest(inputs, owned, key)
     deps = Dependencies(models)
+    named: dict[str, bytes] = {}  # record -> its name and its files' names and digests, as hashed
+
+    def record_bytes(record: str) -> bytes:
+        if record not in named:  # a record with no file (a dangling name) still counts by name
+            named[record] = record.encode() + b"\0" + b"".join(name.encode() + b"\0" + inputs[name]
+                                                               for name in files.get(record, ()))
+        return named[record]
+
+    # A set of records is hashed once, however many pages read it (a statistic's four pages in two
+    # languages); each page's fingerprint is then that digest under its own name.
+    of_set: dict[frozenset[str], bytes] = {}
     found: dict[str, bytes] = {}
+    for output, records in _outputs_read(pages, models, deps):
+        if records not in of_set:
+            of_set[records] = hashlib.sha256(b"".join(record_bytes(record) for record in sorted(records))).digest()
+        found[output] = hashlib.sha256(base + output.encode() + b"\0" + of_set[records]).digest()
+    # The sitemap lists every page, but reads only their addresses (and the site's settings, in `base`).
+    found[SITEMAP] = hashlib.sha256(base + SITEMAP.encode() + b"\0" + sitemap_reads(pages)).digest()
+    return found
+
+
+def _outputs_read(pages: list[Page], models: list[SiteModel], deps: Dependencies) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each page's output and the records it reads (see the module's docstring), and those of the
+    other files made from a few records each: a figure's open-data record reads what its page reads
+    (its sentence's figures, its derivation's inputs, its sources), a chart's CSV what the chart's
+    embed page reads."""
     for page in pages:
         records = deps.of(page)
-        if records is None:
-            continue
-        digest = hashlib.sha256(base + page.output.encode() + b"\0")
-        for record in sorted(records):
-            digest.update(record.encode() + b"\0")
-            for name in files.get(record, ()):  # a record with no file (a dangling name) still counts by name
-                digest.update(name.encode() + b"\0" + inputs[name])
-        found[page.output] = digest.digest()
-    return found
+        if records is not None:
+            yield page.output, records
+        if isinstance(page, EmbedPage):
+            yield chart_csv_output(page.chart), deps.chart_records(page.chart.stats, page.owner)
+    for slug in models[0].stats:
+        yield record_output(slug), deps.stat(slug)

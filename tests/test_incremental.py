@@ -17,6 +17,7 @@ from factsite.images import chart_export
 from factsite.web import charts, render
 from factsite.images.headless import ImageCache
 from factsite.web.jobs import ImageJob
+from factsite import pipeline
 from factsite.pipeline import build_site
 from factsite.web.urls import UnsafePath
 from factsite.publish.write import SiteWriter, WriteReport
@@ -71,6 +72,42 @@ def test_one_changed_statistic_changes_exactly_its_outputs(built, tmp_path: Path
     assert not {name for name in changed if not allowed.match(name)}, sorted(changed)
     # Exactly the changed chart's four images were drawn; the other chart's came from the cache.
     assert images_drawn == 4
+
+
+def test_files_made_from_a_few_records_are_made_again_only_when_those_change(tmp_path: Path, monkeypatch) -> None:
+    """A figure's open-data record, a chart's CSV and the sitemap are carried over, not made again,
+    when what they read is unchanged (deps.py); the site is still what a fresh build makes."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    made: set[str] = set()
+    site_files = pipeline.site_files
+
+    def spy(models, kept=frozenset()):
+        files = site_files(models, kept)
+        made.update(files)
+        return files
+
+    monkeypatch.setattr(pipeline, "site_files", spy)
+    stat = content / "stats" / "girls-share.yaml"
+    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+    assert build_site(content, site, draft=True).ok
+    # What reads the figure is made again (and the site-wide files, always)...
+    assert {"data/statistics/girls-share.json", "charts/victims-breakdown.csv", "data/statistics.json",
+            "data/statistics.csv"} <= made, sorted(made)
+    # ... what does not is carried over: the other figures' records, the other chart's CSV, the sitemap.
+    assert not made & {"data/statistics/cases-2019.json", "data/statistics/cases-rise.json", "charts/cases-2020.csv",
+                       "sitemap.xml"}, sorted(made)
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+    # A figure that another's derivation reads: that one's record is made again too (and is right).
+    made.clear()
+    stat = content / "stats" / "cases-2020.yaml"
+    stat.write_text(stat.read_text().replace("1499", "1498").replace("1,499", "1,498"))  # the figure and its quotes
+    assert build_site(content, site, draft=True).ok
+    assert "data/statistics/cases-2019.json" in made and "data/statistics/girls-share.json" not in made, sorted(made)
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
 
 
 def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch) -> None:

@@ -16,6 +16,7 @@ from factsite.web import urls
 from factsite.web.jobs import CARD_HEIGHT, CARD_WIDTH
 from factsite.web.kinds import (EmbedPage, HelpPage, HomePage, NotFoundPage, Page, SheetPage, StatPage, StatSourcesPage,
                                 printed_in)
+from factsite.web.outputs import site_files
 from factsite.web.pages import SiteModel
 from factsite.web.render import make_environment
 from factsite.web.views import StatLink, figure_anchor, figure_link
@@ -48,6 +49,29 @@ def test_every_statistic_has_its_page_and_its_sources_page(model: SiteModel) -> 
         assert page.view is sources.view is model.views[slug]
         assert page.view.stat is stat  # the view holds the statistic, not a copy of its fields
         assert page.searchable and not sources.searchable
+
+
+def test_planning_the_site_makes_only_the_views_the_whole_site_pages_list(monkeypatch) -> None:
+    """A statistic's view is made when a page that shows it is rendered (LazyViews): planning every
+    page and making the files besides pages reads only the views of the headline, derived and
+    disputed figures (listed on the home and methodology pages), so that a build after one change
+    does not make every statistic's view in every language."""
+    made: list[str] = []
+    make = SiteModel._stat_view
+
+    def spy(self: SiteModel, stat):
+        made.append(stat.slug)
+        return make(self, stat)
+
+    monkeypatch.setattr(SiteModel, "_stat_view", spy)
+    content, problems = validate(load_content(GOOD))
+    assert content is not None, problems
+    fresh = SiteModel(content, BASE_URL)
+    pages = fresh.pages()
+    site_files([fresh])
+    assert sorted(made) == ["cases-2019", "cases-2020"]  # derived; headline and disputed
+    page = next(page for page in pages if isinstance(page, StatPage) and page.slug == "girls-share")
+    assert page.view is fresh.views["girls-share"] and made.count("girls-share") == 1  # made when read, once
 
 
 def test_a_statistic_page_context_is_built_when_asked(model: SiteModel) -> None:

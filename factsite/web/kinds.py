@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any, ClassVar, Protocol, TypedDict
 
 import segno
@@ -38,7 +39,7 @@ class Plan(Protocol):
     urls: urls.SiteUrls  # the addresses in the plan's language
     gettext: Callable[[str], str]  # the plan's own words in its language
     quote_translations: dict[tuple[str, str, str], str]  # (file key, source, locator) -> the site's rendering of a quote
-    views: dict[str, StatView]
+    views: Mapping[str, StatView]
     links: dict[str, StatLink]
     sources: dict[str, SourceView]
     sheet_charts: dict[str, list[ChartModel]]
@@ -73,8 +74,9 @@ class Page:
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
     json_ld: str = ""  # structured data known when the page is planned
 
-    @property
+    @cached_property
     def output(self) -> str:
+        """The file it is written to (worked out once: the build looks a page up by it several times)."""
         return urls.output_path(self.url)
 
     def context(self) -> Mapping[str, Any]:
@@ -84,6 +86,10 @@ class Page:
     def structured_data(self) -> str:
         """The page's JSON-LD, or ''."""
         return self.json_ld
+
+    def plan_ahead(self) -> None:
+        """Make now what rendering reads from the plan that other pages read too (a statistic's view,
+        made when first read): before worker processes fork, so that it is made once and shared."""
 
 
 _PAGE_FIELDS = frozenset(f.name for f in fields(Page))
@@ -272,6 +278,10 @@ class SheetPage(Page):
     sheet: Sheet
     plan: Plan = field(repr=False, compare=False)
 
+    def plan_ahead(self) -> None:
+        for slug in self.sheet.statistics:
+            self.plan.views[slug]
+
     def context(self) -> SheetContext:
         plan, sheet = self.plan, self.sheet
         views = [plan.views[slug] for slug in sheet.statistics]
@@ -314,8 +324,15 @@ class StatContext(TypedDict):
 class StatPage(Page):
     template: ClassVar[str] = "stat.html"
     searchable: ClassVar[bool] = True
-    view: StatView
+    slug: str  # the statistic's
     plan: Plan = field(repr=False, compare=False)
+
+    @property
+    def view(self) -> StatView:
+        return self.plan.views[self.slug]
+
+    def plan_ahead(self) -> None:
+        self.view
 
     def context(self) -> StatContext:
         link = self.view.link
@@ -333,8 +350,15 @@ class StatSourcesContext(TypedDict):
 @dataclass(frozen=True, kw_only=True)
 class StatSourcesPage(Page):
     template: ClassVar[str] = "stat_sources.html"
-    view: StatView
+    slug: str  # the statistic's
     plan: Plan = field(repr=False, compare=False)
+
+    @property
+    def view(self) -> StatView:
+        return self.plan.views[self.slug]
+
+    def plan_ahead(self) -> None:
+        self.view
 
     def context(self) -> StatSourcesContext:
         return StatSourcesContext(view=self.view, cite=self.plan.cite(self.view))

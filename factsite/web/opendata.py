@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Container
 from typing import Any
 
 import orjson
@@ -94,12 +95,13 @@ def export_statistics(model: SiteModel) -> list[Any]:
     records, sources = [], model.content.sources
     added = added_fields()
     for slug, stat in model.stats.items():
-        view = model.views[slug]
-        derivation = (f"{view.derivation.arithmetic} = {view.derivation.result}" if view.derivation else None)
+        # Only a derived figure's view is read (made when first read: see LazyViews); the others' sentence is enough.
+        worked = model.views[slug].derivation if stat.derivation is not None else None
+        derivation = (f"{worked.arithmetic} = {worked.result}" if worked else None)
         figure = stat.figure
         span = model.content.derived_ranges.get(slug)
         records.append(ExportStatistic(
-            slug=slug, title=stat.short_title, sentence=view.plain_sentence,
+            slug=slug, title=stat.short_title, sentence=model.plain_sentence(slug),
             value=None if figure.bound else figure.value,
             lower_bound=figure.value if figure.bound == "lower" else None,
             upper_bound=figure.value if figure.bound == "upper" else None,
@@ -215,9 +217,14 @@ def datapackage(model: SiteModel) -> dict:
     }
 
 
-def data_files(model: SiteModel) -> dict[str, bytes]:
+def record_output(slug: str) -> str:
+    """Where a figure's own record is written."""
+    return urls.output_path(urls.data_statistic(slug))
+
+
+def data_files(model: SiteModel, kept: Container[str] = frozenset()) -> dict[str, bytes]:
     """/data/statistics.csv, statistics.json, sources.json, their schemas, the Data Package descriptor,
-    and each figure's own record at /data/statistics/<slug>.json."""
+    and each figure's own record at /data/statistics/<slug>.json (but those in `kept`)."""
     statistics = StatisticsFile(licence=DATA_LICENCE, statistics=export_statistics(model))
     sources = SourcesFile(licence=DATA_LICENCE, sources=export_sources(model))
     files = {
@@ -229,6 +236,7 @@ def data_files(model: SiteModel) -> dict[str, bytes]:
         "data/datapackage.json": _json(datapackage(model)),
     }
     for record in statistics.statistics:
-        files[urls.output_path(urls.data_statistic(record.slug))] = _json(
-            {"licence": DATA_LICENCE, "statistic": record.model_dump(mode="json")})
+        output = record_output(record.slug)
+        if output not in kept:
+            files[output] = _json({"licence": DATA_LICENCE, "statistic": record.model_dump(mode="json")})
     return files

@@ -3,17 +3,30 @@ the sitemap and robots.txt. Pure: the page model in, output path -> bytes out; U
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from markupsafe import escape
 
 from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
-from .charts import chart_csv
+from .charts import ChartModel, chart_csv
 from .history import atom_feed
 from .data_columns import DATA_LICENCE
 from .opendata import data_files
 from .pages import Page, SiteModel
+
+
+SITEMAP = urls.output_path(urls.sitemap())
+
+
+def sitemap_reads(pages: list[Page]) -> bytes:
+    """All that `sitemap` reads of the pages (besides the base URL and the languages, which are the
+    site's settings): the address of each page it lists, in order. Unchanged, the sitemap is."""
+    return "\n".join(page.url for page in pages if page.in_sitemap).encode()
+
+
+def chart_csv_output(chart: ChartModel) -> str:
+    return urls.output_path(chart.url("wide", "csv"))
 
 
 def sitemap(base_url: str, pages: list[Page], languages: Sequence[str] = (DEFAULT_LANGUAGE,)) -> bytes:
@@ -39,26 +52,30 @@ def robots(base_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(base_url, urls.sitemap())}\n".encode()
 
 
-def chart_csvs(model: SiteModel) -> dict[str, bytes]:
-    """Each chart's numbers, with their unit, credits and licence, beside its images."""
-    credits = {view.link.sources_url: view.provenance.line(model.gettext) for view in model.views.values()}
-    return {urls.output_path(chart.url("wide", "csv")): chart_csv(chart, model.base_url, credits, DATA_LICENCE)
-            for chart in model.all_charts()}
+def chart_csvs(model: SiteModel, kept: Container[str] = frozenset()) -> dict[str, bytes]:
+    """Each chart's numbers, with their unit, credits and licence, beside its images (but those in `kept`)."""
+    charts = [chart for chart in model.all_charts() if chart_csv_output(chart) not in kept]
+    if not charts:
+        return {}
+    credits = {link.sources_url: model.provenances[slug].line(model.gettext) for slug, link in model.links.items()}
+    return {chart_csv_output(chart): chart_csv(chart, model.base_url, credits, DATA_LICENCE) for chart in charts}
 
 
-def site_files(models: Sequence[SiteModel]) -> dict[str, bytes]:
+def site_files(models: Sequence[SiteModel], kept: Container[str] = frozenset()) -> dict[str, bytes]:
     """Output path -> bytes of every file that is not a page, an image, a static asset or the search
     index, for the site in each of its languages (the default language's plan first): chart CSVs and
-    a feed per language; one set of /data/ files, one sitemap, one robots.txt."""
+    a feed per language; one set of /data/ files, one sitemap, one robots.txt. Those in `kept` are
+    left out: the build proved them unchanged (deps.py) and carries them over."""
     default = models[0]
     site = default.content.site
     files: dict[str, bytes] = {}
     for model in models:
-        files.update(chart_csvs(model))
+        files.update(chart_csvs(model, kept))
         files[urls.output_path(model.urls.feed())] = atom_feed(model.changes, model.base_url, site.title, site.last_reviewed,
                                                                model.language)
-    files.update(data_files(default))
-    pages = [page for model in models for page in model.pages()]
-    files[urls.output_path(urls.sitemap())] = sitemap(default.base_url, pages, [model.language for model in models])
+    files.update(data_files(default, kept))
+    if SITEMAP not in kept:
+        pages = [page for model in models for page in model.pages()]
+        files[SITEMAP] = sitemap(default.base_url, pages, [model.language for model in models])
     files[urls.output_path(urls.robots())] = robots(default.base_url)
     return files

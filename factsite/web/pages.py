@@ -5,7 +5,7 @@ from validated content. Templates only format what is decided here.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -32,8 +32,8 @@ from .kinds import (PAPERS, CorrectionsPage, DataPage, EmbedPage, HelpPage, Home
                     PrivacyPage, SearchPage, SheetPage, SourcesPage, StatPage, StatSourcesPage)
 from .meta import creative_work, json_ld
 from .provenance import Credit, provenance, sources_line
-from .views import (CitationView, DerivationView, DiscrepancyView, SheetLink, SourceView, StatLink, StatView,
-                    dispute_kind, link_figures)
+from .views import (CitationView, DerivationView, DiscrepancyView, LazyViews, SheetLink, SourceView, StatLink, StatView,
+                    card_kicker, dispute_kind, link_figures)
 
 # What the embed page needs beyond its chart image: title, buttons, the numbers' summary and the
 # help line (fixed), and a line of 26 px for every 70 characters of text at 640 px wide.
@@ -76,8 +76,10 @@ class SiteModel:
             for chart in charts:
                 for slug in chart.stats:
                     self.drawing.setdefault(slug, chart)
-        self.views = {slug: self._stat_view(stat) for slug, stat in self.stats.items()}
-        self.views_by_sources_url = {view.link.sources_url: view for view in self.views.values()}  # a chart row's figure
+        self._plain_sentences: dict[str, str] = {}
+        # Made when first read (see LazyViews): the pages that list the whole site read other things.
+        self.views: Mapping[str, StatView] = LazyViews(self.stats, self._stat_view)
+        self.slug_by_sources_url = {link.sources_url: slug for slug, link in self.links.items()}  # a chart row's figure
         self.changes = all_changes(content, language)  # the corrections page and the feed
 
     def _chart(self, chart: Chart, page_url: str) -> ChartModel:
@@ -112,9 +114,14 @@ class SiteModel:
     def all_charts(self) -> list[ChartModel]:
         return list(self.charts.values()) + [c for charts in self.sheet_charts.values() for c in charts]
 
-    def _plain(self, stat: Statistic) -> str:
-        return FIGURE_MARK_RE.sub(lambda m: display((self.stats[m.group(1)] if m.group(1) else stat).figure, self.language),
-                                  stat.sentence)
+    def plain_sentence(self, slug: str) -> str:
+        """A statistic's sentence with its figures as text (for previews, share links and the open data), made once."""
+        plain = self._plain_sentences.get(slug)
+        if plain is None:
+            stat = self.stats[slug]
+            plain = self._plain_sentences[slug] = FIGURE_MARK_RE.sub(
+                lambda m: display((self.stats[m.group(1)] if m.group(1) else stat).figure, self.language), stat.sentence)
+        return plain
 
     def absolute(self, url: str) -> str:
         return self.urls.absolute(self.base_url, url)
@@ -133,16 +140,18 @@ class SiteModel:
         return tuple((part, f"{record.shown_path}:{record.line_of(loc)}: {'.'.join(str(x) for x in loc)}")
                      for part, loc in parts.items())
 
-    def _stat_card(self, view: StatView) -> Card:
-        origin = partial(self._where, f"stat:{view.link.slug}", {"kicker": ("short_title",), "figure": ("figure",),
-                                                                 "sentence": ("sentence",), "source": ("citations",)})
+    def _stat_card(self, slug: str) -> Card:
+        origin = partial(self._where, f"stat:{slug}", {"kicker": ("short_title",), "figure": ("figure",),
+                                                       "sentence": ("sentence",), "source": ("citations",)})
+        link = self.links[slug]
         # The first credit, "and N more": it must fit the card.
-        return self._card(name=f"stat-{view.link.slug}", url=view.link.url, kicker=view.card_kicker(self.gettext), figure=view.link.figure,
-                          sentence=view.plain_sentence, source_line=self._sources_line([view], most=1), origin=origin)
+        return self._card(name=f"stat-{slug}", url=link.url, kicker=card_kicker(link, dispute_kind(self.stats[slug]), self.gettext),
+                          figure=link.figure, sentence=self.plain_sentence(slug), source_line=self._sources_line([slug], most=1),
+                          origin=origin)
 
-    def _sources_line(self, views: list[StatView], most: int = 1) -> str:
+    def _sources_line(self, slugs: list[str], most: int = 1) -> str:
         """The credits behind a set of figures (each as read: 'the report, as reported by X'), most used first."""
-        return sources_line([view.provenance for view in views], most, self.gettext)
+        return sources_line([self.provenances[slug] for slug in slugs], most, self.gettext)
 
     def _work(self, source: Source) -> dict:
         return creative_work(source.title, source.url, source.publisher, source.date_published)
@@ -166,15 +175,15 @@ class SiteModel:
 
     def dataset(self, chart: ChartModel) -> dict:
         """A chart as a schema.org Dataset: its licence, who made it, when it last changed, and its sources as read."""
-        views = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
-        return self._dataset_of(name=chart.title, description=chart.description, views=views,
+        slugs = [self.slug_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
+        return self._dataset_of(name=chart.title, description=chart.description, slugs=slugs,
                                 distribution=[{"@type": "DataDownload", "encodingFormat": "text/csv",
                                                "contentUrl": self.absolute(chart.url("wide", "csv"))}])
 
-    def _dataset_of(self, *, name: str, description: str, views: list[StatView], distribution: list[dict]) -> dict:
+    def _dataset_of(self, *, name: str, description: str, slugs: list[str], distribution: list[dict]) -> dict:
         site = self.content.site
-        changed = [entry.date for view in views for entry in view.stat.history]
-        credits = list({credit.key: credit for view in views for credit in view.provenance.credits}.values())
+        changed = [entry.date for slug in slugs for entry in self.stats[slug].history]
+        credits = list({credit.key: credit for slug in slugs for credit in self.provenances[slug].credits}.values())
         return {
             "@type": "Dataset", "name": name, "description": description, "distribution": distribution,
             "license": "https://creativecommons.org/licenses/by/4.0/",
@@ -188,7 +197,7 @@ class SiteModel:
                  ("datapackage.json", "application/json")]
         dataset = self._dataset_of(
             name=self.gettext(N_("%(site)s: every figure")) % {"site": self.content.site.title}, description=self.gettext(N_("Every figure on the site, with its sources as read.")),
-            views=list(self.views.values()),
+            slugs=list(self.stats),
             distribution=[{"@type": "DataDownload", "encodingFormat": kind, "contentUrl": self.absolute(self.urls.data_file(name))}
                           for name, kind in files])
         return json_ld({"@context": "https://schema.org", **dataset, "url": self.absolute(self.urls.data())})
@@ -200,9 +209,10 @@ class SiteModel:
                    for chart in charts]
         pages = []
         for chart, back_url, owner in owners:
-            stats = [self.views_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
+            stats = [self.slug_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
             pages.append(EmbedPage(url=self.urls.embed(chart.id), title=chart.title, description=chart.description,
-                                   chart=chart, back_url=back_url, owner=owner, source_line=self._sources_line(stats, most=3)))
+                                   chart=chart, back_url=back_url, owner=owner, source_line=self._sources_line(stats, most=3),
+                                   language=self.language))
         return pages
 
     def cite(self, view: StatView) -> list[tuple[str, str]]:
@@ -240,7 +250,7 @@ class SiteModel:
             stat=stat,
             link=link,
             sentence=link_figures(escape(stat.sentence), self.links, link),
-            plain_sentence=self._plain(stat),
+            plain_sentence=self.plain_sentence(stat.slug),
             citations=[
                 CitationView(citation=c, source=self.sources[c.source], via=self.sources[c.via] if c.via else None,
                              passage_url=passage_url(self.sources[c.via or c.source].link_url, c.quote, c.locator),
@@ -278,16 +288,17 @@ class SiteModel:
         headlines = list({view.link.slug: view for view in headlines}.values())
         _ = self.gettext
         home_card = self._card(name="home", url=self.urls.home(), kicker=_(N_("Fact sheets")), figure=site.title, sentence=site.description,
-                               source_line=self._sources_line(list(self.views.values())))
+                               source_line=self._sources_line(list(self.stats)))
         website = json_ld({"@context": "https://schema.org", "@type": "WebSite", "name": site.title,
                            "url": self.absolute(self.urls.home()), "description": site.description})
         result: list[Page] = [
             HomePage(url=self.urls.home(), title=site.title, description=site.description, card=home_card, json_ld=website,
                      headlines=headlines, sheet_links=sheet_links),
             SourcesPage(**self._fixed_words(SourcesPage), url=self.urls.sources(), card=home_card, sources=list(self.sources.values())),
+            # Only the views these list are made (a view has a derivation exactly when its statistic has).
             MethodologyPage(**self._fixed_words(MethodologyPage), url=self.urls.methodology(), card=home_card, body=render_markdown(self.content.methodology),
-                            discrepancies=[d for view in self.views.values() for d in view.discrepancies],
-                            derived=[v for v in self.views.values() if v.derivation]),
+                            discrepancies=[d for slug, stat in self.stats.items() if stat.discrepancies for d in self.views[slug].discrepancies],
+                            derived=[self.views[slug] for slug, stat in self.stats.items() if stat.derivation is not None]),
             DataPage(**self._fixed_words(DataPage), url=self.urls.data(), card=home_card, json_ld=self._data_json_ld(), columns=csv_columns()),
             CorrectionsPage(**self._fixed_words(CorrectionsPage), url=self.urls.corrections(), card=home_card, changes=self.changes),
             SearchPage(**self._fixed_words(SearchPage), url=self.urls.search(), card=home_card, sheet_links=sheet_links, headline_urls=[view.link.url for view in headlines]),
@@ -296,23 +307,26 @@ class SiteModel:
             PrivacyPage(**self._fixed_words(PrivacyPage), url=self.urls.privacy(), card=home_card),
             NotFoundPage(**self._fixed_words(NotFoundPage), url=self.urls.not_found(), sheet_links=sheet_links),
         ]
+        fixed = len(result)  # the pages above are given their language below; the many others as they are made
         for sheet in sheets:
             url = self.urls.sheet(sheet.slug)
             card = self._card(name=f"sheet-{sheet.slug}", url=url, kicker=_(N_("Fact sheet")), figure=sheet.title, sentence=sheet.summary,
-                              source_line=self._sources_line([self.views[slug] for slug in sheet.statistics]),
+                              source_line=self._sources_line(list(sheet.statistics)),
                               origin=partial(self._where, f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
             result.append(SheetPage(url=url, title=sheet.title, description=sheet.summary, card=card, search_group=url,
-                                    sheet=sheet, plan=self))
-        for view in self.views.values():
-            link, card = view.link, self._stat_card(view)
-            result.append(StatPage(url=link.url, title=f"{link.short_title}: {link.figure}", description=view.plain_sentence,
-                                   card=card, search_group=view.sheets[0][1] if view.sheets else link.url, view=view, plan=self))
+                                    sheet=sheet, plan=self, language=self.language))
+        # A statistic's pages are planned from its link and plain sentence: its view is made only if one is rendered.
+        for slug, stat in self.stats.items():
+            link, card, plain = self.links[slug], self._stat_card(slug), self.plain_sentence(slug)
+            group = self.urls.sheet(stat.sheets[0]) if stat.sheets else link.url  # its first sheet's part of the search index
+            result.append(StatPage(url=link.url, title=f"{link.short_title}: {link.figure}", description=plain,
+                                   card=card, search_group=group, slug=slug, plan=self, language=self.language))
             result.append(StatSourcesPage(url=link.sources_url, title=_(N_("Sources for: %(title)s")) % {"title": link.short_title},
                                           description=_(N_("Where the figure %(figure)s comes from: %(sentence)s")) % {
-                                              "figure": link.figure, "sentence": view.plain_sentence},
-                                          card=card, view=view, plan=self))
+                                              "figure": link.figure, "sentence": plain},
+                                          card=card, slug=slug, plan=self, language=self.language))
         result.extend(self._embed_pages())
-        result = [replace(page, language=self.language) for page in result]
+        result[:fixed] = [replace(page, language=self.language) for page in result[:fixed]]
         seen: dict[str, str] = {}
         for page in result:
             if page.output in seen:

@@ -189,13 +189,21 @@ class PageRenderer:
         self.languages, self.pages = languages, pages
         self.workers = workers if workers is not None else usable_cores()
         self._pool: Any = None
+        self._thawed = True
 
     def __enter__(self) -> "PageRenderer":
         global _JOB
         if can_fork(self.workers) and len(self.pages) >= PARALLEL_FROM:
             _JOB = (self.languages, self.pages)
+            collecting = gc.isenabled()
+            gc.disable()  # what the pages read from the plan lives as long as they do: nothing to collect
+            for page in self.pages:
+                page.plan_ahead()  # made here once, shared by the workers, not made again in each
+            if collecting:
+                gc.enable()
             for language, name in {(page.language, page.template) for page in self.pages}:
                 self.languages[language].env.get_template(name)  # compiled once, before the fork, not once in each worker
+            self._thawed = gc.get_freeze_count() == 0  # a caller that froze the heap itself unfreezes it
             gc.freeze()  # the collector in a worker would otherwise touch, and so copy, every shared object
             self._pool = fork_pool(self.workers)
         return self
@@ -209,7 +217,8 @@ class PageRenderer:
                 self._pool.terminate()
             self._pool.join()
             _JOB = None
-            gc.unfreeze()
+            if self._thawed:
+                gc.unfreeze()
 
     def render(self, indexes: list[int]) -> Iterator[tuple[str, bytes]]:
         """The pages at `indexes`, as (output path, bytes), in that order."""

@@ -232,9 +232,9 @@ class SearchIndex:
         files: dict[str, Path | bytes] = {}
         for number in range(len(self._parts)):
             bundle, prefix = self._bundles[number], urls.search_part(number).lstrip("/")
-            for path in sorted(bundle.rglob("*")):
-                relative = path.relative_to(bundle).as_posix()
-                if path.is_file() and (number == 0 or _belongs_to_a_part(relative)):
+            for relative in _files_under(str(bundle)):
+                if number == 0 or _belongs_to_a_part(relative):
+                    path = bundle / relative
                     files[prefix + relative] = _canonical_entry(path) if relative == "pagefind-entry.json" else path
         files[PARTS_FILE] = json.dumps([urls.search_part(number) for number in range(1, len(self._parts))]).encode()
         return files
@@ -248,6 +248,24 @@ class SearchIndex:
         for old in entries:
             if old not in keep:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _files_under(folder: str) -> list[str]:
+    """Every file under `folder`, as a relative path with "/", in the order sorted(Path.rglob) gives
+    (by path components). Read with scandir, from names: a Path and a stat per entry took 0.3 s of a
+    build after one change at 10,000 bilingual statistics (20,000 files in the cached bundles)."""
+    found: list[str] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, prefix + entry.name + "/")
+                elif entry.is_file():
+                    found.append(prefix + entry.name)
+
+    walk(folder, "")
+    return sorted(found, key=lambda relative: relative.split("/"))
 
 
 def _canonical_entry(path: Path) -> bytes:

@@ -7,7 +7,7 @@ field added to the content model reaches the templates without being copied here
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
@@ -182,9 +182,34 @@ class StatView:
         return STATUS_LABELS[self.stat.status]
 
     def card_kicker(self, gettext: Callable[[str], str] = N_) -> str:
-        """A disputed figure's card says so: it travels without the page that shows the disagreement."""
-        title = self.link.short_title
-        return f"{title} \u00b7 {gettext(DISPUTE_FLAGS[self.dispute])}" if self.dispute else title
+        return card_kicker(self.link, self.dispute, gettext)
+
+
+def card_kicker(link: StatLink, dispute: str, gettext: Callable[[str], str] = N_) -> str:
+    """A disputed figure's card says so: it travels without the page that shows the disagreement."""
+    title = link.short_title
+    return f"{title} \u00b7 {gettext(DISPUTE_FLAGS[dispute])}" if dispute else title
+
+
+class LazyViews(Mapping[str, StatView]):
+    """Each statistic's view, made the first time it is read, then kept. A build after a small change
+    renders a few pages: the views of the others (two thirds of planning the site) are never made."""
+
+    def __init__(self, stats: Mapping[str, Statistic], make: Callable[[Statistic], StatView]):
+        self._stats, self._make = stats, make
+        self._made: dict[str, StatView] = {}
+
+    def __getitem__(self, slug: str) -> StatView:
+        view = self._made.get(slug)
+        if view is None:
+            view = self._made[slug] = self._make(self._stats[slug])
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stats)
+
+    def __len__(self) -> int:
+        return len(self._stats)
 
 
 def dispute_kind(stat: Statistic) -> str:
