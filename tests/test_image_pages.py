@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 
 from factsite.content.locales import DEFAULT_LANGUAGE
-from factsite.content.parallel import usable_cores
 from factsite.images import chart_export
 from factsite.images import headless as headless_module
-from factsite.images import pdf as pdf_module
 from factsite.images.cards import render_cards
 from factsite.images.headless import Headless, ImageCache, on_pages
 from factsite.images.pdf import render_pdfs
@@ -41,16 +39,7 @@ def _draw_everything(shipped, pages: int, cache_dir: Path, monkeypatch) -> tuple
     """Every chart image, card and PDF of the shipped content, drawn with `pages` pages into an empty
     cache, as output path -> bytes; and how many pages each of the three steps opened."""
     content, models, envs = shipped
-    monkeypatch.setattr(pdf_module._MetadataWorkers, "IN_PROCESS_UP_TO", 0)  # pypdf in its worker processes
     monkeypatch.setattr(chart_export, "BATCH", 8)  # the shipped charts in six batches, not two
-    workers: list[int] = []
-    start = pdf_module._MetadataWorkers._start
-
-    async def counted_start(self) -> None:
-        workers.append(self.count)
-        await start(self)
-
-    monkeypatch.setattr(pdf_module._MetadataWorkers, "_start", counted_start)
     cache = ImageCache(cache_dir)
     files = render_in_memory(content, content.site.base_url, draft=False)
     drawn: dict[str, Path] = {}
@@ -68,7 +57,6 @@ def _draw_everything(shipped, pages: int, cache_dir: Path, monkeypatch) -> tuple
         opened.append(browser.opened - sum(opened))
         pdfs, count = render_pdfs([job for model in models for job in model.pdf_jobs()], files, cache, browser)
         assert count == len(pdfs) >= 10
-        assert workers == [min(pages, usable_cores())] if min(pages, usable_cores()) > 1 else workers == []
         drawn.update(pdfs)
         opened.append(browser.opened - sum(opened))
     return {output: path.read_bytes() for output, path in drawn.items()}, opened
