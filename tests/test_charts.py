@@ -74,3 +74,18 @@ def test_phone_images_put_labels_above_full_width_bars(browser, shipped_site: Pa
         # No column of labels to the left: every bar starts at the image's left edge.
         assert max(bar[0] for bar in drawn["bars"]) <= 12, (svg.name, [round(bar[0]) for bar in drawn["bars"]])
     page.close()
+
+
+def test_a_charts_download_png_is_its_download_svg_at_twice_the_size(shipped_site: Path) -> None:
+    """The PNG is drawn from the download SVG (the same layout, chart_export._DRAW_ALL): it has that
+    drawing's proportions, the title and sources included, at twice its size for sharp screens."""
+    import struct
+
+    pngs = sorted(png for png in shipped_site.glob("charts/*.png"))
+    assert len(pngs) >= 5
+    for png in pngs:
+        width, height = struct.unpack(">II", png.read_bytes()[16:24])  # the IHDR chunk
+        svg = (shipped_site / "charts" / f"{png.stem}-download.svg").read_text()
+        root = re.search(r"<svg [^>]*>", svg).group(0)  # type: ignore[union-attr]
+        size = [float(re.search(rf' {name}="([\d.]+)"', root).group(1)) for name in ("width", "height")]  # type: ignore[union-attr]
+        assert [width, height] == [2 * size[0], 2 * size[1]], png.name

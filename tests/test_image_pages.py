@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from factsite.content.locales import DEFAULT_LANGUAGE
-from factsite.content.parallel import usable_cores
 from factsite.images import chart_export
 from factsite.images import headless as headless_module
 from factsite.images import pdf as pdf_module
@@ -41,16 +40,7 @@ def _draw_everything(shipped, pages: int, cache_dir: Path, monkeypatch) -> tuple
     """Every chart image, card and PDF of the shipped content, drawn with `pages` pages into an empty
     cache, as output path -> bytes; and how many pages each of the three steps opened."""
     content, models, envs = shipped
-    monkeypatch.setattr(pdf_module._MetadataWorkers, "IN_PROCESS_UP_TO", 0)  # pypdf in its worker processes
     monkeypatch.setattr(chart_export, "BATCH", 8)  # the shipped charts in six batches, not two
-    workers: list[int] = []
-    start = pdf_module._MetadataWorkers._start
-
-    async def counted_start(self) -> None:
-        workers.append(self.count)
-        await start(self)
-
-    monkeypatch.setattr(pdf_module._MetadataWorkers, "_start", counted_start)
     cache = ImageCache(cache_dir)
     files = render_in_memory(content, content.site.base_url, draft=False)
     drawn: dict[str, Path] = {}
@@ -68,7 +58,6 @@ def _draw_everything(shipped, pages: int, cache_dir: Path, monkeypatch) -> tuple
         opened.append(browser.opened - sum(opened))
         pdfs, count = render_pdfs([job for model in models for job in model.pdf_jobs()], files, cache, browser)
         assert count == len(pdfs) >= 10
-        assert workers == [min(pages, usable_cores())] if min(pages, usable_cores()) > 1 else workers == []
         drawn.update(pdfs)
         opened.append(browser.opened - sum(opened))
     return {output: path.read_bytes() for output, path in drawn.items()}, opened
@@ -132,3 +121,30 @@ def test_on_pages_raises_the_first_failing_items_error_as_one_page_would() -> No
     with pytest.raises(ValueError, match="item 2"):  # item 3 fails first, but 2 comes first in the list
         asyncio.run(on_pages(["a", "b"], list(range(50)), work))
     assert max(started) < 10  # no page took more work once an item had failed
+
+
+def test_a_sheet_written_into_a_used_page_prints_what_a_page_navigated_to_it_prints(shipped, tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """A page prints its first sheet after navigating to it and writes the next ones into the same
+    document, at their own address (pdf._load): each must print the bytes a fresh page, navigated to
+    it, prints, and be loaded once for both its papers."""
+    content, models, _ = shipped
+    files = render_in_memory(content, content.site.base_url, draft=False)
+    jobs = [job for model in models for job in model.pdf_jobs()]
+    jobs = jobs[:4] + [job for job in jobs if job.output.startswith("es/")][:2]  # a Spanish sheet after English ones
+    assert len({job.page_url for job in jobs}) == 3 and len(jobs) == 6
+    loads: list[str] = []
+    load = pdf_module._load
+
+    async def counted_load(page, job, files) -> None:
+        loads.append(job.page_url)
+        await load(page, job, files)
+
+    monkeypatch.setattr(pdf_module, "_load", counted_load)
+    with Headless(pages=1) as browser:
+        written, _ = render_pdfs(jobs, files, ImageCache(tmp_path / "written"), browser)
+        assert browser.opened == 1 and len(loads) == 3  # one page; each sheet loaded once for its two papers
+        for number, job in enumerate(jobs[2:]):
+            alone, _ = render_pdfs([job], files, ImageCache(tmp_path / f"alone-{number}"), browser)
+            assert alone[job.output].read_bytes() == written[job.output].read_bytes(), job.output
+        assert browser.opened == 5  # each alone on a page of its own, navigated to

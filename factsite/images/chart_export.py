@@ -36,14 +36,31 @@ _SEEDED_RANDOM = """
 })();
 """
 
+# A PNG is its chart's SVG drawn on a canvas, as Plotly.toImage does inside; each drawing (figure and
+# size) is laid out once per call, so a chart's download PNG and SVG cost one layout, not two.
 _DRAW_ALL = """
 async (jobs) => {
+  const svgs = new Map();
+  const svgOf = async (job) => {
+    if (!svgs.has(job.drawing)) {
+      window.__reseed();
+      svgs.set(job.drawing, await Plotly.toImage({data: job.figure.data, layout: job.figure.layout},
+        {format: 'svg', width: job.width, height: job.height, imageDataOnly: true}));
+    }
+    return svgs.get(job.drawing);
+  };
   const results = [];
   for (const job of jobs) {
-    window.__reseed();
-    const url = await Plotly.toImage({data: job.figure.data, layout: job.figure.layout},
-      {format: job.format, width: job.width, height: job.height, scale: job.scale});
-    results.push(url);
+    if (job.format === 'svg' && job.scale === 1) {
+      results.push('data:image/svg+xml,' + encodeURIComponent(await svgOf(job)));
+    } else if (job.format === 'png') {
+      results.push(await Plotly.Snapshot.svgToImg({format: 'png', width: job.width, height: job.height,
+        scale: job.scale, canvas: document.createElement('canvas'), svg: await svgOf(job), promise: true}));
+    } else {
+      window.__reseed();
+      results.push(await Plotly.toImage({data: job.figure.data, layout: job.figure.layout},
+        {format: job.format, width: job.width, height: job.height, scale: job.scale}));
+    }
   }
   return results;
 }
@@ -114,9 +131,11 @@ def _draw(jobs: list[ImageJob], headless: Headless, progress: Progress,
     batches = [range(start, min(start + BATCH, len(jobs))) for start in range(0, len(jobs), BATCH)]
 
     async def draw_batch(page, batch: range) -> list[bytes]:
+        drawings: dict[tuple[str, int, int], int] = {}  # the jobs that show one drawing share its number
         payload = [
             {"figure": json.loads(jobs[i].figure_json), "width": jobs[i].width, "height": jobs[i].height,
-             "format": jobs[i].format, "scale": jobs[i].scale}
+             "format": jobs[i].format, "scale": jobs[i].scale,
+             "drawing": drawings.setdefault((jobs[i].figure_json, jobs[i].width, jobs[i].height), len(drawings))}
             for i in batch
         ]
         try:

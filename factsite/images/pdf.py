@@ -2,28 +2,23 @@
 itself with the print stylesheet (so the PDF is what a browser prints).
 
 Pages are served to the browser from memory, before anything is written. PDFs are cached by a hash
-of the page and every file it uses, so an unchanged sheet is not printed again. pypdf sets the
-document's metadata and fixed dates, so the same sheet always gives the same bytes.
+of the page and every file it uses, so an unchanged sheet is not printed again. The document's
+metadata, fixed dates and identifier are patched into Chromium's PDF, so the same sheet always
+gives the same bytes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import mimetypes
-import os
-import pickle
 import re
-import sys
 from pathlib import Path
-from typing import Any
 
-from ..content.parallel import usable_cores
 from ..web.jobs import PdfJob
 from .headless import Headless, ImageCache, render_cached
 
-PDF_VERSION = "2"
+PDF_VERSION = "3"  # 3: Chromium's PDF patched, not rewritten by pypdf (other bytes)
 PAPER_FORMATS = {"letter": "Letter", "a4": "A4"}
 ORIGIN = "http://sheet.invalid"  # never resolved: every request is answered from memory
 _REFERENCE_RE = re.compile(r'(?:src|href|srcset)="(/[^"#?]+)')
@@ -53,21 +48,90 @@ def _serve_from_memory(files: dict[str, bytes]):
     return handle
 
 
+def _info(job: PdfJob) -> dict[str, str]:
+    """The document information the PDF carries: the sheet's, dated the sheet's date, not the print's."""
+    stamp = "D:" + (job.date.replace("-", "") + "0101")[:8] + "000000Z"
+    return {"/Title": job.title, "/Author": job.author, "/Subject": job.subject, "/Creator": "factsite",
+            "/Producer": "factsite (Chromium, pypdf)", "/CreationDate": stamp, "/ModDate": stamp}
+
+
 def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
-    from pypdf import PdfReader, PdfWriter  # imported here: an HTML-only build never needs it
+    """Chromium's PDF with the sheet's metadata, fixed dates and a file identifier from `key`, so that
+    the same sheet always gives the same bytes (Chromium dates its PDFs with the clock and gives them
+    no identifier). Patched in place when the PDF is laid out as Chromium writes it (a millisecond),
+    else rewritten by pypdf (a twentieth of a second)."""
+    identifier = bytes.fromhex(key[:32])
+    return _patched(pdf, _info(job), identifier) or _rewritten(pdf, _info(job), identifier)
+
+
+_STARTXREF = re.compile(rb"startxref\n(\d+)\n%%EOF\n?$")
+_XREF = re.compile(rb"xref\n0 (\d+)\n")
+_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \n|\r\n| \r)")
+_TRAILER = re.compile(rb"trailer\n<</Size (\d+)\n/Root (\d+) 0 R\n/Info (\d+) 0 R>>\n")
+
+
+def _patched(pdf: bytes, info: dict[str, str], identifier: bytes) -> bytes | None:
+    """`pdf` with its document information object replaced by `info`, the cross-reference table's
+    offsets moved to match and the identifier added to the trailer; None unless `pdf` is exactly as
+    Chromium (Skia) writes it: one classic cross-reference table, a trailer of /Size, /Root and /Info
+    only, and a catalogue that names the language. The objects the pages are made of are kept byte
+    for byte: pypdf's full rewrite of them was most of a PDF's CPU."""
+    end = _STARTXREF.search(pdf)
+    table = _XREF.match(pdf, int(end.group(1))) if end else None
+    if end is None or table is None:
+        return None
+    size = int(table.group(1))
+    entries = [_ENTRY.fullmatch(pdf, table.end() + 20 * n, table.end() + 20 * n + 20) for n in range(size)]
+    trailer = _TRAILER.match(pdf, table.end() + 20 * size)
+    if not all(entries) or trailer is None or trailer.end() != end.start() or int(trailer.group(1)) != size:
+        return None
+    offsets = [int(entry.group(1)) if entry.group(3) == b"n" else None for entry in entries]  # type: ignore[union-attr]
+    root, number = int(trailer.group(2)), int(trailer.group(3))
+    if not (0 < root < size and 0 < number < size) or offsets[root] is None or offsets[number] is None:
+        return None
+    starts = sorted({offset for offset in offsets if offset is not None} | {int(end.group(1))})
+
+    def extent(n: int) -> tuple[int, int]:  # object n's bytes: up to the next object or the table
+        start = offsets[n]
+        return start, starts[starts.index(start) + 1]
+
+    for n in (root, number):
+        start, stop = extent(n)
+        if not pdf.startswith(b"%d 0 obj\n" % n, start) or not pdf[start:stop].rstrip().endswith(b"endobj"):
+            return None
+    if b"/Lang (" not in pdf[slice(*extent(root))]:  # Chromium names it from <html lang>; pypdf adds one
+        return None
+    start, stop = extent(number)
+    replaced = b"%d 0 obj\n" % number + _serialised(info) + b"\nendobj\n"
+    moved = len(replaced) - (stop - start)
+    body = pdf[:start] + replaced + pdf[stop:int(end.group(1))]
+    rows = b"".join(entry.group(0) if offsets[n] is None or offsets[n] < stop  # type: ignore[union-attr,operator]
+                    else b"%010d" % (offsets[n] + moved) + entry.group(0)[10:]  # type: ignore[union-attr,operator]
+                    for n, entry in enumerate(entries))
+    return (body + b"xref\n0 %d\n" % size + rows
+            + b"trailer\n<</Size %d\n/Root %d 0 R\n/Info %d 0 R\n/ID [<%s> <%s>]>>\n" % (
+                size, root, number, identifier.hex().encode(), identifier.hex().encode())
+            + b"startxref\n%d\n%%%%EOF\n" % len(body))
+
+
+def _serialised(info: dict[str, str]) -> bytes:
+    """The information dictionary as pypdf writes it (PDFDocEncoding, or UTF-16 where a title needs it)."""
+    from pypdf.generic import DictionaryObject, NameObject, create_string_object  # an HTML-only build never needs pypdf
+
+    out = io.BytesIO()
+    DictionaryObject({NameObject(name): create_string_object(value) for name, value in info.items()}).write_to_stream(out)
+    return out.getvalue()
+
+
+def _rewritten(pdf: bytes, info: dict[str, str], identifier: bytes) -> bytes:
+    """`pdf` with `info` and `identifier`, written anew by pypdf: for a PDF `_patched` does not know."""
+    from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject
 
-    stamp = "D:" + (job.date.replace("-", "") + "0101")[:8] + "000000Z"
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.metadata = None
-    writer.add_metadata({
-        "/Title": job.title, "/Author": job.author, "/Subject": job.subject,
-        "/Creator": "factsite", "/Producer": "factsite (Chromium, pypdf)",
-        "/CreationDate": stamp, "/ModDate": stamp,
-    })
-    # Chromium's own file identifier changes on every run; this one comes from what the PDF shows.
-    identifier = ByteStringObject(bytes.fromhex(key[:32]))
-    writer._ID = ArrayObject([identifier, identifier])
+    writer.add_metadata(info)
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
     writer._root_object[NameObject("/Lang")] = writer._root_object.get("/Lang", NameObject("/en"))
     out = io.BytesIO()
     writer.write(out)
@@ -77,7 +141,7 @@ def _with_metadata(pdf: bytes, job: PdfJob, key: str) -> bytes:
 def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, headless: Headless) -> tuple[dict[str, Path], int]:
     """Every job's PDF as output path -> its file in the cache; returns how many had to be printed.
     Sheets are printed on several pages at once (headless.pages), a sheet's papers one after the other
-    on one page; pypdf's rewrite (most of a PDF's time, all of it Python) runs in worker processes."""
+    on one page, each page's sheets into one document (`_load`)."""
 
     async def open_page():
         page = await headless.page()
@@ -85,103 +149,25 @@ def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, 
         await page.emulate_media(media="print")
         return page
 
-    workers = _MetadataWorkers(min(usable_cores(), headless.pages))
-
     async def print_sheet(page, job: PdfJob, key: str) -> bytes:
         if page.url != ORIGIN + job.page_url:  # a sheet's papers come one after the other: loaded once
-            await page.goto(ORIGIN + job.page_url, wait_until="load")
+            await _load(page, job, files)
         pdf = await page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
                              tagged=True, outline=False)
-        return await workers.with_metadata(pdf, job, key)
+        return _with_metadata(pdf, job, key)
 
-    try:
-        return render_cached(jobs, cache, "pdf", lambda job: _cache_key(job, files), headless, open_page, print_sheet,
-                             "PDFs", group=lambda job: job.page_url, before_drawing=workers.expect)
-    finally:
-        if workers.started:
-            headless.run(workers.close())
+    return render_cached(jobs, cache, "pdf", lambda job: _cache_key(job, files), headless, open_page, print_sheet,
+                         "PDFs", group=lambda job: job.page_url)
 
 
-class _MetadataWorkers:
-    """pypdf's rewrite of each printed PDF (a quarter of a second of Python each) in worker processes,
-    one per usable core, started when the PDFs to print are counted. For a few PDFs (a rebuild after
-    one change) or on one core it runs in this process: starting the workers would cost more than it
-    saves. The workers are plain `python -c` processes, neither forked (the build has threads by now:
-    the writer's, Pagefind's) nor multiprocessing's spawned ones (which import the caller's main
-    script again); each takes one PDF at a time over its stdin and stdout."""
-
-    IN_PROCESS_UP_TO = 4  # PDFs
-
-    def __init__(self, cores: int):
-        self.cores = cores
-        self.count = 0  # worker processes started
-        self._idle: asyncio.Queue | None = None
-        self._processes: list[Any] = []
-
-    @property
-    def started(self) -> bool:
-        return bool(self._processes)
-
-    def expect(self, missing: int) -> None:
-        self.count = 0 if missing <= self.IN_PROCESS_UP_TO or self.cores <= 1 else self.cores
-
-    async def _start(self) -> None:
-        self._idle = asyncio.Queue()
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        for _ in range(self.count):
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", "from factsite.images.pdf import _metadata_worker; _metadata_worker()",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
-            self._processes.append(process)
-            self._idle.put_nowait(process)
-
-    async def with_metadata(self, pdf: bytes, job: PdfJob, key: str) -> bytes:
-        if self.count == 0:
-            return _with_metadata(pdf, job, key)
-        if self._idle is None:
-            await self._start()
-        assert self._idle is not None
-        process = await self._idle.get()
-        try:
-            request = pickle.dumps((pdf, job, key))
-            process.stdin.write(len(request).to_bytes(8, "big") + request)
-            await process.stdin.drain()
-            size = int.from_bytes(await process.stdout.readexactly(8), "big")
-            ok, answer = pickle.loads(await process.stdout.readexactly(size))
-        except (OSError, asyncio.IncompleteReadError) as error:
-            raise RuntimeError(f"a PDF worker process stopped ({error})") from None
-        self._idle.put_nowait(process)  # not when it failed: a broken worker is not reused
-        if not ok:
-            raise RuntimeError(f"pypdf failed on {job.output}: {answer}")
-        return answer
-
-    async def close(self) -> None:
-        for process in self._processes:
-            if process.stdin is not None and not process.stdin.is_closing():
-                process.stdin.close()  # a worker ends at the end of its input
-        for process in self._processes:
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except asyncio.TimeoutError:
-                process.kill()
-                await process.wait()
-        self._processes.clear()
-        self._idle = None
-
-
-def _metadata_worker() -> None:
-    """A PDF worker process's loop: read a request (pdf, job, key), answer (True, pdf) or (False, why)."""
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        header = source.read(8)
-        if len(header) < 8:
-            return
-        pdf, job, key = pickle.loads(source.read(int.from_bytes(header, "big")))
-        try:
-            answer = (True, _with_metadata(pdf, job, key))
-        except Exception as error:  # noqa: BLE001 - sent back and raised in the build
-            answer = (False, f"{type(error).__name__}: {error}")
-        reply = pickle.dumps(answer)
-        sink.write(len(reply).to_bytes(8, "big") + reply)
-        sink.flush()
+async def _load(page, job: PdfJob, files: dict[str, bytes]) -> None:
+    """The sheet's page in `page`, at the sheet's address. A page's first sheet is navigated to; the
+    next ones are written into the same document (`set_content`) once its address has moved to the
+    sheet's (history.replaceState, so that the page's address and its relative links are the sheet's):
+    about 50 ms of CPU, where a navigation (a new document, its requests, a commit in the browser
+    process) took 150, and the same printed bytes."""
+    if not page.url.startswith(ORIGIN + "/"):
+        await page.goto(ORIGIN + job.page_url, wait_until="load")
+        return
+    await page.evaluate("url => history.replaceState(null, '', url)", ORIGIN + job.page_url)
+    await page.set_content(files[job.page_output].decode("utf-8"), wait_until="load")
