@@ -36,7 +36,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .content.errors import Problem
-from .publish.write import FileStat, SiteScan
+from .publish.write import FileStat, SiteScan, walk_files
 
 RECORD_FORMAT = 2  # bump when what the record holds, or how a fingerprint is made, changes
 # The packages whose versions shape the output (the pinned ones of requirements.txt that render,
@@ -129,25 +129,6 @@ def forget_record(path: Path) -> None:
         pass
 
 
-def _walk(folder: Path, prefix: str) -> list[tuple[str, os.stat_result]]:
-    """Every regular file under `folder` (symbolic links and other kinds included, as themselves)."""
-    found: list[tuple[str, os.stat_result]] = []
-    stack = [(str(folder), prefix)]
-    while stack:
-        path, shown = stack.pop()
-        try:
-            entries = list(os.scandir(path))
-        except FileNotFoundError:
-            continue
-        for entry in entries:
-            name = f"{shown}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, name + "/"))
-            else:
-                found.append((name, entry.stat(follow_symlinks=False)))
-    return found
-
-
 def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[str, InputEntry]:
     """Every input file, named "<folder name>/<path>", with its digest; a file the previous record
     hashed, unchanged since by the racy rule, is not read again."""
@@ -155,7 +136,8 @@ def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[
     trusted_before = (previous.scanned_at - RACY_SECONDS) * 1e9 if previous is not None else 0
     found: dict[str, InputEntry] = {}
     for name, folder in folders.items():
-        for relative, stat in _walk(folder, f"{name}/"):
+        for relative, entry in walk_files(folder, f"{name}/"):
+            stat = entry.stat(follow_symlinks=False)
             old = known.get(relative)
             if (old is not None and old[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
                     and stat.st_mtime_ns < trusted_before):

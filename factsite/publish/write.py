@@ -132,11 +132,10 @@ def _file_stat(status: os.stat_result) -> FileStat:
     return (status.st_mtime_ns << 128) | (status.st_ino << 64) | status.st_size
 
 
-def scan_site(out_dir: Path) -> SiteScan:
-    """Every file under `out_dir` with its stat (one walk: the dependency record reads the same scan)."""
-    files: dict[str, FileStat] = {}
-    link = False
-    stack = [(str(out_dir), "")]
+def walk_files(folder: Path, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+    """Every entry under `folder` but its folders, named `prefix` + its relative path; a symbolic link
+    is yielded as itself, never followed (the output scan and the record's input scan both walk so)."""
+    stack = [(str(folder), prefix)]
     while stack:
         path, shown = stack.pop()
         try:
@@ -145,12 +144,19 @@ def scan_site(out_dir: Path) -> SiteScan:
             continue
         for entry in entries:
             name = f"{shown}{entry.name}"
-            if entry.is_symlink():
-                link = True
-            elif entry.is_dir(follow_symlinks=False):
+            if entry.is_dir(follow_symlinks=False):
                 stack.append((entry.path, name + "/"))
-                continue
-            files[name] = _file_stat(entry.stat(follow_symlinks=False))
+            else:
+                yield name, entry
+
+
+def scan_site(out_dir: Path) -> SiteScan:
+    """Every file under `out_dir` with its stat (one walk: the dependency record reads the same scan)."""
+    files: dict[str, FileStat] = {}
+    link = False
+    for name, entry in walk_files(out_dir):
+        link = link or entry.is_symlink()
+        files[name] = _file_stat(entry.stat(follow_symlinks=False))
     return SiteScan(files, link)
 
 
