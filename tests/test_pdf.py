@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -105,6 +106,31 @@ def test_printed_text_is_large_enough_and_no_page_but_the_last_is_left_half_empt
         assert reach > 0.7, f"page {number} of {pages} ends {reach:.0%} of the way down"
 
 
+def pdf_links(path: Path) -> list[str]:
+    """Every link annotation's address in a PDF, as a reader following the link would open it."""
+    from pypdf import PdfReader
+
+    return [str(annotation.get_object()["/A"]["/URI"]) for page in PdfReader(path).pages
+            for annotation in page.get("/Annots") or [] if "/URI" in annotation.get_object().get("/A", {})]
+
+
+def test_printed_links_lead_to_the_public_site(shipped_site: Path) -> None:
+    """A printed sheet's links are the site's public addresses, never the origin it was printed from,
+    and the internal ones name pages that exist: every sheet, both papers, every language (a page's
+    later sheets are loaded by history.replaceState, not navigated to)."""
+    pdfs = sorted(shipped_site.glob("**/sheets/*/*.pdf"))
+    assert len(pdfs) == 2 * len(SHEETS) * len(yaml.safe_load((ROOT / "content/site.yaml").read_text())["languages"])
+    for pdf in pdfs:
+        links = pdf_links(pdf)
+        assert all(re.match(r"https?://", link) for link in links), (pdf, links)
+        assert not [link for link in links if urlsplit(link).hostname.endswith(".invalid")], (pdf, links)
+        internal = [link for link in links if link.startswith(BASE + "/")]
+        assert internal, pdf
+        for link in internal:
+            path = urlsplit(link).path
+            assert (shipped_site / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))).is_file(), (pdf, link)
+
+
 def test_sheet_page_links_its_pdfs(shipped_site: Path) -> None:
     links = [a["href"] for a in parse(shipped_site / "sheets/victims/index.html").select(".sheet-downloads a")]
     assert links == ["/sheets/victims/victims-letter.pdf", "/sheets/victims/victims-a4.pdf"]
@@ -145,3 +171,16 @@ def test_statistic_and_sources_pages_print_cleanly(fixture_site: Path) -> None:
             browser.close()
     finally:
         server.shutdown()
+
+
+def test_sheets_are_printed_from_the_origin_the_site_is_published_at() -> None:
+    """The address a deploy sets (URL, or base_url) is the one printed from, spelled as a browser
+    spells it, so the route that answers it and the browser agree on every request."""
+    from factsite.content.load import load_content
+    from factsite.content.validate import validate
+    from factsite.pipeline import plan_site
+
+    content, problems = validate(load_content(ROOT / "content"))
+    assert content is not None, problems
+    models = plan_site(content, "https://Facts.Example.org:443/")
+    assert {job.origin for model in models for job in model.pdf_jobs()} == {"https://facts.example.org"}

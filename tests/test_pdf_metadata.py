@@ -15,7 +15,8 @@ from factsite.images.headless import Headless
 from factsite.web.jobs import PdfJob
 
 JOB = PdfJob("sheets/s/s-a4.pdf", "sheets/s/index.html", "/sheets/s/", "a4", "Hoja: niños víctimas – 2026 ✓",
-             "Trafficking Facts", "Lo que muestran los casos.", "2026-03-04")
+             "Trafficking Facts", "Lo que muestran los casos.", "2026-03-04",
+             "https://trafficking-facts.netlify.app")
 KEY = "0123456789abcdef" * 4
 PAGE = "<!doctype html><html lang='es'><title>Hoja</title><body><h1>Hoja</h1><p><a href='https://example.org/'>enlace</a></p></body></html>"
 

@@ -1,7 +1,8 @@
 """A PDF of every fact sheet, in US Letter and A4, printed by headless Chromium from the sheet page
 itself with the print stylesheet (so the PDF is what a browser prints).
 
-Pages are served to the browser from memory, before anything is written. PDFs are cached by a hash
+Pages are served to the browser from memory, before anything is written, at the site's public
+address (so a printed sheet's links lead to the site, not to where it was printed). PDFs are cached by a hash
 of the page and every file it uses, so an unchanged sheet is not printed again. The document's
 metadata, fixed dates and identifier are patched into Chromium's PDF, so the same sheet always
 gives the same bytes.
@@ -18,9 +19,8 @@ from pathlib import Path
 from ..web.jobs import PdfJob
 from .headless import Headless, ImageCache, render_cached
 
-PDF_VERSION = "3"  # 3: Chromium's PDF patched, not rewritten by pypdf (other bytes)
+PDF_VERSION = "4"  # 4: printed from the site's own origin, so the links are its public addresses
 PAPER_FORMATS = {"letter": "Letter", "a4": "A4"}
-ORIGIN = "http://sheet.invalid"  # never resolved: every request is answered from memory
 _REFERENCE_RE = re.compile(r'(?:src|href|srcset)="(/[^"#?]+)')
 
 
@@ -35,11 +35,15 @@ def _cache_key(job: PdfJob, files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _serve_from_memory(files: dict[str, bytes]):
+def _serve_from_memory(files: dict[str, bytes], origins: set[str]):
+    """A route for every request: the sheets are printed from the site's public origin (their links
+    in the PDF resolve against it), but what that origin serves is `files`, never the network."""
     async def handle(route) -> None:
-        path = route.request.url.removeprefix(ORIGIN).split("?")[0].split("#")[0]
+        url = route.request.url
+        origin = next((o for o in origins if url.startswith(o + "/")), None)
+        path = url.removeprefix(origin or "").split("?")[0].split("#")[0]
         relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-        if route.request.url.startswith(ORIGIN) and relative in files:
+        if origin is not None and relative in files:
             kind = mimetypes.guess_type(relative)[0] or "application/octet-stream"
             await route.fulfill(status=200, body=files[relative], content_type=kind)
         else:
@@ -145,12 +149,12 @@ def render_pdfs(jobs: list[PdfJob], files: dict[str, bytes], cache: ImageCache, 
 
     async def open_page():
         page = await headless.page()
-        await page.route("**/*", _serve_from_memory(files))
+        await page.route("**/*", _serve_from_memory(files, {job.origin for job in jobs}))
         await page.emulate_media(media="print")
         return page
 
     async def print_sheet(page, job: PdfJob, key: str) -> bytes:
-        if page.url != ORIGIN + job.page_url:  # a sheet's papers come one after the other: loaded once
+        if page.url != job.origin + job.page_url:  # a sheet's papers come one after the other: loaded once
             await _load(page, job, files)
         pdf = await page.pdf(format=PAPER_FORMATS[job.paper], print_background=True, prefer_css_page_size=False,
                              tagged=True, outline=False)
@@ -166,8 +170,8 @@ async def _load(page, job: PdfJob, files: dict[str, bytes]) -> None:
     sheet's (history.replaceState, so that the page's address and its relative links are the sheet's):
     about 50 ms of CPU, where a navigation (a new document, its requests, a commit in the browser
     process) took 150, and the same printed bytes."""
-    if not page.url.startswith(ORIGIN + "/"):
-        await page.goto(ORIGIN + job.page_url, wait_until="load")
+    if not page.url.startswith(job.origin + "/"):  # replaceState moves only within one origin
+        await page.goto(job.origin + job.page_url, wait_until="load")
         return
-    await page.evaluate("url => history.replaceState(null, '', url)", ORIGIN + job.page_url)
+    await page.evaluate("url => history.replaceState(null, '', url)", job.origin + job.page_url)
     await page.set_content(files[job.page_output].decode("utf-8"), wait_until="load")

@@ -75,3 +75,4 @@ class PdfJob:
     author: str
     subject: str
     date: str  # the content's review date: the PDF's dates, so builds are reproducible
+    origin: str  # the site's public origin: printed from it, the PDF's links are the public addresses

@@ -103,7 +103,7 @@ class SiteModel:
         return [
             PdfJob(output=self.urls.output_path(self.urls.sheet_pdf(sheet.slug, paper)), page_output=self.urls.output_path(self.urls.sheet(sheet.slug)),
                    page_url=self.urls.sheet(sheet.slug), paper=paper, title=sheet.title, author=site.title,
-                   subject=sheet.summary, date=site.last_reviewed)
+                   subject=sheet.summary, date=site.last_reviewed, origin=self.urls.origin(self.base_url))
             for sheet in self.content.sheets for paper in PAPERS
         ]
 

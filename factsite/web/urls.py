@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from posixpath import normpath
+from urllib.parse import urlsplit
 
 from ..content.locales import DEFAULT_LANGUAGE
 from ..content.model import SLUG_RE
@@ -153,6 +154,16 @@ def output_path(url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url.rstrip("/") + url
+
+
+def origin(base_url: str) -> str:
+    """The site's origin as a browser writes it (lower-case host, no default port). base_url is an
+    origin already (check_origin allows no path), so root-relative links resolved against it are the
+    public addresses; spelled as the browser spells it so it can be compared with the browser's URLs."""
+    parts = urlsplit(base_url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}{port}"
 
 
 # --- Languages ------------------------------------------------------------------------------------
