@@ -36,7 +36,7 @@ from .images.chart_export import DuplicateOutput, export_images
 from .images.headless import Headless, ImageCache
 from .images.pdf import render_pdfs
 from .images.progress import Stopwatch
-from .publish.write import CannotWrite, MemorySite, OutputRefused, SiteScan, SiteWriter, check_output, output_lock, scan_site
+from .publish.write import CannotWrite, MemorySite, OutputRefused, BackgroundScan, SiteScan, SiteWriter, check_output, output_lock, scan_site
 from .web.assets import Assets, collect_assets
 from .web.catalogues import LOCALE_DIR, shipped_catalogue_problems
 from .web.charts import image_jobs
@@ -239,6 +239,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         models = plan_site(content, base_url, inputs.locale)
         pages = [page for model in models for page in model.pages()]
     with stopwatch.step("dependencies"):
+        known.settle()
         prints = fingerprints(pages, models, {name: entry[3] for name, entry in known.inputs.items()}, known.key)
         old = known.record
         kept = ({output for output, fingerprint in prints.items()
@@ -357,7 +358,17 @@ class _Known:
     intact: set[str]  # the output files exactly as the record has them
     unchanged: bool  # same key, same inputs, the output folder exactly as recorded: nothing to do
     scan: SiteScan | None = None  # the output folder at the start, for the writer (not walked twice)
+    # Or the walk of it still going on in the background, and the old record's outputs to compare it with:
+    pending: tuple[BackgroundScan, dict[str, records.FileStat]] | None = None
     saved: records.BuildRecord | None = None  # the record this build leaves
+
+    def settle(self) -> None:
+        """The output folder's scan, and which of its files are as recorded, once they are needed."""
+        if self.pending is not None:
+            scan, outputs = self.pending
+            self.pending = None
+            self.scan = scan.result()
+            self.intact, _ = records.intact_outputs(self.scan, outputs)
 
 
 def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bool, inputs: Inputs,
@@ -374,18 +385,20 @@ def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bo
     found = records.scan_inputs(inputs.folders(content_dir), record)
     if record is None:
         return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, None, reason, set(), False)
+    same_inputs = {name: entry[3] for name, entry in found.items()} == {name: entry[3] for name, entry in record.inputs.items()}
+    lean = dataclasses.replace(record, inputs={}, outputs={})  # see below
+    if not same_inputs and os.path.isdir(out_dir):  # a build with a change: the output folder is walked meanwhile
+        return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, lean, "", set(), False,
+                      pending=(BackgroundScan(out_dir), record.outputs))
     scan = scan_site(out_dir) if os.path.isdir(out_dir) else None
-    intact, whole = records.intact_outputs(scan, record) if scan is not None else (set(), False)
-    unchanged = whole and {name: entry[3] for name, entry in found.items()} == {
-        name: entry[3] for name, entry in record.inputs.items()}
-    if unchanged:
+    intact, whole = records.intact_outputs(scan, record.outputs) if scan is not None else (set(), False)
+    if whole and same_inputs:
         record.inputs, record.scanned_at = found, scanned_at  # the racy rule's clock moves on
         records.save_record(path, record) if _racy(found, scanned_at) else None
         return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, record, "", intact, True, saved=record)
-    # What the rest of the build reads of the last record is its fingerprints and page digests: its
-    # lists of inputs and outputs (80,000 entries at 10,000 bilingual statistics) need not stay in
+    # What the rest of the build reads of the last record is its fingerprints and page digests (`lean`):
+    # its lists of inputs and outputs (80,000 entries at 10,000 bilingual statistics) need not stay in
     # memory beside this build's own (the dev server keeps the whole record until a build replaces it).
-    lean = dataclasses.replace(record, inputs={}, outputs={})
     return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, lean, "", intact, False, scan)
 
 

@@ -158,9 +158,8 @@ def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[
     return found
 
 
-def intact_outputs(now: SiteScan, record: BuildRecord) -> tuple[set[str], bool]:
-    """The output files (of a scan taken at the build's start) that are exactly as the last build left
-    them, and whether the whole folder is (no file changed, added or removed)."""
-    outputs = record.outputs
+def intact_outputs(now: SiteScan, outputs: dict[str, FileStat]) -> tuple[set[str], bool]:
+    """The output files (of a scan taken under the build's lock) that are exactly as the last build left
+    them (`outputs`, its record's), and whether the whole folder is (no file changed, added or removed)."""
     intact = {relative for relative, stat in now.files.items() if outputs.get(relative) == stat}
     return intact, len(intact) == len(now.files) == len(outputs)

@@ -123,6 +123,36 @@ def test_a_hand_edited_or_removed_output_is_repaired(built, tmp_path: Path) -> N
     assert snapshot(site) == expected
 
 
+def test_a_build_with_a_change_repairs_hand_edits_too(built, tmp_path: Path) -> None:
+    """After a content change the output folder is walked in a forked process while the content loads
+    (BackgroundScan): what that walk finds is what a walk here finds, hand edits included."""
+    content, site, cache = built
+    stat = content / "stats" / "girls-share.yaml"
+    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+    page = site / "stats" / "cases-2019" / "index.html"  # a page the change does not reach
+    page.write_bytes(page.read_bytes().replace(b"2019", b"1999"))
+    (site / "stats" / "cases-rise" / "sources" / "index.html").unlink()
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok, result.lines()
+    assert build_site(content, tmp_path / "fresh", draft=True, cache_dir=tmp_path / "cache2").ok
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
+def test_the_background_scan_is_the_scan_and_leaves_no_process_behind(built) -> None:
+    import os
+
+    from factsite.publish.write import BackgroundScan
+
+    _, site, _ = built
+    assert BackgroundScan(site).result() == scan_site(site)
+    abandoned = BackgroundScan(site)  # a build that stops before it needs the scan
+    pid = abandoned._child[0] if abandoned._child else None
+    del abandoned
+    if pid is not None:  # reaped when dropped: no zombie is left for the dev server to collect
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_an_added_content_file_is_a_change(built) -> None:
     content, site, cache = built
     (content / "sources" / "unused-source.yaml").write_text(

@@ -46,12 +46,14 @@ import ctypes
 import errno
 import filecmp
 import os
+import pickle
 import posixpath
 import shutil
 import signal
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -158,6 +160,51 @@ def scan_site(out_dir: Path) -> SiteScan:
         link = link or entry.is_symlink()
         files[name] = _file_stat(entry.stat(follow_symlinks=False))
     return SiteScan(files, link)
+
+
+class BackgroundScan:
+    """`scan_site(out_dir)` in a forked process, while this one goes on (a build after a change loads
+    its content meanwhile: at 10,000 statistics the walk of 78,000 files is 0.4 s of a 5 s build).
+    `result()` waits for it; a scan that could not run there (no fork, a failed child) runs here.
+    The output folder does not change meanwhile: the build holds its lock."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        if sys.platform != "linux":  # forks cheaply and safely there only (as content/parallel.py)
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: only the walk, then out without running the parent's clean-ups
+            os.close(read)
+            code = 1
+            try:
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(pickle.dumps(scan_site(out_dir), protocol=pickle.HIGHEST_PROTOCOL))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._child = (pid, read)
+        self._finalizer = weakref.finalize(self, _reap, pid, read)  # a build that stops early leaves no zombie
+
+    def result(self) -> SiteScan:
+        if self._child is None:
+            return scan_site(self.out_dir)
+        pid, read = self._child
+        self._child = None
+        self._finalizer.detach()
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not data:
+            return scan_site(self.out_dir)
+        return pickle.loads(data)
+
+
+def _reap(pid: int, read: int) -> None:
+    os.close(read)
+    os.waitpid(pid, 0)
 
 
 def _same_bytes(path: str, data: bytes | Path) -> bool:
@@ -364,6 +411,7 @@ class SiteWriter:
         self._folders: set[str] = {""}
         self._lock = threading.Lock()
         self._given = old
+        self._device = -1  # the old site's file system (st_dev)
         self._existing: dict[str, FileStat] | None = None  # None: a first build, or a folder that must be rebuilt whole
         self._stats: dict[str, FileStat] = {}  # each staged file, as written (a rename keeps inode and time)
         self.outputs: dict[str, FileStat] = {}  # after commit(): every file of the output folder, as left
@@ -377,6 +425,7 @@ class SiteWriter:
             check_output(self.out_dir, *self._guarded)
             if self.out_dir.is_dir():
                 scan = self._given if self._given is not None else scan_site(self.out_dir)
+                self._device = os.stat(self.out_dir).st_dev
                 self._existing = None if scan.link else scan.files
             self._given = None
             try:
@@ -406,6 +455,8 @@ class SiteWriter:
         if relative in self._names:
             raise UnsafePath(f"two files would be written to {relative}")
         self._names.add(relative)
+        if isinstance(data, Path) and self._is_old_file(relative, data):
+            return  # the old site's file is this very file (a cached search bundle's, linked): kept, no thread
         self._room.acquire()
         self._pending.append(self._pool.submit(self._write, relative, data))
         if len(self._pending) >= 4 * self._in_flight:
@@ -414,6 +465,19 @@ class SiteWriter:
     def add_all(self, files: Mapping[str, bytes | Path]) -> None:
         for relative, data in files.items():
             self.add(relative, data)
+
+    def _is_old_file(self, relative: str, data: Path) -> bool:
+        """Is the old site's file at `relative` a hard link to `data`? Then it holds its bytes, and
+        a stat here costs less than a writer thread's turn (20,000 search files at 10,000 statistics)."""
+        old = self._existing.get(relative) if self._existing is not None else None
+        if old is None:
+            return False
+        try:
+            status = os.stat(data)
+        except OSError:
+            return False
+        # The scan of the old site has the file's inode, size and time: one stat, of `data`, tells.
+        return status.st_dev == self._device and _file_stat(status) == old
 
     def keep(self, relative: str) -> None:
         """Carry the old site's file at `relative` into the new site as it is, unread: for a file the
