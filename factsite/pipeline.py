@@ -267,19 +267,19 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 names = list(site.files)
                 records.forget_record(known.path)  # until the new one is written: never a record of another site
                 written = site.commit()
+                page_count = sum(1 for name in names if name.endswith(".html"))
                 outputs, known.scan = site.outputs, None  # the new record's, from what the writer did: no second walk
         carried = len(pages) - rendered
         # Not collected here: the record adds next to nothing (the writer's stats), the build's peak
         # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
         with stopwatch.step("dependency record"):
-            _save(known, outputs, prints, page_digests, content_problems, sum(1 for n in names if n.endswith(".html")))
+            _save(known, outputs, prints, page_digests, content_problems, page_count)
     except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
         located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
         return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
     except (CannotWrite, OSError) as error:
         return BuildResult(False, problems, _cannot_write(error, out_dir))
     memory.record = known.saved
-    page_count = sum(1 for name in names if name.endswith(".html"))
     elapsed = time.perf_counter() - started
     images_note = ("draft: no chart images, cards or PDFs" if draft
                    else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
@@ -374,32 +374,34 @@ class _Known:
 def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bool, inputs: Inputs,
                     memory: Memory) -> _Known:
     path = records.record_path(cache_dir, out_dir, content_dir)
+    absolute_content = os.path.abspath(content_dir)
     engine = "" if draft else _engine(cache_dir)  # a new browser or new fonts draw other images
     key = records.build_key(REPO_ROOT / "factsite", [REPO_ROOT / "build.py"], draft, os.environ.get("URL"), engine)
     record, reason = (memory.record, "") if memory.record is not None else records.load_record(path)
     if record is not None and record.key != key:
         record, reason = None, "the code, its packages or the build's options changed"
-    elif record is not None and record.content_dir != os.path.abspath(content_dir):
+    elif record is not None and record.content_dir != absolute_content:
         record, reason = None, "another content folder"
     scanned_at = time.time()
     found = records.scan_inputs(inputs.folders(content_dir), record)
     if record is None:
-        return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, None, reason, set(), False)
+        return _Known(path, absolute_content, key, found, scanned_at, None, reason, set(), False)
     same_inputs = {name: entry[3] for name, entry in found.items()} == {name: entry[3] for name, entry in record.inputs.items()}
     lean = dataclasses.replace(record, inputs={}, outputs={})  # see below
     if not same_inputs and os.path.isdir(out_dir):  # a build with a change: the output folder is walked meanwhile
-        return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, lean, "", set(), False,
+        return _Known(path, absolute_content, key, found, scanned_at, lean, "", set(), False,
                       pending=(BackgroundScan(out_dir), record.outputs))
     scan = scan_site(out_dir) if os.path.isdir(out_dir) else None
     intact, whole = records.intact_outputs(scan, record.outputs) if scan is not None else (set(), False)
     if whole and same_inputs:
         record.inputs, record.scanned_at = found, scanned_at  # the racy rule's clock moves on
-        records.save_record(path, record) if _racy(found, scanned_at) else None
-        return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, record, "", intact, True, saved=record)
+        if records.has_racy_inputs(found, scanned_at):
+            records.try_save_record(path, record)
+        return _Known(path, absolute_content, key, found, scanned_at, record, "", intact, True)
     # What the rest of the build reads of the last record is its fingerprints and page digests (`lean`):
     # its lists of inputs and outputs (80,000 entries at 10,000 bilingual statistics) need not stay in
     # memory beside this build's own (the dev server keeps the whole record until a build replaces it).
-    return _Known(path, os.path.abspath(content_dir), key, found, scanned_at, lean, "", intact, False, scan)
+    return _Known(path, absolute_content, key, found, scanned_at, lean, "", intact, False, scan)
 
 
 def _content_cache(content_dir: Path, cache_dir: Path, known: "_Known", memory: Memory) -> Cached:
@@ -432,11 +434,6 @@ def _give_back_freed_memory() -> None:
         pass
 
 
-def _racy(found: dict[str, records.InputEntry], scanned_at: float) -> bool:
-    """Were some inputs too recent to trust by their time alone? Then recording this scan saves hashing them again."""
-    return any(entry[1] >= (scanned_at - records.RACY_SECONDS) * 1e9 for entry in found.values())
-
-
 def _engine(cache_dir: Path) -> str:
     from .images.browser import engine_identity
 
@@ -450,11 +447,8 @@ def _save(known: _Known, outputs: dict[str, records.FileStat], prints: dict[str,
     saved = records.BuildRecord(key=known.key, content_dir=known.content_dir,
                                 inputs=known.inputs, scanned_at=known.scanned_at, outputs=outputs,
                                 fingerprints=prints, page_digests=page_digests, problems=problems, pages=pages)
-    try:
-        records.save_record(known.path, saved)
-    except OSError:
-        return
-    known.saved = saved
+    if records.try_save_record(known.path, saved):
+        known.saved = saved
 
 
 def plan_site(content: Content, base_url: str, locale_dir: Path = LOCALE_DIR) -> list[SiteModel]:

@@ -129,11 +129,30 @@ def forget_record(path: Path) -> None:
         pass
 
 
+def _trusted_before(scanned_at: float) -> float:
+    """The time (ns) before which a file's unchanged stat proves its bytes unchanged (git's racy rule)."""
+    return (scanned_at - RACY_SECONDS) * 1e9
+
+
+def has_racy_inputs(found: dict[str, InputEntry], scanned_at: float) -> bool:
+    """Were some inputs too recent to trust by their time alone? Then recording this scan saves hashing them again."""
+    return any(entry[1] >= _trusted_before(scanned_at) for entry in found.values())
+
+
+def try_save_record(path: Path, record: BuildRecord) -> bool:
+    """`save_record`, where a record that cannot be written only costs the next build its shortcut."""
+    try:
+        save_record(path, record)
+    except OSError:
+        return False
+    return True
+
+
 def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[str, InputEntry]:
     """Every input file, named "<folder name>/<path>", with its digest; a file the previous record
     hashed, unchanged since by the racy rule, is not read again."""
     known = previous.inputs if previous is not None else {}
-    trusted_before = (previous.scanned_at - RACY_SECONDS) * 1e9 if previous is not None else 0
+    trusted_before = _trusted_before(previous.scanned_at) if previous is not None else 0
     found: dict[str, InputEntry] = {}
     for name, folder in folders.items():
         for relative, entry in walk_files(folder, f"{name}/"):

@@ -153,6 +153,21 @@ def test_the_background_scan_is_the_scan_and_leaves_no_process_behind(built) -> 
             os.waitpid(pid, os.WNOHANG)
 
 
+def test_a_record_that_cannot_be_saved_again_does_not_fail_a_build_that_changed_nothing(built, monkeypatch) -> None:
+    """Just after a build its inputs are too recent to trust by their time (the racy rule), so a build
+    that changed nothing saves the record again: a full disk there only costs the next build its shortcut."""
+    import errno
+
+    content, site, cache = built
+
+    def full_disk(path, record_):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(record, "save_record", full_disk)
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok and result.summary.startswith("build: nothing changed"), result.summary
+
+
 def test_an_added_content_file_is_a_change(built) -> None:
     content, site, cache = built
     (content / "sources" / "unused-source.yaml").write_text(
