@@ -155,7 +155,10 @@ def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[
     trusted_before = _trusted_before(previous.scanned_at) if previous is not None else 0
     found: dict[str, InputEntry] = {}
     for name, folder in folders.items():
-        for relative, entry in walk_files(folder, f"{name}/"):
+        # Hidden entries of content/ (.DS_Store, an editor's .x.yaml.swp, .git) are not inputs: its
+        # loader never reads them, and one appearing would change every page's fingerprint for nothing.
+        # Elsewhere they stay inputs: Jinja would read a hidden template that a template includes.
+        for relative, entry in walk_files(folder, f"{name}/", hidden=name != "content"):
             stat = entry.stat(follow_symlinks=False)
             old = known.get(relative)
             if (old is not None and old[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)

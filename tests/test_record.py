@@ -168,6 +168,15 @@ def test_a_record_that_cannot_be_saved_again_does_not_fail_a_build_that_changed_
     assert result.ok and result.summary.startswith("build: nothing changed"), result.summary
 
 
+def test_a_hidden_file_in_the_content_is_not_an_input(built) -> None:
+    """An editor's swap file or a .DS_Store is never read by the loader: it changes nothing."""
+    content, site, cache = built
+    (content / "stats" / ".girls-share.yaml.swp").write_bytes(b"\x00 swap")
+    (content / ".DS_Store").write_bytes(b"finder")
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok and result.summary.startswith("build: nothing changed"), result.summary
+
+
 def test_an_added_content_file_is_a_change(built) -> None:
     content, site, cache = built
     (content / "sources" / "unused-source.yaml").write_text(

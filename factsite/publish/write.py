@@ -134,9 +134,10 @@ def _file_stat(status: os.stat_result) -> FileStat:
     return (status.st_mtime_ns << 128) | (status.st_ino << 64) | status.st_size
 
 
-def walk_files(folder: Path, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+def walk_files(folder: Path, prefix: str = "", hidden: bool = True) -> Iterator[tuple[str, os.DirEntry]]:
     """Every entry under `folder` but its folders, named `prefix` + its relative path; a symbolic link
-    is yielded as itself, never followed (the output scan and the record's input scan both walk so)."""
+    is yielded as itself, never followed (the output scan and the record's input scan both walk so).
+    `hidden=False` leaves out entries whose name starts with "." (and all under such a folder)."""
     stack = [(str(folder), prefix)]
     while stack:
         path, shown = stack.pop()
@@ -145,6 +146,8 @@ def walk_files(folder: Path, prefix: str = "") -> Iterator[tuple[str, os.DirEntr
         except FileNotFoundError:
             continue
         for entry in entries:
+            if not hidden and entry.name.startswith("."):
+                continue
             name = f"{shown}{entry.name}"
             if entry.is_dir(follow_symlinks=False):
                 stack.append((entry.path, name + "/"))
