@@ -140,7 +140,8 @@ class Dependencies:
 
     def of(self, page: Page) -> frozenset[str] | None:
         """The records `page` reads, or None: a page that lists the whole site. The pages of one
-        record (its page in each language, a statistic's sources page) get the same set, not a copy."""
+        statistic or sheet (its page in each language, a statistic's sources page) get the same set,
+        not a copy."""
         if isinstance(page, (StatPage, StatSourcesPage)):
             return self.stat(page.slug)
         if isinstance(page, SheetPage):
@@ -222,7 +223,7 @@ def _outputs_read(pages: list[Page], models: list[SiteModel], deps: Dependencies
         records = deps.of(page)
         if records is not None:
             yield page.output, records
-        if isinstance(page, EmbedPage):
-            yield chart_csv_output(page.chart), deps.chart_records(page.chart.stats, page.owner)
+        if isinstance(page, EmbedPage):  # its chart's CSV reads what it reads
+            yield chart_csv_output(page.chart), records
     for slug in models[0].stats:
         yield record_output(slug), deps.stat(slug)

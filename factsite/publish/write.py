@@ -391,7 +391,7 @@ def check_output(out_dir: Path, repo: Path | None = None, content: Path | None =
 
 
 class SiteWriter:
-    """Makes `out_dir` hold exactly the files added, once `commit()` is called.
+    """Makes `out_dir` hold exactly the files added or kept, once `commit()` is called.
 
         with SiteWriter(out_dir) as writer:
             writer.add("index.html", html)
@@ -708,7 +708,7 @@ class SiteWriter:
                 pass  # not empty: it holds files of the new site
 
     def _swap(self) -> None:
-        """The one step that publishes: the staging folder becomes the output folder."""
+        """The one step that publishes a whole new site: the staging folder becomes the output folder."""
         out, staging = str(self.out_dir), self.staging
         if not os.path.lexists(out):
             os.rename(staging, out)
