@@ -227,7 +227,7 @@ class SiteModel:
             credits=tuple(CitedCredit(source=work(c.source), via=work(c.via) if c.via else None) for c in view.provenance.credits),
         ), self.gettext)
 
-    def _derivation(self, stat: Statistic) -> DerivationView | None:
+    def derivation(self, stat: Statistic) -> DerivationView | None:
         if stat.derivation is None:
             return None
         d = stat.derivation
@@ -257,7 +257,7 @@ class SiteModel:
                              translation=self.quote_translations.get((f"stat:{stat.slug}", c.source, c.locator), ""))
                 for c in stat.citations
             ],
-            derivation=self._derivation(stat),
+            derivation=self.derivation(stat),
             discrepancies=[DiscrepancyView(discrepancy=d, source=self.sources[d.source], stat=link,
                                            translation=self.quote_translations.get((f"stat:{stat.slug}", d.source, d.locator), ""))
                            for d in stat.discrepancies],
