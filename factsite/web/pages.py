@@ -49,9 +49,9 @@ class SiteModel:
         self.gettext = gettext_for(language, locale_dir)  # the words this model writes (titles, notes, credits)
         self.base_url = base_url.rstrip("/")
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
-        # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
-        self.quote_translations = quote_translations(content.translations.get(language))
         overlays = content.translations.get(language)
+        # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
+        self.quote_translations = quote_translations(overlays)
         # Where each quote was read, in this language's words (a locator is the site's own text).
         self.locators: dict[str, str] = dict(overlays.site.locators) if overlays is not None else {}
         self.stats = content.stats
