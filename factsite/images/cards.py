@@ -78,7 +78,7 @@ async def measure_and_shoot(page, html: str) -> tuple[bytes, dict]:
     report). The screenshot is Chromium's own (`Page.captureScreenshot`, the call Playwright's
     `page.screenshot` makes) without what Playwright adds around it (hiding the caret in every frame,
     waiting on the page): a fifth of a card's time in the renderer. It is encoded for speed (zlib's
-    fastest level, one row filter): the same pixels in 61 KB, not 45, but Chromium encodes every
+    fastest level, one row filter): the same pixels in 69 KB on average, not 51, but Chromium encodes every
     page's screenshots on its one main thread, and the default encoding was two fifths of a card's
     CPU. Either encoding is deterministic: the same pixels always give the same bytes."""
     await page.set_content(html, wait_until="load")

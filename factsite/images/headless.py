@@ -173,14 +173,12 @@ Job = TypeVar("Job", bound=_Job)
 
 def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str], headless: Headless,
                   open_page: Callable[[], Awaitable[Any]], render: Callable[[Any, Job, str], Awaitable[bytes]],
-                  label: str, group: Callable[[Job], Any] | None = None,
-                  before_drawing: Callable[[int], None] | None = None) -> tuple[dict[str, Path], int]:
+                  label: str, group: Callable[[Job], Any] | None = None) -> tuple[dict[str, Path], int]:
     """Each job's file in the cache (output path -> file), rendered first when it is not there; returns
     the files and how many had to be rendered. A cache hit draws nothing; the misses are drawn on up to
     `headless.pages` pages at once, opened only when something is missing, each file kept in the cache
     as soon as it is drawn. Jobs with the same key are drawn once; consecutive jobs of one `group` (a
-    sheet's two papers) are drawn one after the other on one page. `before_drawing` is told how many
-    are missing, before any is drawn."""
+    sheet's two papers) are drawn one after the other on one page."""
     results: dict[str, Path] = {}
     missing: dict[str, Job] = {}  # key -> the first job that needs it
     waiting: list[tuple[Job, str]] = []
@@ -194,8 +192,6 @@ def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Calla
             results[job.output] = path
     if not missing:
         return results, 0
-    if before_drawing is not None:
-        before_drawing(len(missing))
     batches: list[list[tuple[str, Job]]] = []
     for key, job in missing.items():
         if batches and group is not None and group(batches[-1][-1][1]) == group(job):

@@ -50,13 +50,16 @@ def catalogue_digest(language: str, locale_dir: Path = LOCALE_DIR) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
+def translations(language: str, locale_dir: Path = LOCALE_DIR, digest: str | None = None) -> NullTranslations:
     """The language's translations, compiled once per process and version of its catalogue (the dev
-    server rebuilds in one process: an edited .po is read again); English (the msgids) needs none."""
-    return _translations(language, locale_dir, catalogue_digest(language, locale_dir))
+    server rebuilds in one process: an edited .po is read again); English (the msgids) needs none.
+    A caller that has the catalogue's `digest` (catalogue_digest) passes it: the file is not read again."""
+    return _translations(language, locale_dir, catalogue_digest(language, locale_dir) if digest is None else digest)
 
 
-@lru_cache(maxsize=None)
+# Bounded: the dev server rebuilds in one process, and each edit of a .po is a new digest; a few
+# languages' current catalogues fit, and an old version, never asked for again, is let go.
+@lru_cache(maxsize=8)
 def _translations(language: str, locale_dir: Path, digest: str) -> NullTranslations:
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()

@@ -321,9 +321,8 @@ class StatContext(TypedDict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class StatPage(Page):
-    template: ClassVar[str] = "stat.html"
-    searchable: ClassVar[bool] = True
+class StatViewPage(Page):
+    """A page about one statistic (its own page, or its sources page): drawn from the statistic's view."""
     slug: str  # the statistic's
     plan: Plan = field(repr=False, compare=False)
 
@@ -334,12 +333,18 @@ class StatPage(Page):
     def plan_ahead(self) -> None:
         self.view
 
+    def structured_data(self) -> str:
+        return self.plan.stat_json_ld(self.view, self.url)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatPage(StatViewPage):
+    template: ClassVar[str] = "stat.html"
+    searchable: ClassVar[bool] = True
+
     def context(self) -> StatContext:
         link = self.view.link
         return StatContext(view=self.view, share=share_links(self.plan.absolute(link.url), self.view.plain_sentence, link.short_title))
-
-    def structured_data(self) -> str:
-        return self.plan.stat_json_ld(self.view, self.url)
 
 
 class StatSourcesContext(TypedDict):
@@ -348,23 +353,11 @@ class StatSourcesContext(TypedDict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class StatSourcesPage(Page):
+class StatSourcesPage(StatViewPage):
     template: ClassVar[str] = "stat_sources.html"
-    slug: str  # the statistic's
-    plan: Plan = field(repr=False, compare=False)
-
-    @property
-    def view(self) -> StatView:
-        return self.plan.views[self.slug]
-
-    def plan_ahead(self) -> None:
-        self.view
 
     def context(self) -> StatSourcesContext:
         return StatSourcesContext(view=self.view, cite=self.plan.cite(self.view))
-
-    def structured_data(self) -> str:
-        return self.plan.stat_json_ld(self.view, self.url)
 
 
 def qr_code_svg(url: str) -> Markup:

@@ -95,8 +95,8 @@ def export_statistics(model: SiteModel) -> list[Any]:
     records, sources = [], model.content.sources
     added = added_fields()
     for slug, stat in model.stats.items():
-        # Only a derived figure's view is read (made when first read: see LazyViews); the others' sentence is enough.
-        worked = model.views[slug].derivation if stat.derivation is not None else None
+        # The working alone, not the whole view: a view is made when first read (see LazyViews).
+        worked = model.derivation(stat)
         derivation = (f"{worked.arithmetic} = {worked.result}" if worked else None)
         figure = stat.figure
         span = model.content.derived_ranges.get(slug)

@@ -49,9 +49,9 @@ class SiteModel:
         self.gettext = gettext_for(language, locale_dir)  # the words this model writes (titles, notes, credits)
         self.base_url = base_url.rstrip("/")
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
-        # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
-        self.quote_translations = quote_translations(content.translations.get(language))
         overlays = content.translations.get(language)
+        # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
+        self.quote_translations = quote_translations(overlays)
         # Where each quote was read, in this language's words (a locator is the site's own text).
         self.locators: dict[str, str] = dict(overlays.site.locators) if overlays is not None else {}
         self.stats = content.stats
@@ -227,7 +227,7 @@ class SiteModel:
             credits=tuple(CitedCredit(source=work(c.source), via=work(c.via) if c.via else None) for c in view.provenance.credits),
         ), self.gettext)
 
-    def _derivation(self, stat: Statistic) -> DerivationView | None:
+    def derivation(self, stat: Statistic) -> DerivationView | None:
         if stat.derivation is None:
             return None
         d = stat.derivation
@@ -257,7 +257,7 @@ class SiteModel:
                              translation=self.quote_translations.get((f"stat:{stat.slug}", c.source, c.locator), ""))
                 for c in stat.citations
             ],
-            derivation=self._derivation(stat),
+            derivation=self.derivation(stat),
             discrepancies=[DiscrepancyView(discrepancy=d, source=self.sources[d.source], stat=link,
                                            translation=self.quote_translations.get((f"stat:{stat.slug}", d.source, d.locator), ""))
                            for d in stat.discrepancies],

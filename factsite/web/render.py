@@ -63,13 +63,13 @@ class _Template(Template):
         return template
 
 
-def _bytecode_cache(folder: Path | None, language: str, locale_dir: Path) -> FileSystemBytecodeCache | None:
+def _bytecode_cache(folder: Path | None, language: str, digest: str) -> FileSystemBytecodeCache | None:
     """Compiled templates, keyed by each template's source: compiling them all took 0.1 s a build. A
     compiled template holds its language's words (folded_gettext.py), so each language, and each
-    version of its catalogue, has a folder of its own."""
+    version of its catalogue (`digest`), has a folder of its own."""
     if folder is None:
         return None
-    folder = folder / f"{language}-{catalogue_digest(language, locale_dir)}"
+    folder = folder / f"{language}-{digest}"
     folder.mkdir(parents=True, exist_ok=True)
     return FileSystemBytecodeCache(str(folder))
 
@@ -78,10 +78,11 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
                      locale_dir: Path = LOCALE_DIR) -> Environment:
     """The build's Jinja environment, writing the interface in `language` (its catalogue under
     `locale_dir`); with `cache_dir`, compiled templates are kept there between builds."""
+    digest = catalogue_digest(language, locale_dir)  # the .po read and hashed once, for both its uses
     env = Environment(
         loader=FileSystemLoader(template_dir),
         extensions=["jinja2.ext.i18n", FoldedGettext],
-        bytecode_cache=_bytecode_cache(cache_dir, language, locale_dir),
+        bytecode_cache=_bytecode_cache(cache_dir, language, digest),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -91,7 +92,7 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
     )
     env.template_class = _Template
     # New-style gettext: {% trans %} and _("...") format their own variables, escaped like any other.
-    catalogue = translations(language, locale_dir)
+    catalogue = translations(language, locale_dir, digest)
     env.install_gettext_translations(catalogue, newstyle=True)
     env.folded_gettext = catalogue.gettext  # type: ignore[attr-defined]
     # A label the page model marked with N_ (a status, a paper size), translated here and escaped as text.

@@ -181,9 +181,6 @@ class StatView:
     def status_label(self) -> str:
         return STATUS_LABELS[self.stat.status]
 
-    def card_kicker(self, gettext: Callable[[str], str] = N_) -> str:
-        return card_kicker(self.link, self.dispute, gettext)
-
 
 def card_kicker(link: StatLink, dispute: str, gettext: Callable[[str], str] = N_) -> str:
     """A disputed figure's card says so: it travels without the page that shows the disagreement."""
