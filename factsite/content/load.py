@@ -40,6 +40,7 @@ MAX_DEPTH = 50  # no content field nests deeper than a few levels
 FOLDERS = ("sources", "stats", "sheets")
 PAGES = ("methodology.md",)
 TOP_LEVEL = ("site.yaml", "pages", *FOLDERS)
+CONTENT_SUFFIXES = (".yaml", ".yml")  # the files of a folder of content that are read
 
 FieldPath = tuple[str | int, ...]
 
@@ -541,7 +542,7 @@ def _load_folder(entry: os.DirEntry | None, root: Path, problems: list[Problem],
         return []
     folder = Path(entry.path)
     entries = _scan(folder, root, problems)
-    content_files = [e.name for e in entries if e.is_file(follow_symlinks=False) and e.name.endswith((".yaml", ".yml"))]
+    content_files = [e.name for e in entries if e.is_file(follow_symlinks=False) and e.name.endswith(CONTENT_SUFFIXES)]
     loaded = dict(zip(content_files, _load_files(folder, content_files, root, cached)))
     records = []
     for item in entries:  # problems in the order of the files
