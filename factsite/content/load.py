@@ -40,6 +40,7 @@ MAX_DEPTH = 50  # no content field nests deeper than a few levels
 FOLDERS = ("sources", "stats", "sheets")
 PAGES = ("methodology.md",)
 TOP_LEVEL = ("site.yaml", "pages", *FOLDERS)
+CONTENT_SUFFIXES = (".yaml", ".yml")  # the files of a folder of content that are read
 
 FieldPath = tuple[str | int, ...]
 
@@ -358,23 +359,18 @@ FILE_TIMEOUT = 60.0  # seconds a worker may spend on one file: libyaml parses th
 _worker_pid: Any = None
 _started: Any = None  # 0: not started; -1: done; else time.monotonic() when it started
 _Packed = tuple[Any, int | None, str, str]  # data, or None and the problem's line, field and message
-_Parsed = tuple[bytes | None, bytes]  # the digest of the bytes read (None: unreadable), and the marshalled _Packed
+_Parsed = tuple[bytes | None, bytes]  # the digest of the bytes parsed (None: a problem), and the marshalled _Packed
 
 
 def _parse_in_worker(path: Path) -> tuple[bytes | None, bytes]:
     """One file's data, or its problem, packed with marshal: plain YAML data unpacks several times
     faster than a pickle of it, and the parent unpacks every file. With the SHA-256 of the bytes read,
-    which the cache keeps it under; None when the file could not be read (that depends on more than
-    its bytes, so it is never cached)."""
+    which the cache keeps the data under; None with a problem (only parsed data is cached)."""
     try:
-        raw = read_bytes(path)
+        record = _parsed(path, "")
     except _LoadError as error:
         return None, marshal.dumps((None, error.line, error.field, error.message))
-    digest = hashlib.sha256(raw).digest()
-    try:
-        return digest, marshal.dumps((parse_yaml(_decode(raw), path, "").data, None, "", ""))
-    except _LoadError as error:
-        return digest, marshal.dumps((None, error.line, error.field, error.message))
+    return record.digest, marshal.dumps((record.data, None, "", ""))
 
 
 def _parse_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[bytes | None, bytes]]:
@@ -472,7 +468,7 @@ def _load_files(folder: Path, names: list[str], root: Path, cached: Cached | Non
             results[index] = _unpacked(path, shown[index], digest, found)
     missed = [i for i in range(len(paths)) if i not in results]
     for index, (loaded, packed) in zip(missed, _read_files([paths[i] for i in missed], [shown[i] for i in missed])):
-        if isinstance(loaded, Record) and loaded.digest is not None:
+        if isinstance(loaded, Record):  # read and parsed: it has its digest
             cached.cache.store_parsed(loaded.digest, packed or marshal.dumps((loaded.data, None, "", "")))
         results[index] = loaded
     return [results[i] for i in range(len(paths))]
@@ -498,10 +494,15 @@ def _unpacked(path: Path, shown: str, digest: bytes | None, found: _Packed) -> R
 
 def _load_one(path: Path, shown: str) -> Record | Problem:
     try:
-        raw = read_bytes(path)
-        record = parse_yaml(_decode(raw), path, shown)
+        return _parsed(path, shown)
     except _LoadError as error:
         return Problem(shown, error.line, error.field, error.message)
+
+
+def _parsed(path: Path, shown: str) -> Record:
+    """One file read, decoded and parsed, with the SHA-256 of its bytes; raises _LoadError."""
+    raw = read_bytes(path)
+    record = parse_yaml(_decode(raw), path, shown)
     record.digest = hashlib.sha256(raw).digest()
     return record
 
@@ -541,7 +542,7 @@ def _load_folder(entry: os.DirEntry | None, root: Path, problems: list[Problem],
         return []
     folder = Path(entry.path)
     entries = _scan(folder, root, problems)
-    content_files = [e.name for e in entries if e.is_file(follow_symlinks=False) and e.name.endswith((".yaml", ".yml"))]
+    content_files = [e.name for e in entries if e.is_file(follow_symlinks=False) and e.name.endswith(CONTENT_SUFFIXES)]
     loaded = dict(zip(content_files, _load_files(folder, content_files, root, cached)))
     records = []
     for item in entries:  # problems in the order of the files

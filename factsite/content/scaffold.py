@@ -286,20 +286,28 @@ TRANSLATION_KINDS = ("stat", "sheet", "source", "site", "methodology")
 _KEYS = ("source", "locator", "stat", "id", "date")  # copied as they are: they say which English item is translated
 
 
+def _validated(path: Path, model: type[BaseModel]) -> BaseModel | None:
+    """One content file read, parsed and validated on its own; None if it is not valid yet."""
+    from .load import _LoadError, parse_yaml, read_text
+
+    try:
+        return model.model_validate(parse_yaml(read_text(path), path, str(path)).data)
+    except (_LoadError, ValidationError):
+        return None
+
+
 def _english_record(kind: str, slug: str, content_dir: Path) -> tuple[BaseModel, Path]:
     """The English record a translation starts from, validated on its own (its rules across files are
     `check`'s)."""
-    from .load import _LoadError, parse_yaml, read_text
-
     folder = overlay.KINDS[kind][0]
     path = content_dir / folder / f"{slug}.yaml" if folder else content_dir / "site.yaml"
     english_model = overlay.KINDS[kind][1].ENGLISH
     if not path.is_file():
         raise ScaffoldError(f"there is no {path} to translate: check the {'id' if kind == 'source' else 'slug'}")
-    try:
-        return english_model.model_validate(parse_yaml(read_text(path), path, str(path)).data), path
-    except (_LoadError, ValidationError):
-        raise ScaffoldError(f"{path} is not valid yet: fix it first (python3 build.py check), then translate it") from None
+    english = _validated(path, english_model)
+    if english is None:
+        raise ScaffoldError(f"{path} is not valid yet: fix it first (python3 build.py check), then translate it")
+    return english, path
 
 
 def _quoted_text(text: str) -> str:
@@ -360,16 +368,11 @@ def translation_skeleton(kind: str, english: BaseModel, english_path: Path, lang
 def _english_locators(content_dir: Path) -> list[str]:
     """Every locator the English statistics and sheets write, for the site overlay's `locators` (a file
     that is not valid yet is left to `check`)."""
-    from .load import _LoadError, parse_yaml, read_text
+    from .load import CONTENT_SUFFIXES
 
     def valid(folder: str, model: type[BaseModel]) -> list:
-        found = []
-        for path in sorted((content_dir / folder).glob("*.yaml")):
-            try:
-                found.append(model.model_validate(parse_yaml(read_text(path), path, str(path)).data))
-            except (_LoadError, ValidationError):
-                continue
-        return found
+        paths = sorted(path for path in (content_dir / folder).glob("*") if path.name.endswith(CONTENT_SUFFIXES))
+        return [item for item in (_validated(path, model) for path in paths) if item is not None]
 
     return sorted(overlay.english_locators(valid("stats", Statistic), valid("sheets", Sheet)))
 

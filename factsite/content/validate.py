@@ -503,10 +503,14 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
                 failed.add(name)
                 continue
             english_record, english_item = english[name]
-            _checked_overlay(record, english_record, language, figures, stats, check,
-                             lambda figures_, stats_, check_: _check_overlay(
-                                 record, item, texts(english_item), figures_, name if own_figure else None,
-                                 english_item if kind == "stat" else None, language, stats_, check_))
+            # One overlay's checks against its English, or what they found when the overlay and its English
+            # were these same files, if what they read of the other statistics (a figure it must not type,
+            # a slug it names) is as it was.
+            _remembered(("overlay", language, record.shown_path, record.digest, english_record.digest),
+                        (record, english_record), {"figures": (figures, _itself), "stats": (stats, _digest_of_record)},
+                        check, lambda views, alone: _check_overlay(
+                            record, item, texts(english_item), views["figures"], name if own_figure else None,
+                            english_item if kind == "stat" else None, language, views["stats"], alone))
             found[name] = item
         for name in sorted(needed - set(found) - failed):
             path = raw.folder / folder / f"{name}.yaml"
@@ -543,16 +547,6 @@ def _check_locators(record: Record, text: overlay.SiteText, stats, sheets, check
     for locator in sorted(set(text.locators) - wanted):
         check.error(record, ("locators", locator), "no English citation, discrepancy or statement has this locator: "
                                                   "remove it, or copy the locator exactly as the English writes it")
-
-
-def _checked_overlay(record: Record, english: Record, language: str, figures: dict, stats: dict, check: _Checker,
-                     run: Callable[[Mapping, Mapping, _Checker], None]) -> None:
-    """`run(figures, stats, check)`: one overlay's checks against its English, or what they found when
-    the overlay and its English were these same files, if what they read of the other statistics (a
-    figure it must not type, a slug it names) is as it was."""
-    _remembered(("overlay", language, record.shown_path, record.digest, english.digest), (record, english),
-                {"figures": (figures, _itself), "stats": (stats, _digest_of_record)}, check,
-                lambda views, alone: run(views["figures"], views["stats"], alone))
 
 
 def _itself(value: Any) -> Any:
