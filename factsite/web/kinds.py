@@ -52,6 +52,8 @@ class Plan(Protocol):
 
     def cite(self, view: StatView) -> list[tuple[str, str]]: ...
 
+    def stat_card(self, slug: str) -> Card: ...
+
 
 @dataclass(frozen=True, kw_only=True)
 class Page:
@@ -70,7 +72,6 @@ class Page:
     title: str
     description: str
     language: str = DEFAULT_LANGUAGE  # the language it is written in; its address says so (see urls.SiteUrls)
-    card: Card | None = None  # the link-preview image
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
     json_ld: str = ""  # structured data known when the page is planned
 
@@ -78,6 +79,11 @@ class Page:
     def output(self) -> str:
         """The file it is written to (worked out once: the build looks a page up by it several times)."""
         return urls.output_path(self.url)
+
+    @property
+    def card(self) -> Card | None:
+        """The link-preview image (share card): none for the 404 page and the embeds."""
+        return None
 
     def context(self) -> Mapping[str, Any]:
         """What the template prints besides `page` and the names every page gets: the kind's own fields."""
@@ -92,11 +98,18 @@ class Page:
         made when first read): before worker processes fork, so that it is made once and shared."""
 
 
-_PAGE_FIELDS = frozenset(f.name for f in fields(Page))
+@dataclass(frozen=True, kw_only=True)
+class CardedPage(Page):
+    """A page given its share card when it is planned (a statistic's pages make theirs when first read)."""
+
+    card: Card | None = None
+
+
+_PAGE_FIELDS = frozenset(f.name for f in fields(Page)) | {"card"}
 
 
 @dataclass(frozen=True, kw_only=True)
-class HomePage(Page):
+class HomePage(CardedPage):
     template: ClassVar[str] = "home.html"
     og_type: ClassVar[str] = "website"
     site_in_title: ClassVar[bool] = False
@@ -106,7 +119,7 @@ class HomePage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SourcesPage(Page):
+class SourcesPage(CardedPage):
     template: ClassVar[str] = "sources.html"
     url: str = urls.sources()
     title: str = N_("Sources")
@@ -115,7 +128,7 @@ class SourcesPage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MethodologyPage(Page):
+class MethodologyPage(CardedPage):
     template: ClassVar[str] = "methodology.html"
     url: str = urls.methodology()
     title: str = N_("Methodology")
@@ -126,7 +139,7 @@ class MethodologyPage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DataPage(Page):
+class DataPage(CardedPage):
     template: ClassVar[str] = "data.html"
     url: str = urls.data()
     title: str = N_("Download the data")
@@ -136,7 +149,7 @@ class DataPage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CorrectionsPage(Page):
+class CorrectionsPage(CardedPage):
     template: ClassVar[str] = "corrections.html"
     url: str = urls.corrections()
     title: str = N_("Corrections and updates")
@@ -145,7 +158,7 @@ class CorrectionsPage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SearchPage(Page):
+class SearchPage(CardedPage):
     template: ClassVar[str] = "search.html"
     url: str = urls.search()
     title: str = N_("Search")
@@ -155,7 +168,7 @@ class SearchPage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HelpPage(Page):
+class HelpPage(CardedPage):
     template: ClassVar[str] = "help.html"
     searchable: ClassVar[bool] = True  # someone who types "help" or "hotline" into search must find it
     url: str = urls.help()
@@ -163,7 +176,7 @@ class HelpPage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PrivacyPage(Page):
+class PrivacyPage(CardedPage):
     template: ClassVar[str] = "privacy.html"
     url: str = urls.privacy()
     title: str = N_("Privacy")
@@ -272,7 +285,7 @@ class SheetContext(TypedDict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SheetPage(Page):
+class SheetPage(CardedPage):
     template: ClassVar[str] = "sheet.html"
     searchable: ClassVar[bool] = True
     sheet: Sheet
@@ -329,6 +342,11 @@ class StatViewPage(Page):
     @property
     def view(self) -> StatView:
         return self.plan.views[self.slug]
+
+    @cached_property
+    def card(self) -> Card:
+        """Made when first read: a draft build's pages print none, and only a full build draws them all."""
+        return self.plan.stat_card(self.slug)
 
     def plan_ahead(self) -> None:
         self.view

@@ -77,6 +77,7 @@ class SiteModel:
                 for slug in chart.stats:
                     self.drawing.setdefault(slug, chart)
         self._plain_sentences: dict[str, str] = {}
+        self._stat_cards: dict[str, Card] = {}
         # Made when first read (see LazyViews): the pages that list the whole site read other things.
         self.views: Mapping[str, StatView] = LazyViews(self.stats, self._stat_view)
         self.slug_by_sources_url = {link.sources_url: slug for slug, link in self.links.items()}  # a chart row's figure
@@ -140,7 +141,14 @@ class SiteModel:
         return tuple((part, f"{record.shown_path}:{record.line_of(loc)}: {'.'.join(str(x) for x in loc)}")
                      for part, loc in parts.items())
 
-    def _stat_card(self, slug: str) -> Card:
+    def stat_card(self, slug: str) -> Card:
+        """A statistic's share card (its page and its sources page share it), made once."""
+        card = self._stat_cards.get(slug)
+        if card is None:
+            card = self._stat_cards[slug] = self._new_stat_card(slug)
+        return card
+
+    def _new_stat_card(self, slug: str) -> Card:
         origin = partial(self._where, f"stat:{slug}", {"kicker": ("short_title",), "figure": ("figure",),
                                                        "sentence": ("sentence",), "source": ("citations",)})
         link = self.links[slug]
@@ -317,14 +325,14 @@ class SiteModel:
                                     sheet=sheet, plan=self, language=self.language))
         # A statistic's pages are planned from its link and plain sentence: its view is made only if one is rendered.
         for slug, stat in self.stats.items():
-            link, card, plain = self.links[slug], self._stat_card(slug), self.plain_sentence(slug)
+            link, plain = self.links[slug], self.plain_sentence(slug)
             group = self.urls.sheet(stat.sheets[0]) if stat.sheets else link.url  # its first sheet's part of the search index
             result.append(StatPage(url=link.url, title=f"{link.short_title}: {link.figure}", description=plain,
-                                   card=card, search_group=group, slug=slug, plan=self, language=self.language))
+                                   search_group=group, slug=slug, plan=self, language=self.language))
             result.append(StatSourcesPage(url=link.sources_url, title=_(N_("Sources for: %(title)s")) % {"title": link.short_title},
                                           description=_(N_("Where the figure %(figure)s comes from: %(sentence)s")) % {
                                               "figure": link.figure, "sentence": plain},
-                                          card=card, slug=slug, plan=self, language=self.language))
+                                          slug=slug, plan=self, language=self.language))
         result.extend(self._embed_pages())
         result[:fixed] = [replace(page, language=self.language) for page in result[:fixed]]
         seen: dict[str, str] = {}
