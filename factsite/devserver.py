@@ -158,8 +158,8 @@ class DevServer:
             return False
         result.report()  # in the terminal, as build.py prints it
         self.status.publish(result.ok, [] if result.ok else result.lines())
-        # A build's content and page models are cycles (900,000 objects at 10,000 statistics): freed
-        # now, after the page shows the result, so that the next build does not start on top of them.
+        # The plan was freed as the build returned (SiteModel.release); what is left in cycles (the
+        # Jinja environments, a few thousand objects) is collected after the page shows the result.
         gc.collect()
         return result.ok
 

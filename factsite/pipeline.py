@@ -238,57 +238,64 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     with stopwatch.step("page models"), _kept_until_written():
         models = plan_site(content, base_url, inputs.locale)
         pages = [page for model in models for page in model.pages()]
-    with stopwatch.step("dependencies"):
-        known.settle()
-        prints = fingerprints(pages, models, {name: entry[3] for name, entry in known.inputs.items()}, known.key)
-        old = known.record
-        kept = ({output for output, fingerprint in prints.items()
-                 if old.fingerprints.get(output) == fingerprint and output in known.intact} if old is not None else set())
-        if old is not None:  # from here on only `kept` and the old page digests are read: their memory is the pages'
-            known.intact, old.fingerprints = set(), {}
-    drawn = carded = printed = 0
-    jobs: list[ImageJob] = []
-    assets = collect_assets(inputs.static)
-    languages = _languages(models, assets, draft, cache_dir, inputs)  # one Jinja environment per language, for pages and cards
-    page_digests: dict[str, bytes] = {}
     try:
-        with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir, old=known.scan) as site, \
-                SearchIndex(cache_dir, languages=list(languages)) as search:
-            with stopwatch.step("pages"):
-                rendered = _write_pages(pages, languages, assets, site, search, kept,
-                                        old.page_digests if old is not None else {}, page_digests)
-                site.add_all(site_files(models, kept))  # but those carried over, as pages are
-            if not draft:
-                jobs = [job for model in models for chart in model.all_charts() for job in image_jobs(chart)]
-                drawn, carded, printed = _draw_images(jobs, models, languages, site, ImageCache(cache_dir), headless, stopwatch)
-            with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
-                site.add_all(search.finish())
-            with stopwatch.step("write"):
-                names = list(site.files)
-                records.forget_record(known.path)  # until the new one is written: never a record of another site
-                written = site.commit()
-                page_count = sum(1 for name in names if name.endswith(".html"))
-                outputs, known.scan = site.outputs, None  # the new record's, from what the writer did: no second walk
-        carried = len(pages) - rendered
-        # Not collected here: the record adds next to nothing (the writer's stats), the build's peak
-        # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
-        with stopwatch.step("dependency record"):
-            _save(known, outputs, prints, page_digests, content_problems, page_count)
-    except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
-        located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
-        return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
-    except (CannotWrite, OSError) as error:
-        return BuildResult(False, problems, _cannot_write(error, out_dir))
-    memory.record = known.saved
-    elapsed = time.perf_counter() - started
-    images_note = ("draft: no chart images, cards or PDFs" if draft
-                   else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
-    images_note += f"; {len(jobs)} chart image(s) in all" if jobs else ""
-    how = f"full build: {known.reason}" if known.reason else f"{carried} carried over from the last build"
-    summary = (f"build: wrote {page_count} pages and {len(names) - page_count} other files to {out_dir} "
-               f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
-               f"{written.removed} removed; {rendered} page(s) rendered, {how}; {len(problems)} warning(s)).")
-    return BuildResult(True, problems, summary, f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
+        with stopwatch.step("dependencies"):
+            known.settle()
+            prints = fingerprints(pages, models, {name: entry[3] for name, entry in known.inputs.items()}, known.key)
+            old = known.record
+            kept = ({output for output, fingerprint in prints.items()
+                     if old.fingerprints.get(output) == fingerprint and output in known.intact} if old is not None else set())
+            if old is not None:  # from here on only `kept` and the old page digests are read: their memory is the pages'
+                known.intact, old.fingerprints = set(), {}
+        drawn = carded = printed = 0
+        jobs: list[ImageJob] = []
+        assets = collect_assets(inputs.static)
+        languages = _languages(models, assets, draft, cache_dir, inputs)  # one Jinja environment per language, for pages and cards
+        page_digests: dict[str, bytes] = {}
+        try:
+            with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir, old=known.scan) as site, \
+                    SearchIndex(cache_dir, languages=list(languages)) as search:
+                with stopwatch.step("pages"):
+                    rendered = _write_pages(pages, languages, assets, site, search, kept,
+                                            old.page_digests if old is not None else {}, page_digests)
+                    site.add_all(site_files(models, kept))  # but those carried over, as pages are
+                if not draft:
+                    jobs = [job for model in models for chart in model.all_charts() for job in image_jobs(chart)]
+                    drawn, carded, printed = _draw_images(jobs, models, languages, site, ImageCache(cache_dir), headless, stopwatch)
+                with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
+                    site.add_all(search.finish())
+                with stopwatch.step("write"):
+                    names = list(site.files)
+                    records.forget_record(known.path)  # until the new one is written: never a record of another site
+                    written = site.commit()
+                    page_count = sum(1 for name in names if name.endswith(".html"))
+                    outputs, known.scan = site.outputs, None  # the new record's, from what the writer did: no second walk
+            carried = len(pages) - rendered
+            # Not collected here: the record adds next to nothing (the writer's stats), the build's peak
+            # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
+            with stopwatch.step("dependency record"):
+                _save(known, outputs, prints, page_digests, content_problems, page_count)
+        except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
+            located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
+            return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
+        except (CannotWrite, OSError) as error:
+            return BuildResult(False, problems, _cannot_write(error, out_dir))
+        memory.record = known.saved
+        elapsed = time.perf_counter() - started
+        images_note = ("draft: no chart images, cards or PDFs" if draft
+                       else f"{drawn} chart image(s), {carded} card(s) and {printed} PDF(s) rendered, the rest from cache")
+        images_note += f"; {len(jobs)} chart image(s) in all" if jobs else ""
+        how = f"full build: {known.reason}" if known.reason else f"{carried} carried over from the last build"
+        summary = (f"build: wrote {page_count} pages and {len(names) - page_count} other files to {out_dir} "
+                   f"in {elapsed:.2f} s ({images_note}; {written.written} file(s) changed, {written.unchanged} unchanged, "
+                   f"{written.removed} removed; {rendered} page(s) rendered, {how}; {len(problems)} warning(s)).")
+        return BuildResult(True, problems, summary, f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
+    finally:
+        # In a process that lives on (the dev server, which keeps `memory`), the plan's cycles are
+        # broken so that it is freed as this returns, not by a collection; build.py exits without freeing.
+        if given_memory is not None:
+            for model in models:
+                model.release()
 
 
 def _nothing_changed(known: "_Known", out_dir: Path, draft: bool, strict: bool, memory: Memory, started: float,

@@ -3,7 +3,9 @@ renders only what a change affects, and falls back to a full build whenever it i
 
 from __future__ import annotations
 
+import gc
 import re
+import weakref
 from pathlib import Path
 
 import pytest
@@ -195,6 +197,34 @@ def test_the_dev_servers_memory_keeps_the_record(built, monkeypatch) -> None:
     stat.write_text(stat.read_text().replace("short_title: Rise", "short_title: Changed rise", 1))
     result = build_site(content, site, draft=True, cache_dir=cache, memory=memory)
     assert result.ok and rendered_count(result.summary) < 22, result.summary
+
+
+@pytest.mark.parametrize("memory", [Memory(), None], ids=["dev server", "command line"])
+def test_a_dev_server_build_frees_its_plan_without_a_collection(built, monkeypatch, memory: Memory | None) -> None:
+    """The plan refers to itself (its pages and views to the model): the dev server's build breaks
+    that, so the plan is gone as soon as the build returns, without a garbage collection of the
+    whole site; a command-line build exits without freeing, and does not spend the time."""
+    content, site, cache = built
+    planned: list[weakref.ref] = []
+    real_plan = pipeline.plan_site
+
+    def plan_site(*args, **kwargs):
+        models = real_plan(*args, **kwargs)
+        planned.extend(weakref.ref(model) for model in models)
+        return models
+
+    monkeypatch.setattr(pipeline, "plan_site", plan_site)
+    stat = content / "stats" / "cases-rise.yaml"
+    stat.write_text(stat.read_text().replace("short_title: Rise", "short_title: Changed rise", 1))
+    gc.collect()
+    gc.disable()
+    try:
+        result = build_site(content, site, draft=True, cache_dir=cache, memory=memory)
+        alive = [ref() is not None for ref in planned]
+    finally:
+        gc.enable()
+    assert result.ok and planned, result.lines()
+    assert alive == [memory is None] * len(planned)
 
 
 @pytest.mark.parametrize("change", ["one statistic", "the site's title"])

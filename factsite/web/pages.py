@@ -98,6 +98,13 @@ class SiteModel:
         lines = sum(math.ceil(len(text) / EMBED_LINE_CHARACTERS) for text in texts if text)
         return replace(model, download_note=note, embed_height=model.wide.height + EMBED_FIXED_PX + EMBED_LINE_PX * lines)
 
+    def release(self) -> None:
+        """Let go of the plan once the site is written. Its pages and views refer back to it, so the
+        whole plan and the content it holds (700,000 objects at 10,000 bilingual statistics) would be
+        one cycle for the garbage collector to find: a full collection of 0.9 s in the dev server,
+        after each rebuild. Forgotten here, it is freed by reference counting as the build returns."""
+        self.__dict__.clear()
+
     def pdf_jobs(self) -> list[PdfJob]:
         """A PDF of every fact sheet on each paper size."""
         site = self.content.site
