@@ -31,7 +31,7 @@ from .content.overlay import translation_summary
 from .content.translate import translated
 from .content.validate import Content, environment_url_problem, validate
 from .images.browser import NoChromium
-from .images.cards import CardDoesNotFit, render_cards
+from .images.cards import CardDoesNotFit, NoFont, render_cards
 from .images.chart_export import DuplicateOutput, export_images
 from .images.headless import Headless, ImageCache
 from .images.pdf import render_pdfs
@@ -274,7 +274,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
         with stopwatch.step("dependency record"):
             _save(known, outputs, prints, page_digests, content_problems, page_count)
-    except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
+    except (NoChromium, NoFont, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
         located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
         return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
     except (CannotWrite, OSError) as error:
@@ -328,15 +328,17 @@ def _kept_until_written() -> Iterator[None]:
 def _draw_images(jobs: list[ImageJob], models: list[SiteModel], languages: Languages, site: SiteWriter,
                  cache: ImageCache, headless: Headless | None, stopwatch: Stopwatch) -> tuple[int, int, int]:
     """The chart images, cards and PDFs into `site`, from the cache where their inputs are unchanged;
-    returns how many of each were drawn. The browser starts only if something is not cached."""
+    returns how many of each were drawn. The browser (for chart images and PDFs; cards are drawn
+    without one) starts only if something is not cached."""
+    # Cards first: they need no browser, and their worker processes fork before it starts.
+    with stopwatch.step("cards"):  # every language's in one go, on every core
+        cards, carded = render_cards([card for model in models for card in model.cards()],
+                                     {code: language.env for code, language in languages.items()}, cache)
+        site.add_all(cards)
     with Headless() if headless is None else nullcontext(headless) as browser:
         with stopwatch.step("chart images"):
             images, drawn = export_images(jobs, cache, browser)
             site.add_all(images)
-        with stopwatch.step("cards"):  # every language's in one go: the browser's pages stay busy
-            cards, carded = render_cards([card for model in models for card in model.cards()],
-                                         {code: language.env for code, language in languages.items()}, cache, browser)
-            site.add_all(cards)
         # Sheets are printed last: their pages use the chart images drawn above.
         with stopwatch.step("PDFs"):
             pdfs, printed = render_pdfs([job for model in models for job in model.pdf_jobs()], site.files, cache, browser)
