@@ -436,12 +436,18 @@ def footer_line(card: Card, env: Environment) -> str:
     return env.globals["translated"](SOURCE_LINE) % {"sources": card.source_line}
 
 
-def card_key(card: Card, footer: str) -> str:
-    """A hash of everything that shapes the card's image: its words (the footer as translated), the
-    design, the sentence sizes, the fonts' bytes and the drawing libraries' versions. Computed
-    without drawing the card: only a missing card is drawn."""
-    material = json.dumps([CARD_VERSION, WIDTH, HEIGHT, asdict(DESIGN), SENTENCE_SIZES, font_identity(), drawing_engine(),
-                           card.kicker, card.figure, card.sentence, footer, card.site_name])
+def drawing() -> str:
+    """What shapes every card alike: the version, size, design and sentence sizes, the fonts' bytes
+    and the drawing libraries' versions (worked out once per render_cards call, not per card)."""
+    return json.dumps([CARD_VERSION, WIDTH, HEIGHT, asdict(DESIGN), SENTENCE_SIZES, font_identity(), drawing_engine()])
+
+
+def card_key(card: Card, footer: str, shared: str | None = None) -> str:
+    """A hash of everything that shapes the card's image: its words (the footer as translated) and
+    what shapes every card (`shared`, from drawing()). Computed without drawing the card: only a
+    missing card is drawn."""
+    material = json.dumps([drawing() if shared is None else shared, card.kicker, card.figure, card.sentence, footer,
+                           card.site_name])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -474,9 +480,10 @@ def render_cards(cards: list[Card], env: Environment | Mapping[str, Environment]
     results: dict[str, Path] = {}
     missing: dict[str, tuple[str, Card, str]] = {}  # key -> (key, the first card that needs it, its footer)
     waiting: list[tuple[Card, str]] = []
+    shared = drawing() if cards else ""
     for card in cards:
         footer = footer_line(card, envs[card.language] if envs else env)  # type: ignore[arg-type]
-        key = card_key(card, footer)
+        key = card_key(card, footer, shared)
         path = cache.find(key, "png")
         if path is None:
             missing.setdefault(key, (key, card, footer))
