@@ -7,7 +7,7 @@ padding box, the kicker, the figure, the sentence, and at the bottom a footer, o
 the source (wrapping) and the site's name (one line, at the right). The sentence takes the room the
 others leave and shrinks through SENTENCE_SIZES until it fits; a card whose text still does not fit
 stops the build (CardDoesNotFit, naming the file, line and field to shorten), so no preview is ever
-cut. Measured in cold full builds, this draws and encodes a card in 3.5 times less CPU than
+cut. Measured in cold full builds, this draws and encodes a card in 3.4-4.4 times less CPU than
 Chromium's screenshot took (README.md, "Cards without a browser"), with the sentence size Chromium
 chose and every line where Chromium put it (within 3 px) on all the shipped cards.
 
