@@ -499,6 +499,8 @@ def render_cards(cards: list[Card], env: Environment | Mapping[str, Environment]
     _JOB = (work, cache)
     try:
         with Progress("cards", len(work), verb="to draw") as progress:
+            # Forked while Pagefind's indexing thread (web/search.py) waits on its process: the workers
+            # only draw and write cache files, and touch nothing that thread holds.
             pool = fork_pool(workers) if can_fork(workers) and len(work) >= PARALLEL_FROM else None
             try:
                 done = (pool.imap(_draw_into_cache, range(len(work)), CHUNK) if pool is not None
