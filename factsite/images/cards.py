@@ -468,6 +468,19 @@ def _draw_into_cache(index: int) -> tuple[str | None, int, list[str]]:
     return str(image_cache.put(key, "png", png)), layout.sentence_size, []
 
 
+def _ready_to_fork() -> None:
+    """Everything a worker imports, imported before the fork, and the fonts loaded: a lock that
+    another thread of this process held at the fork (one importing a module) would stay held in the
+    worker. The workers share the loaded fonts, too."""
+    from PIL import Image, ImageDraw, ImageFont, PngImagePlugin  # noqa: F401
+
+    Image.preinit()
+    for weight in FONT_FILES:
+        _vertical(weight)
+    for style in (DESIGN.kicker, DESIGN.source, DESIGN.site):
+        _font(style.weight, style.size)
+
+
 def render_cards(cards: list[Card], env: Environment | Mapping[str, Environment], cache: ImageCache,
                  workers: int | None = None) -> tuple[dict[str, Path], int]:
     """Every card as output path -> its PNG in the cache; returns how many had to be drawn. `env` is
@@ -499,9 +512,12 @@ def render_cards(cards: list[Card], env: Environment | Mapping[str, Environment]
     _JOB = (work, cache)
     try:
         with Progress("cards", len(work), verb="to draw") as progress:
-            # Forked while Pagefind's indexing thread (web/search.py) waits on its process: the workers
-            # only draw and write cache files, and touch nothing that thread holds.
-            pool = fork_pool(workers) if can_fork(workers) and len(work) >= PARALLEL_FROM else None
+            # Forked while Pagefind's indexing thread (web/search.py) and the site writer's threads
+            # run: the workers only draw and write cache files, and import nothing (_ready_to_fork).
+            pool = None
+            if can_fork(workers) and len(work) >= PARALLEL_FROM:
+                _ready_to_fork()
+                pool = fork_pool(workers)
             try:
                 done = (pool.imap(_draw_into_cache, range(len(work)), CHUNK) if pool is not None
                         else map(_draw_into_cache, range(len(work))))
