@@ -31,7 +31,7 @@ from .content.overlay import translation_summary
 from .content.translate import translated
 from .content.validate import Content, environment_url_problem, validate
 from .images.browser import NoChromium
-from .images.cards import CardDoesNotFit, NoFont, render_cards
+from .images.cards import CardDoesNotFit, render_cards
 from .images.chart_export import DuplicateOutput, export_images
 from .images.headless import Headless, ImageCache
 from .images.pdf import render_pdfs
@@ -274,7 +274,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
         with stopwatch.step("dependency record"):
             _save(known, outputs, prints, page_digests, content_problems, page_count)
-    except (NoChromium, NoFont, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
+    except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
         located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
         return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
     except (CannotWrite, OSError) as error:

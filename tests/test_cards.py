@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -208,32 +209,24 @@ def test_the_cache_key_covers_what_shapes_the_card(monkeypatch) -> None:
 
 def test_the_key_follows_the_font_files_bytes(tmp_path: Path, monkeypatch) -> None:
     for name in cards.FONT_FILES.values():
-        (tmp_path / name).write_bytes((Path(cards.font_files()["regular"]).parent / name).read_bytes())
+        (tmp_path / name).write_bytes((cards.FONT_DIR / name).read_bytes())
     key = cards.card_key(_card("A sentence."), "Source: a report")
-    monkeypatch.setenv("FACTSITE_INTER", str(tmp_path))
-    cards.font_files.cache_clear()
-    try:
-        assert cards.card_key(_card("A sentence."), "Source: a report") == key  # the same bytes elsewhere: the same key
-        with (tmp_path / "Inter-Bold.otf").open("ab") as font:
-            font.write(b"\0")
-        assert cards.card_key(_card("A sentence."), "Source: a report") != key
-    finally:
-        cards.font_files.cache_clear()
+    monkeypatch.setattr(cards, "FONT_DIR", tmp_path)
+    assert cards.card_key(_card("A sentence."), "Source: a report") == key  # the same bytes elsewhere: the same key
+    with (tmp_path / "Inter-Bold.otf").open("ab") as font:
+        font.write(b"\0")
+    assert cards.card_key(_card("A sentence."), "Source: a report") != key
 
 
-def test_a_missing_font_says_how_to_install_it(tmp_path: Path, monkeypatch) -> None:
+def test_the_shipped_fonts_are_the_ones_the_vendor_notes_name() -> None:
+    """Cards draw with the fonts shipped in the code, whatever the machine has installed; the vendor
+    notes say where each file comes from, by its digest, and the licence travels with them."""
+    notes = (cards.FONT_DIR.parent / "README.md").read_text()
     for name in cards.FONT_FILES.values():
-        if name != "Inter-Bold.otf":  # every weight but one
-            (tmp_path / name).write_bytes((Path(cards.font_files()["regular"]).parent / name).read_bytes())
-    monkeypatch.delenv("FACTSITE_INTER", raising=False)
-    monkeypatch.setattr(cards, "FONT_DIRS", [str(tmp_path)])
-    monkeypatch.setattr(cards, "_fontconfig_files", lambda: [])
-    cards.font_files.cache_clear()
-    try:
-        with pytest.raises(cards.NoFont, match=r"Inter-Bold\.otf was not found(.|\n)*apt-get install fonts-inter"):
-            cards.font_files()
-    finally:
-        cards.font_files.cache_clear()
+        digest = hashlib.sha256((cards.FONT_DIR / name).read_bytes()).hexdigest()
+        assert f"`{name}` (sha256 `{digest}`)" in notes, name
+    assert "OPEN FONT LICENSE" in (cards.FONT_DIR / "Inter-LICENSE.txt").read_text().upper()
+    assert all(path.parent == cards.FONT_DIR for path in cards.font_files().values())
 
 
 def test_a_card_is_the_same_bytes_every_time_and_with_any_number_of_workers(tmp_path: Path, monkeypatch) -> None:

@@ -23,9 +23,7 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -46,15 +44,9 @@ SOURCE_LINE = N_("Source: %(sources)s")  # the footer's words, translated with t
 
 FONT_FILES = {"regular": "Inter-Regular.otf", "medium": "Inter-Medium.otf", "semibold": "Inter-SemiBold.otf",
               "bold": "Inter-Bold.otf", "extrabold": "Inter-ExtraBold.otf"}  # CSS weights 400, 500, 600, 700, 800
-FONT_DIRS = ["/usr/share/fonts/opentype/inter", "/usr/local/share/fonts/opentype/inter",
-             "/usr/share/fonts/OTF", "~/.local/share/fonts"]  # where fonts-inter and common installs put them
-INSTALL_HELP = (
-    "Share cards are drawn in the Inter font, and {name} was not found.\n"
-    "  On Debian or Ubuntu: sudo apt-get install fonts-inter   (make site does this when run as root)\n"
-    "  Elsewhere: install Inter's OTF files (https://github.com/rsms/inter/releases) and set\n"
-    "  FACTSITE_INTER=/the/folder/holding/them, or make fontconfig find them (fc-list | grep Inter-)\n"
-    "  Or build a draft without cards: python3 build.py --draft"
-)
+# Shipped with the code (factsite/vendor/fonts/, OFL): every machine draws the same cards, whatever
+# fonts it has installed (Netlify's build image has no Inter).
+FONT_DIR = Path(__file__).resolve().parent.parent / "vendor" / "fonts"
 
 
 @dataclass(frozen=True)
@@ -103,10 +95,6 @@ class CardDoesNotFit(ValueError):
     pass
 
 
-class NoFont(RuntimeError):
-    pass
-
-
 def not_fitting(card: Card, problems: list[str], size: int) -> str:
     """One located line for each text that may be shortened: the part that overflows and, when it is
     the sentence (which shrinks into the room the others leave), the title and figure above it too."""
@@ -123,35 +111,9 @@ def not_fitting(card: Card, problems: list[str], size: int) -> str:
 
 # --- fonts -----------------------------------------------------------------------------------------
 
-@cache
 def font_files() -> dict[str, Path]:
-    """Each weight's Inter file: in FACTSITE_INTER, the usual folders, or wherever fontconfig knows it.
-    Raises NoFont naming the first missing file and how to install it."""
-    folders = [os.environ["FACTSITE_INTER"]] if os.environ.get("FACTSITE_INTER") else []
-    found: dict[str, Path] = {}
-    for folder in folders + FONT_DIRS:
-        for weight, name in FONT_FILES.items():
-            path = Path(folder).expanduser() / name
-            if weight not in found and path.is_file():
-                found[weight] = path
-    if len(found) < len(FONT_FILES):
-        for line in _fontconfig_files():
-            path = Path(line)
-            for weight, name in FONT_FILES.items():
-                if weight not in found and path.name == name and path.is_file():
-                    found[weight] = path
-    for weight, name in FONT_FILES.items():
-        if weight not in found:
-            raise NoFont(INSTALL_HELP.format(name=name))
-    return found
-
-
-def _fontconfig_files() -> list[str]:
-    try:
-        return subprocess.run(["fc-list", "--format", "%{file}\n", "Inter"], capture_output=True, text=True,
-                              timeout=60).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError):
-        return []
+    """Each weight's Inter file, as shipped in FONT_DIR."""
+    return {weight: FONT_DIR / name for weight, name in FONT_FILES.items()}
 
 
 _digests: dict[tuple[str, int, int], str] = {}
@@ -171,23 +133,31 @@ def font_identity() -> list[tuple[str, str]]:
 
 
 @cache
+def _layout() -> tuple[Any, list[str]]:
+    """Pillow's text layout: Raqm (HarfBuzz shapes and kerns, as Chromium does) where Pillow finds it,
+    else its basic layout, unkerned (Pillow's wheels load FriBiDi, which Raqm needs, from the system)."""
+    from PIL import ImageFont, features
+
+    if features.check("raqm"):
+        return ImageFont.Layout.RAQM, [f"{name} {features.version(name)}" for name in ("raqm", "harfbuzz", "fribidi")]
+    return ImageFont.Layout.BASIC, ["basic layout"]
+
+
+@cache
 def drawing_engine() -> list[str]:
-    """The versions of what turns the layout into bytes: Pillow, FreeType (glyphs), Raqm, HarfBuzz
-    and FriBiDi (shaping, kerning) and zlib (the PNG's compression)."""
+    """The versions of what turns the layout into bytes: Pillow, FreeType (glyphs), the text layout
+    (Raqm, HarfBuzz and FriBiDi, or Pillow's basic one) and zlib (the PNG's compression)."""
     from PIL import __version__, features
 
-    if not features.check("raqm"):
-        raise NoFont("Share cards need Pillow with Raqm (kerning); this Pillow has none: "
-                     "python3 -m pip install -r requirements.txt")
-    return [f"pillow {__version__}"] + [f"{name} {features.version(name)}"
-                                        for name in ("freetype2", "raqm", "harfbuzz", "fribidi", "zlib")]
+    return ([f"pillow {__version__}", f"freetype2 {features.version('freetype2')}"] + _layout()[1]
+            + [f"zlib {features.version('zlib')}"])
 
 
 @cache
 def _font(weight: str, size: int) -> Any:
     from PIL import ImageFont
 
-    return ImageFont.truetype(str(font_files()[weight]), size, layout_engine=ImageFont.Layout.RAQM)
+    return ImageFont.truetype(str(font_files()[weight]), size, layout_engine=_layout()[0])
 
 
 @cache
