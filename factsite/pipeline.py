@@ -335,15 +335,17 @@ def _kept_until_written() -> Iterator[None]:
 def _draw_images(jobs: list[ImageJob], models: list[SiteModel], languages: Languages, site: SiteWriter,
                  cache: ImageCache, headless: Headless | None, stopwatch: Stopwatch) -> tuple[int, int, int]:
     """The chart images, cards and PDFs into `site`, from the cache where their inputs are unchanged;
-    returns how many of each were drawn. The browser starts only if something is not cached."""
+    returns how many of each were drawn. The browser (for chart images and PDFs; cards are drawn
+    without one) starts only if something is not cached."""
+    # Cards first: they need no browser, and their worker processes fork before it starts.
+    with stopwatch.step("cards"):  # every language's in one go, on every core
+        cards, carded = render_cards([card for model in models for card in model.cards()],
+                                     {code: language.env for code, language in languages.items()}, cache)
+        site.add_all(cards)
     with Headless() if headless is None else nullcontext(headless) as browser:
         with stopwatch.step("chart images"):
             images, drawn = export_images(jobs, cache, browser)
             site.add_all(images)
-        with stopwatch.step("cards"):  # every language's in one go: the browser's pages stay busy
-            cards, carded = render_cards([card for model in models for card in model.cards()],
-                                         {code: language.env for code, language in languages.items()}, cache, browser)
-            site.add_all(cards)
         # Sheets are printed last: their pages use the chart images drawn above.
         with stopwatch.step("PDFs"):
             pdfs, printed = render_pdfs([job for model in models for job in model.pdf_jobs()], site.files, cache, browser)

@@ -1,4 +1,4 @@
-"""Headless Chromium for build-time rendering (chart images, cards, PDFs) and for tests: which
+"""Headless Chromium for build-time rendering (chart images, PDFs) and for tests: which
 binary to launch, and which engine draws (`engine_identity`, part of every render's cache key).
 
 Debian's chromium is used through Playwright's `executable_path`; set CHROMIUM to use another binary.

@@ -5,7 +5,7 @@ uses (`kept_page`: plotly.js stays loaded between the dev server's rebuilds). It
 through Playwright's async API on an event loop of its own (`run`), so that several pages draw at
 once: `on_pages` hands a list of work to `Headless.pages` pages (two per core), each taking the next
 item as it finishes one, and returns the results in the list's order. Chromium lays out and
-paints each page in its own renderer process, and a card or a PDF spends most of its time waiting
+paints each page in its own renderer process, and a PDF spends most of its time waiting
 for a frame or a reply, so the pages overlap even on two cores. `render_cached` is the
 find-or-render loop over the cache, and `ImageCache` the cache of rendered files.
 """
@@ -221,7 +221,9 @@ class ImageCache:
 
     Entries live under a folder named after the engine that rendered them (browser version and
     fonts, see browser.engine_identity), so every user of the cache (chart images, cards, PDFs)
-    gets a miss, never a stale entry, when Chromium or the fonts change. Folders of engines not used
+    gets a miss, never a stale entry, when Chromium or the fonts change (cards, drawn without
+    Chromium, also key on their own font files and Pillow's libraries, and are redrawn once when the
+    browser changes: a few seconds of a cold build). Folders of engines not used
     for PRUNE_AFTER_DAYS are removed, so a deploy cache does not grow with every browser upgrade.
     """
 

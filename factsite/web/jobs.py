@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from jinja2 import Environment
-
 from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 
@@ -45,14 +43,6 @@ class Card:
     @property
     def height(self) -> int:
         return CARD_HEIGHT
-
-    def html(self, env: Environment) -> str:
-        length = len(self.figure or "")
-        figure_size = 150 if length <= 8 else 104 if length <= 16 else 64  # a figure large, a title smaller
-        return env.get_template("card.html").render(
-            kicker=self.kicker, figure=self.figure, sentence=self.sentence, source_line=self.source_line,
-            site_name=self.site_name, figure_size=figure_size, language=self.language,
-        )
 
 
 @dataclass(frozen=True)
