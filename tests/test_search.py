@@ -13,7 +13,7 @@ from playwright.sync_api import sync_playwright
 
 from factsite.web import search as search_module
 from factsite.images.browser import launch
-from factsite.pipeline import build_site
+from factsite.pipeline import build_site, load_and_validate, plan_site
 from factsite import record
 from factsite.web.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, part_of, plan_parts
 from factsite.web.urls import search_part
@@ -334,8 +334,9 @@ def in_parts(tmp_path: Path, monkeypatch):
 
 
 def _change_a_statistic(content: Path) -> None:
+    """Its figure, in every language: its pages and its sheet's in English and Spanish change."""
     stat = content / "stats" / "active-cases-2020.yaml"
-    stat.write_text(stat.read_text().replace("short_title: Active criminal cases\n", "short_title: Active cases\n", 1))
+    stat.write_text(stat.read_text().replace("579", "580"))  # the figure and the quotes that support it
 
 
 def _search_files(site: Path) -> dict[str, int]:
@@ -344,11 +345,12 @@ def _search_files(site: Path) -> dict[str, int]:
 
 
 def test_the_parts_a_change_leaves_alone_are_carried_over_unread(in_parts, tmp_path: Path, monkeypatch) -> None:
-    """After one change, the parts of the search index whose pages did not change are kept as the last
-    build published them (SiteWriter.keep: no walk of their cached bundle, no add, no stat), and the
-    site is what a build from scratch makes."""
+    """After one change, one part of the search index is made again, and the parts whose pages did not
+    change are kept as the last build published them (SiteWriter.keep_all: no walk of their cached
+    bundle, no add, no stat); the site is what a build from scratch makes."""
     content, site, cache = in_parts
     before = _search_files(site)
+    old, _ = record.load_record(record.record_path(cache, site, content))
     added: list[str] = []
     kept: list[str] = []
     add, keep_all = SiteWriter.add, SiteWriter.keep_all
@@ -365,9 +367,14 @@ def test_the_parts_a_change_leaves_alone_are_carried_over_unread(in_parts, tmp_p
     assert result.ok, result.lines()
     monkeypatch.setattr(SiteWriter, "add", add)
     monkeypatch.setattr(SiteWriter, "keep_all", keep_all)
-    # Of the search index, only the changed part's files and the list of parts were added...
+    # Of the search index, only the files of the parts whose pages changed (their bundle key) and the
+    # list of parts were added...
+    assert {"stats/active-cases-2020/index.html", "es/stats/active-cases-2020/index.html"} <= set(added)
+    saved, _ = record.load_record(record.record_path(cache, site, content))
+    assert old is not None and saved is not None and len(saved.search_parts) == len(old.search_parts)
     changed_parts = {part_of(name) for name in added if part_of(name) is not None}
-    assert 1 <= len(changed_parts) < len(json.loads((site / PARTS_FILE).read_text())) / 2, sorted(changed_parts)
+    assert changed_parts == {n for n, (key, _) in enumerate(saved.search_parts) if key != old.search_parts[n][0]}
+    assert 1 <= len(changed_parts) < len(saved.search_parts) / 2, sorted(changed_parts)
     assert PARTS_FILE in added
     # ... and every other part's files were kept, each once, as the very files of the last build.
     others = {name for name in before if part_of(name) not in changed_parts | {None}}
@@ -376,8 +383,7 @@ def test_the_parts_a_change_leaves_alone_are_carried_over_unread(in_parts, tmp_p
     assert {name: after[name] for name in others} == {name: before[name] for name in others}
     assert build_site(content, tmp_path / "fresh", draft=True, cache_dir=tmp_path / "fresh-cache").ok
     assert snapshot(site) == snapshot(tmp_path / "fresh")
-    saved, _ = record.load_record(record.record_path(cache, site, content))
-    assert saved is not None and len(saved.search_parts) == len(json.loads((site / PARTS_FILE).read_text())) + 1
+    assert len(saved.search_parts) == len(json.loads((site / PARTS_FILE).read_text())) + 1
     assert sum(count for _, count in saved.search_parts) == len(after) - 1  # every file but parts.json
 
 
@@ -417,6 +423,22 @@ def test_a_search_file_changed_by_hand_is_repaired(in_parts, tmp_path: Path, cha
     assert snapshot(site) == snapshot(fresh)
     # And the build after is one that changed nothing: the record holds the repaired index.
     assert build_site(content, site, draft=True, cache_dir=cache).summary.startswith("build: nothing changed")
+
+
+def test_a_sheet_and_its_statistics_are_indexed_together_in_every_language() -> None:
+    """A statistic changed changes its pages in every language: they are in one part of the index, not one each."""
+    content, problems = load_and_validate(ROOT / "content")
+    assert content is not None, problems
+    models = plan_site(content, "https://example.org")
+    assert len(models) > 1
+    groups: dict[str, set[str]] = {}
+    for model in models:
+        for page in model.pages():
+            if page.searchable and page.search_group:
+                groups.setdefault(page.output.removeprefix(model.language + "/"), set()).add(page.search_group)
+    assert "stats/active-cases-2020/index.html" in groups and "sheets/prosecutions/index.html" in groups
+    assert groups["stats/active-cases-2020/index.html"] == groups["sheets/prosecutions/index.html"]
+    assert all(len(found) == 1 for found in groups.values()), {page: found for page, found in groups.items() if len(found) > 1}
 
 
 def test_which_part_published_a_file() -> None:

@@ -14,9 +14,10 @@ statistics the bundle is 40 MB in 10,000 files).
 A large site is indexed in parts of about PART_PAGES pages, one Pagefind run each, one after the
 other, each starting as soon as its pages are rendered: Pagefind holds every page it indexes in
 memory (about 50 KB a page), and a change to one statistic then re-indexes only its part. A fact
-sheet and its statistics share a part. The first
-part is served from pagefind/, the others from pagefind/part-N/, listed in pagefind/parts.json;
-the search page merges them (Pagefind's mergeIndex), loading the WebAssembly engine only once.
+sheet and its statistics share a part, in every language: a statistic changed changes its pages in
+each language, and they are one Pagefind run, not one per language. The first part is served from
+pagefind/, the others from pagefind/part-N/, listed in pagefind/parts.json; the search page merges
+them (Pagefind's mergeIndex), loading the WebAssembly engine only once.
 
 A part whose bundle key is the last build's, and whose published files are all exactly as that
 build left them (`Published`, from the dependency record and the scan of the old site), is carried
