@@ -47,7 +47,7 @@ from .web.kinds import Page
 from .web.outputs import site_files
 from .web.pages import SiteModel
 from .web.render import Language, Languages, PageRenderer, make_environment, render_pages, shared_context
-from .web.search import SearchIndex, SearchIndexError
+from .web.search import Published, SearchIndex, SearchIndexError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,6 +245,8 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
             old = known.record
             kept = ({output for output, fingerprint in prints.items()
                      if old.fingerprints.get(output) == fingerprint and output in known.intact} if old is not None else set())
+            published = (Published.of(old.search_parts, known.scan.files, known.intact)
+                         if old is not None and known.scan is not None and not known.scan.link else None)
             if old is not None:  # from here on only `kept` and the old page digests are read: their memory is the pages'
                 known.intact, old.fingerprints = set(), {}
         drawn = carded = printed = 0
@@ -254,7 +256,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         page_digests: dict[str, bytes] = {}
         try:
             with SiteWriter(out_dir, repo=REPO_ROOT, content=content_dir, old=known.scan) as site, \
-                    SearchIndex(cache_dir, languages=list(languages)) as search:
+                    SearchIndex(cache_dir, languages=list(languages), published=published) as search:
                 with stopwatch.step("pages"):
                     rendered = _write_pages(pages, languages, assets, site, search, kept,
                                             old.page_digests if old is not None else {}, page_digests)
@@ -264,6 +266,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                     drawn, carded, printed = _draw_images(jobs, models, languages, site, ImageCache(cache_dir), headless, stopwatch)
                 with stopwatch.step("search index"):  # Pagefind has been indexing since the searchable pages were written
                     site.add_all(search.finish())
+                    site.keep_all(search.kept)  # the parts that did not change, as the last build published them
                 with stopwatch.step("write"):
                     names = list(site.files)
                     records.forget_record(known.path)  # until the new one is written: never a record of another site
@@ -274,7 +277,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
             # Not collected here: the record adds next to nothing (the writer's stats), the build's peak
             # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
             with stopwatch.step("dependency record"):
-                _save(known, outputs, prints, page_digests, content_problems, page_count)
+                _save(known, outputs, prints, page_digests, search.parts, content_problems, page_count)
         except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
             located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
             return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
@@ -450,12 +453,13 @@ def _engine(cache_dir: Path) -> str:
 
 
 def _save(known: _Known, outputs: dict[str, records.FileStat], prints: dict[str, bytes], page_digests: dict[str, bytes],
-          problems: list[Problem], pages: int) -> None:
+          search_parts: list[tuple[str, int]], problems: list[Problem], pages: int) -> None:
     """The new record, once the site is published, with the output files as the writer left them. A
     record that cannot be written only costs the next build its shortcut."""
     saved = records.BuildRecord(key=known.key, content_dir=known.content_dir,
                                 inputs=known.inputs, scanned_at=known.scanned_at, outputs=outputs,
-                                fingerprints=prints, page_digests=page_digests, problems=problems, pages=pages)
+                                fingerprints=prints, page_digests=page_digests, search_parts=search_parts,
+                                problems=problems, pages=pages)
     if records.try_save_record(known.path, saved):
         known.saved = saved
 
@@ -488,8 +492,7 @@ def _write_pages(pages: list[Page], languages: Languages, assets: Assets, site: 
     others = [i for i, page in enumerate(rendering) if not page.searchable]
     with PageRenderer(languages, rendering) as renderer:
         site.add_all(assets.files)  # after the renderer forks its workers: no writer thread runs before
-        for output in sorted(kept):
-            site.keep(output)
+        site.keep_all(kept)
         for number, part in enumerate(parts):
             for output in part:
                 if output in kept:

@@ -15,7 +15,10 @@ that published, it holds:
   writer says what they are (the files it wrote, as written; the others, as the scan at the build's
   start found them), so the output folder is walked once per build;
 - each page's fingerprint (see deps.py) and the SHA-256 of each searchable page's bytes (the search
-  index's parts are keyed by them), and the content's problems, replayed when nothing changed.
+  index's parts are keyed by them), and the content's problems, replayed when nothing changed;
+- each part of the search index: its bundle key and how many files it published (under pagefind/,
+  or pagefind/part-N/): a part of the same key whose files are all as recorded is carried over
+  without a look at its cached bundle (web/search.py).
 
 Whenever the record is missing, unreadable, of another key or of another content folder, the build
 is full and says why. A stale page is never kept: a page is only carried over when its fingerprint
@@ -38,7 +41,7 @@ from pathlib import Path
 from .content.errors import Problem
 from .publish.write import FileStat, SiteScan, walk_files
 
-RECORD_FORMAT = 2  # bump when what the record holds, or how a fingerprint is made, changes
+RECORD_FORMAT = 3  # bump when what the record holds, or how a fingerprint is made, changes
 # The packages whose versions shape the output (the pinned ones of requirements.txt that render,
 # parse, format or index): another version, another key.
 KEY_PACKAGES = ("Jinja2", "MarkupSafe", "Babel", "Markdown", "nh3", "PyYAML", "plotly", "pydantic", "pydantic_core",
@@ -57,6 +60,7 @@ class BuildRecord:
     outputs: dict[str, FileStat]  # every file of the output folder, as the build left it
     fingerprints: dict[str, bytes] = field(default_factory=dict)  # page output -> its dependencies' digest
     page_digests: dict[str, bytes] = field(default_factory=dict)  # searchable page output -> SHA-256 of its bytes
+    search_parts: list[tuple[str, int]] = field(default_factory=list)  # each search part's bundle key and file count
     problems: list[Problem] = field(default_factory=list)  # the content's warnings
     pages: int = 0  # for the summary line of a build that changed nothing
     format: int = RECORD_FORMAT

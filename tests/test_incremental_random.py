@@ -5,7 +5,8 @@ static files and catalogues, so that any of them may be edited: a statistic's fi
 that supports it), a sentence or title, a source's field, a sheet's title, a Spanish overlay, a
 template, the style sheet, a Spanish msgstr, the methodology. Each example edits its own tree over a
 few rounds; each round builds the edited site incrementally and from scratch and compares them. A
-dependency that deps.py leaves out shows here as a stale page.
+dependency that deps.py leaves out shows here as a stale page. The search index is made in parts of
+3 pages, so that an edit leaves some parts to be carried over and re-indexes others.
 
 FACTSITE_RANDOM_EXAMPLES sets the number of examples (CI: 15; nightly: many more).
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from factsite.pipeline import REPO_ROOT, Inputs, build_site
+from factsite.web import search
 
 from .conftest import FIXTURES, copy_good_tree
 from .tools import snapshot
@@ -130,7 +132,8 @@ def bilingual_tree(root: Path) -> tuple[Path, Inputs]:
 @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rounds=edit_rounds)
-def test_an_incremental_build_is_a_build_from_scratch(tmp_path_factory, rounds) -> None:
+def test_an_incremental_build_is_a_build_from_scratch(tmp_path_factory, monkeypatch, rounds) -> None:
+    monkeypatch.setattr(search, "PART_PAGES", 3)
     root = tmp_path_factory.mktemp("random")
     content, inputs = bilingual_tree(root)
     site, cache = root / "site", root / "cache"

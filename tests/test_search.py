@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import sync_playwright
 
 from factsite.web import search as search_module
 from factsite.images.browser import launch
-from factsite.pipeline import build_site
-from factsite.web.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, plan_parts
+from factsite.pipeline import build_site, load_and_validate, plan_site
+from factsite import record
+from factsite.web.search import KEEP_INDEXES, PARTS_FILE, SearchIndex, part_of, plan_parts
 from factsite.web.urls import search_part
 from factsite.publish.serve import start_server
 from factsite.publish.write import MemorySite, SiteWriter
+
+from .tools import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -313,3 +318,130 @@ def test_a_failed_index_ends_the_build_with_a_message_not_a_traceback(tmp_path: 
     assert not result.ok
     assert "the search index could not be built" in error and "out of disk space" in error
     assert f"{out} was left as it was" in error and not out.exists()
+
+
+@pytest.fixture
+def in_parts(tmp_path: Path, monkeypatch):
+    """The shipped site (bilingual, five sheets) built with its search index in parts of 10 pages,
+    with its own cache."""
+    monkeypatch.setattr(search_module, "PART_PAGES", 10)
+    content, site, cache = tmp_path / "content", tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(ROOT / "content", content)
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok, result.lines()
+    assert len(json.loads((site / PARTS_FILE).read_text())) >= 3
+    return content, site, cache
+
+
+def _change_a_statistic(content: Path) -> None:
+    """Its figure, in every language: its pages and its sheet's in English and Spanish change."""
+    stat = content / "stats" / "active-cases-2020.yaml"
+    stat.write_text(stat.read_text().replace("579", "580"))  # the figure and the quotes that support it
+
+
+def _search_files(site: Path) -> dict[str, int]:
+    """Each file of the search index under `site`, with its inode."""
+    return {path.relative_to(site).as_posix(): path.stat().st_ino for path in sorted((site / "pagefind").rglob("*")) if path.is_file()}
+
+
+def test_the_parts_a_change_leaves_alone_are_carried_over_unread(in_parts, tmp_path: Path, monkeypatch) -> None:
+    """After one change, one part of the search index is made again, and the parts whose pages did not
+    change are kept as the last build published them (SiteWriter.keep_all: no walk of their cached
+    bundle, no add, no stat); the site is what a build from scratch makes."""
+    content, site, cache = in_parts
+    before = _search_files(site)
+    old, _ = record.load_record(record.record_path(cache, site, content))
+    added: list[str] = []
+    kept: list[str] = []
+    add, keep_all = SiteWriter.add, SiteWriter.keep_all
+
+    def keep_spy(self: SiteWriter, relatives: Iterable[str]) -> None:
+        relatives = list(relatives)
+        kept.extend(relatives)
+        keep_all(self, relatives)
+
+    monkeypatch.setattr(SiteWriter, "add", lambda self, relative, data: (added.append(relative), add(self, relative, data))[1])
+    monkeypatch.setattr(SiteWriter, "keep_all", keep_spy)
+    _change_a_statistic(content)
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok, result.lines()
+    monkeypatch.setattr(SiteWriter, "add", add)
+    monkeypatch.setattr(SiteWriter, "keep_all", keep_all)
+    # Of the search index, only the files of the parts whose pages changed (their bundle key) and the
+    # list of parts were added...
+    assert {"stats/active-cases-2020/index.html", "es/stats/active-cases-2020/index.html"} <= set(added)
+    saved, _ = record.load_record(record.record_path(cache, site, content))
+    assert old is not None and saved is not None and len(saved.search_parts) == len(old.search_parts)
+    changed_parts = {part_of(name) for name in added if part_of(name) is not None}
+    assert changed_parts == {n for n, (key, _) in enumerate(saved.search_parts) if key != old.search_parts[n][0]}
+    assert 1 <= len(changed_parts) < len(saved.search_parts) / 2, sorted(changed_parts)
+    assert PARTS_FILE in added
+    # ... and every other part's files were kept, each once, as the very files of the last build.
+    others = {name for name in before if part_of(name) not in changed_parts | {None}}
+    assert others and set(kept) & set(before) == others and len(kept) == len(set(kept))
+    after = _search_files(site)
+    assert {name: after[name] for name in others} == {name: before[name] for name in others}
+    assert build_site(content, tmp_path / "fresh", draft=True, cache_dir=tmp_path / "fresh-cache").ok
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+    assert len(saved.search_parts) == len(json.loads((site / PARTS_FILE).read_text())) + 1
+    assert sum(count for _, count in saved.search_parts) == len(after) - 1  # every file but parts.json
+
+
+@pytest.mark.parametrize("change", ["none", "a statistic"])
+@pytest.mark.parametrize("damage", ["edited in place", "replaced", "removed", "added"])
+def test_a_search_file_changed_by_hand_is_repaired(in_parts, tmp_path: Path, change: str, damage: str) -> None:
+    """A search file of a part that the content change leaves alone, changed by hand in site/: edited in
+    place (the cached bundle shares its inode, and is changed too), replaced, removed, or one added.
+    The next build makes the site what a build from scratch makes."""
+    content, site, cache = in_parts
+    old, _ = record.load_record(record.record_path(cache, site, content))
+    if change == "a statistic":
+        _change_a_statistic(content)
+    fresh, fresh_cache = tmp_path / "fresh", tmp_path / "fresh-cache"
+    assert build_site(content, fresh, draft=True, cache_dir=fresh_cache).ok
+    new, _ = record.load_record(record.record_path(fresh_cache, fresh, content))
+    assert old is not None and new is not None
+    # A part other than the first whose bundle key the change leaves as it was: carried over, were it intact.
+    number = next(n for n in range(1, len(new.search_parts)) if old.search_parts[n][0] == new.search_parts[n][0])
+    folder = site / search_part(number).strip("/")
+    linked = next((folder / "index").iterdir())  # hard-linked from the cached bundle
+    assert linked.stat().st_nlink > 1
+    if damage == "edited in place":
+        with open(linked, "r+b") as handle:  # the same inode: the cached bundle's file is this file
+            handle.write(b"\0\0\0\0")
+    elif damage == "replaced":
+        target = folder / "pagefind-entry.json"
+        data = target.read_bytes()
+        target.unlink()
+        target.write_bytes(data.replace(b"{", b"{ ", 1))
+    elif damage == "removed":
+        next((folder / "fragment").iterdir()).unlink()
+    else:
+        (folder / "index" / "stray.pf_index").write_bytes(b"not ours")
+    result = build_site(content, site, draft=True, cache_dir=cache)
+    assert result.ok and not result.summary.startswith("build: nothing changed"), result.summary
+    assert snapshot(site) == snapshot(fresh)
+    # And the build after is one that changed nothing: the record holds the repaired index.
+    assert build_site(content, site, draft=True, cache_dir=cache).summary.startswith("build: nothing changed")
+
+
+def test_a_sheet_and_its_statistics_are_indexed_together_in_every_language() -> None:
+    """A statistic changed changes its pages in every language: they are in one part of the index, not one each."""
+    content, problems = load_and_validate(ROOT / "content")
+    assert content is not None, problems
+    models = plan_site(content, "https://example.org")
+    assert len(models) > 1
+    groups: dict[str, set[str]] = {}
+    for model in models:
+        for page in model.pages():
+            if page.searchable and page.search_group:
+                groups.setdefault(page.output.removeprefix(model.language + "/"), set()).add(page.search_group)
+    assert "stats/active-cases-2020/index.html" in groups and "sheets/prosecutions/index.html" in groups
+    assert groups["stats/active-cases-2020/index.html"] == groups["sheets/prosecutions/index.html"]
+    assert all(len(found) == 1 for found in groups.values()), {page: found for page, found in groups.items() if len(found) > 1}
+
+
+def test_which_part_published_a_file() -> None:
+    assert part_of("pagefind/pagefind.js") == 0 and part_of("pagefind/index/en_1.pf_index") == 0
+    assert part_of("pagefind/part-12/fragment/en_3.pf_fragment") == 12
+    assert part_of(PARTS_FILE) is None and part_of("stats/a/index.html") is None and part_of("pagefindx/a") is None

@@ -485,12 +485,19 @@ class SiteWriter:
     def keep(self, relative: str) -> None:
         """Carry the old site's file at `relative` into the new site as it is, unread: for a file the
         caller has proved right (a page whose inputs and file are as the last build recorded them)."""
-        _checked(relative)
-        if self._existing is None or relative not in self._existing:
-            raise KeyError(f"{relative} is not in the old site: it cannot be kept")
-        if relative in self._names:
-            raise UnsafePath(f"two files would be written to {relative}")
-        self._names.add(relative)  # not staged: linked from the old site at commit, as an unchanged file is
+        self.keep_all((relative,))
+
+    def keep_all(self, relatives: Iterable[str]) -> None:
+        """`keep` each of these files, in a few set operations (after one change at 10,000 bilingual
+        statistics, 76,000 pages and search files are kept). A name of the old site's scan is a file
+        found inside the site: it needs no check of its path."""
+        wanted = set(relatives)
+        missing = wanted - self._existing.keys() if self._existing is not None else wanted
+        if missing:
+            raise KeyError(f"{min(missing)} is not in the old site: it cannot be kept")
+        if not self._names.isdisjoint(wanted):
+            raise UnsafePath(f"two files would be written to {min(wanted & self._names)}")
+        self._names |= wanted  # not staged: linked from the old site at commit, as an unchanged file is
 
     def _write(self, relative: str, data: bytes | Path) -> None:
         try:

@@ -72,7 +72,7 @@ class Page:
     title: str
     description: str
     language: str = DEFAULT_LANGUAGE  # the language it is written in; its address says so (see urls.SiteUrls)
-    search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics
+    search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics, in every language
     json_ld: str = ""  # structured data known when the page is planned
 
     @cached_property

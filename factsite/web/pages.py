@@ -328,12 +328,14 @@ class SiteModel:
             card = self._card(name=f"sheet-{sheet.slug}", url=url, kicker=_(N_("Fact sheet")), figure=sheet.title, sentence=sheet.summary,
                               source_line=self._sources_line(list(sheet.statistics)),
                               origin=partial(self._where, f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
-            result.append(SheetPage(url=url, title=sheet.title, description=sheet.summary, card=card, search_group=url,
+            result.append(SheetPage(url=url, title=sheet.title, description=sheet.summary, card=card, search_group=urls.sheet(sheet.slug),
                                     sheet=sheet, plan=self, language=self.language))
         # A statistic's pages are planned from its link and plain sentence: its view is made only if one is rendered.
         for slug, stat in self.stats.items():
             link, plain = self.links[slug], self.plain_sentence(slug)
-            group = self.urls.sheet(stat.sheets[0]) if stat.sheets else link.url  # its first sheet's part of the search index
+            # Its first sheet's part of the search index, named by its address in the default language: the
+            # same part in every language, so a change re-indexes one part, not one per language.
+            group = urls.sheet(stat.sheets[0]) if stat.sheets else urls.stat(slug)
             result.append(StatPage(url=link.url, title=f"{link.short_title}: {link.figure}", description=plain,
                                    search_group=group, slug=slug, plan=self, language=self.language))
             result.append(StatSourcesPage(url=link.sources_url, title=_(N_("Sources for: %(title)s")) % {"title": link.short_title},

@@ -14,9 +14,16 @@ statistics the bundle is 40 MB in 10,000 files).
 A large site is indexed in parts of about PART_PAGES pages, one Pagefind run each, one after the
 other, each starting as soon as its pages are rendered: Pagefind holds every page it indexes in
 memory (about 50 KB a page), and a change to one statistic then re-indexes only its part. A fact
-sheet and its statistics share a part. The first
-part is served from pagefind/, the others from pagefind/part-N/, listed in pagefind/parts.json;
-the search page merges them (Pagefind's mergeIndex), loading the WebAssembly engine only once.
+sheet and its statistics share a part, in every language: a statistic changed changes its pages in
+each language, and they are one Pagefind run, not one per language. The first part is served from
+pagefind/, the others from pagefind/part-N/, listed in pagefind/parts.json; the search page merges
+them (Pagefind's mergeIndex), loading the WebAssembly engine only once.
+
+A part whose bundle key is the last build's, and whose published files are all exactly as that
+build left them (`Published`, from the dependency record and the scan of the old site), is carried
+over as it is (`kept`): its cached bundle is not walked, its files not looked at. A part with a file
+changed by hand is indexed again: the site's files are hard links to the cached bundle's, so an edit
+made in place may have changed the bundle too.
 """
 
 from __future__ import annotations
@@ -39,7 +46,11 @@ from . import urls
 from typing import Protocol
 
 PARTS_FILE = urls.search_file("parts.json").lstrip("/")
-PART_PAGES = 1000  # indexed pages per Pagefind run: about 50 MB of its memory
+# Indexed pages per Pagefind run: about 50 MB of its memory. A run costs about 0.6 ms of CPU a page
+# and 0.01-0.03 s more: parts of 500 would make the re-index after one change 0.2 s of CPU, not 0.5,
+# but cost a cold build about 5% more Pagefind CPU and the search page twice as many parts to merge
+# (measured at 10,000 bilingual statistics; see README.md, "Speed").
+PART_PAGES = 1000
 # Pagefind's ready-made interfaces are not published: the site has its own small search page.
 _SKIPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui")
 # What a merged part needs: its index, not a second copy of the engine.
@@ -50,6 +61,48 @@ KEEP_INDEXES = 3  # bundles kept in the cache: the current one and the two befor
 
 class SearchIndexError(RuntimeError):
     pass
+
+
+_FOLDER = urls.SEARCH_FOLDER + "/"
+
+
+def part_of(relative: str) -> int | None:
+    """The number of the part whose bundle published the file at `relative` in the site (the engine's
+    files are part 0's, in pagefind/ with its index), or None: not a bundle's file (parts.json, a page)."""
+    if not relative.startswith(_FOLDER) or relative == PARTS_FILE:
+        return None
+    head, sep, _ = relative[len(_FOLDER):].partition("/")
+    if sep and head.startswith("part-") and head[5:].isdigit():
+        return int(head[5:])
+    return 0
+
+
+@dataclass
+class Published:
+    """The search index the last build published, as it is now in the old site."""
+
+    keys: list[str]  # each part's bundle key, by part number
+    intact: dict[int, list[str]]  # a part whose every file is as the last build left it: those files
+    altered: set[int]  # a part with a file changed, or added, since: its cached bundle is not trusted
+
+    @classmethod
+    def of(cls, parts: Sequence[tuple[str, int]], present: Iterable[str], intact: set[str]) -> "Published":
+        """From the record's parts (bundle key, number of files) and the old site's files now (`present`)
+        and those of them exactly as recorded (`intact`). A part is intact when as many of its files
+        are intact as it had: the intact files are some of the recorded ones, so then all of them."""
+        found: dict[int, list[str]] = {}
+        altered: set[int] = set()
+        for relative in present:
+            number = part_of(relative)
+            if number is None:
+                continue
+            if relative in intact:
+                found.setdefault(number, []).append(relative)
+            else:
+                altered.add(number)
+        whole = {number: files for number, files in found.items()
+                 if number < len(parts) and number not in altered and len(files) == parts[number][1]}
+        return cls([key for key, _ in parts], whole, altered)
 
 
 class IndexedSite(Protocol):
@@ -112,11 +165,16 @@ class SearchIndex:
             site.add_all(search.finish())
 
     `groups` maps each indexed page to the name of the group it is indexed with; `digests` maps
-    each page of a part to a hash of its bytes. `start(digests, site)` does it all in one call.
+    each page of a part to a hash of its bytes. With `published` (the last build's index), `finish`
+    leaves out the parts carried over: their files are in `kept`, for the caller to keep.
     """
 
-    def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None, languages: Sequence[str] = (DEFAULT_LANGUAGE,)):
+    def __init__(self, cache_dir: Path | None = None, part_pages: int | None = None, languages: Sequence[str] = (DEFAULT_LANGUAGE,),
+                 published: Published | None = None):
         self.cache_dir = cache_dir
+        self.published = published or Published([], {}, set())
+        self.kept: list[str] = []  # after finish(): the old site's files carried over as they are (SiteWriter.keep)
+        self.parts: list[tuple[str, int]] = []  # after finish(): each part's bundle key and number of files, for the record
         # One language: every page is indexed in it. More: Pagefind keeps an index per page language
         # (from <html lang>), and the search page of each language searches its own.
         self.language_args = ["--force-language", languages[0]] if len(languages) == 1 else []
@@ -124,6 +182,8 @@ class SearchIndex:
         self.runs: list[_Run] = []  # what this build indexes (the other parts come from the cache)
         self._parts: list[list[str]] = []
         self._bundles: dict[int, Path] = {}  # each part's bundle, finished or on its way
+        self._keys: dict[int, str] = {}
+        self._carried: dict[int, list[str]] = {}  # the parts carried over from the old site: their files
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._queue: queue.Queue[_Run | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -167,8 +227,20 @@ class SearchIndex:
         """Part `number` has been rendered into `site`: its bundle comes from the cache, or Pagefind
         starts on it (after the parts before it) while the rest of the site renders."""
         pages = self._parts[number]
-        stored = self.cache_dir / "search" / self._key(digests, pages) if self.cache_dir is not None else None
-        if stored is not None and stored.is_dir():
+        key = self._keys[number] = self._key(digests, pages)
+        stored = self.cache_dir / "search" / key if self.cache_dir is not None else None
+        last = self.published
+        same = number < len(last.keys) and last.keys[number] == key
+        if same and number in last.intact:  # published by the last build and untouched since: nothing to do
+            self._carried[number] = last.intact[number]
+            self._bundles[number] = stored or Path()  # the pruning below spares it if it is still there
+            if stored is not None and stored.is_dir():
+                os.utime(stored)
+            return
+        # A file of this bundle changed by hand in the site may have changed the bundle too (hard links):
+        # it is indexed again, and the new bundle replaces it.
+        trusted = not (same and number in last.altered)
+        if stored is not None and trusted and stored.is_dir():
             os.utime(stored)  # recently used: kept by the pruning below
             self._bundles[number] = stored
             return
@@ -211,7 +283,8 @@ class SearchIndex:
                     self._failure = log.read()
 
     def finish(self) -> dict[str, Path | bytes]:
-        """The bundle's files, as output path (under pagefind/) -> where the file is now (or its bytes)."""
+        """The bundle's files, as output path (under pagefind/) -> where the file is now (or its bytes),
+        but those of the parts carried over (`kept`)."""
         assert len(self._bundles) == len(self._parts), "every part first"
         if self._thread is not None:
             self._queue.put(None)
@@ -230,12 +303,19 @@ class SearchIndex:
             if self.cache_dir is not None:
                 self._prune()
         files: dict[str, Path | bytes] = {}
+        self.kept, self.parts = [], []
         for number in range(len(self._parts)):
+            if number in self._carried:
+                self.kept += self._carried[number]
+                self.parts.append((self._keys[number], len(self._carried[number])))
+                continue
             bundle, prefix = self._bundles[number], urls.search_part(number).lstrip("/")
+            count = len(files)
             for relative in _files_under(str(bundle)):
                 if number == 0 or _belongs_to_a_part(relative):
                     path = bundle / relative
                     files[prefix + relative] = _canonical_entry(path) if relative == "pagefind-entry.json" else path
+            self.parts.append((self._keys[number], len(files) - count))
         files[PARTS_FILE] = json.dumps([urls.search_part(number) for number in range(1, len(self._parts))]).encode()
         return files
 
