@@ -1,6 +1,7 @@
 """`python3 build.py serve`: build, serve the site on 127.0.0.1, rebuild on change, reload the page.
 
-The rebuild loop polls content/, templates/, static/ and locale/ (no file-watching dependency) and runs
+The rebuild loop watches content/, templates/, static/ and locale/ (inotify on Linux, else polling; no
+file-watching dependency: watch.py) and runs
 the ordinary build in this process, with the last build's dependency record kept in memory (only what a
 change affects is rendered), keeping one headless Chromium open between builds so that a changed
 chart costs its drawing, not a browser start. Pages are served with the same headers as on Netlify
@@ -20,11 +21,9 @@ import functools
 import gc
 import http.server
 import json
-import os
 import signal
 import sys
 import threading
-import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,16 +32,14 @@ from typing import Any
 from markupsafe import escape
 
 from .publish.serve import _Handler, netlify_headers, site_path
+from .watch import POLL_SECONDS, NoInotify, Polling, Snapshot, snapshot, watcher
 
 DEV_PREFIX = "/__factsite/"
 EVENTS_URL = DEV_PREFIX + "events"
 SCRIPT_URL = DEV_PREFIX + "live.js"
 LIVE_JS = Path(__file__).resolve().parent / "dev" / "live.js"
-POLL_SECONDS = 0.4
-SETTLE_SECONDS = 0.15  # editors save in steps (write, rename): wait until the files stop changing
 KEEPALIVE_SECONDS = 15
 
-Snapshot = dict[str, tuple[int, int]]
 
 PANEL_ID = "factsite-dev-problems"
 PANEL_STYLE = ("position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;"
@@ -83,24 +80,6 @@ class BuildStatus:
         with self.changed:
             self.stopping = True
             self.changed.notify_all()
-
-
-def snapshot(folders: list[Path]) -> Snapshot:
-    """Every input file's modification time and size; hidden files and editor backups are skipped."""
-    found: Snapshot = {}
-    for folder in folders:
-        for root, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in names:
-                if name.startswith(".") or name.endswith("~") or name.endswith(".swp"):
-                    continue
-                path = os.path.join(root, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:  # removed while we looked
-                    continue
-                found[path] = (stat.st_mtime_ns, stat.st_size)
-    return found
 
 
 def describe_change(before: Snapshot, after: Snapshot, folders: list[Path]) -> str:
@@ -173,20 +152,26 @@ class DevServer:
         """Rebuild whenever a watched file changes, until `stop` is set (or Ctrl-C)."""
         stop = stop or threading.Event()
         seen = snapshot(self.watched)
-        while not stop.wait(POLL_SECONDS):
-            now = snapshot(self.watched)
-            if now == seen:
-                continue
-            while True:  # let a save that writes several files finish
-                time.sleep(SETTLE_SECONDS)
-                settled = snapshot(self.watched)
-                if settled == now:
-                    break
-                now = settled
-            print(f"serve: {describe_change(seen, now, self.watched)} changed; rebuilding", file=sys.stderr, flush=True)
-            seen = now
-            self.build()
-            print(f"serve: {'ready' if self.status.ok else 'the page shows the problems'} at {self.url}", flush=True)
+        changes = watcher(self.watched, stop)
+        try:
+            while not stop.is_set():
+                try:
+                    if not changes.wait(POLL_SECONDS):
+                        continue
+                    changes.settle()  # let a save that writes several files finish
+                except NoInotify:  # a folder that cannot be watched (too many watches): look instead
+                    changes.close()
+                    changes = Polling(self.watched, stop)
+                    continue
+                now = snapshot(self.watched)
+                if now == seen:  # a hidden file, a backup, or nothing an input shows
+                    continue
+                print(f"serve: {describe_change(seen, now, self.watched)} changed; rebuilding", file=sys.stderr, flush=True)
+                seen = now
+                self.build()
+                print(f"serve: {'ready' if self.status.ok else 'the page shows the problems'} at {self.url}", flush=True)
+        finally:
+            changes.close()
 
     def run(self) -> int:
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
