@@ -161,8 +161,8 @@ class DevServer:
                     changes.settle()  # let a save that writes several files finish
                 except NoInotify:  # a folder that cannot be watched (too many watches): look instead
                     changes.close()
-                    changes = Polling(self.watched, stop)
-                    continue
+                    changes = Polling(self.watched, stop)  # it sees what changes from now on; what
+                    changes.settle()  # changed before is in the comparison below
                 now = snapshot(self.watched)
                 if now == seen:  # a hidden file, a backup, or nothing an input shows
                     continue

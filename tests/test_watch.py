@@ -122,8 +122,12 @@ def test_an_idle_server_does_not_look_at_every_file(tmp_path: Path, monkeypatch)
 
 
 def test_a_folder_that_cannot_be_watched_falls_back_to_polling(tmp_path: Path, monkeypatch) -> None:
+    """The folder whose watch is refused is a new one, with a new file in it: that change is built too,
+    not only the ones the polling sees after it."""
     class Refused:
         def wait(self, timeout: float) -> bool:
+            (tmp_path / "content" / "new").mkdir()
+            (tmp_path / "content" / "new" / "b.yaml").write_text("slug: b\n")
             raise watch.NoInotify("cannot watch content/new: No space left on device")
 
         def settle(self) -> None:
@@ -136,8 +140,9 @@ def test_a_folder_that_cannot_be_watched_falls_back_to_polling(tmp_path: Path, m
     server = _server(tmp_path)
     try:
         stop, thread, builds, _ = _watching(server, monkeypatch)
-        (tmp_path / "content" / "stats" / "b.yaml").write_text("slug: b\n")
-        assert _until(lambda: builds == ["build"])
+        assert _until(lambda: builds == ["build"])  # the change made as the watch was refused
+        (tmp_path / "content" / "stats" / "c.yaml").write_text("slug: c\n")
+        assert _until(lambda: builds == ["build", "build"])  # and those after it, by polling
         stop.set()
         thread.join(5)
         assert not thread.is_alive()
