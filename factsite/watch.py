@@ -22,32 +22,26 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from .publish.write import walk_files
+
 POLL_SECONDS = 0.4
 SETTLE_SECONDS = 0.15  # editors save in steps (write, rename): wait until the files stop changing
 
 Snapshot = dict[str, tuple[int, int]]
 
 
-def hidden(name: str) -> bool:
-    """Hidden files and editor backups are not inputs (see record.py)."""
-    return name.startswith(".") or name.endswith("~") or name.endswith(".swp")
-
-
 def snapshot(folders: list[Path]) -> Snapshot:
     """Every input file's modification time and size; hidden files and editor backups are skipped."""
     found: Snapshot = {}
     for folder in folders:
-        for root, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in names:
-                if hidden(name):
-                    continue
-                path = os.path.join(root, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:  # removed while we looked
-                    continue
-                found[path] = (stat.st_mtime_ns, stat.st_size)
+        for path, entry in walk_files(folder, f"{folder}{os.sep}", hidden=False):
+            if path.endswith("~") or path.endswith(".swp"):
+                continue
+            try:
+                stat = entry.stat()
+            except OSError:  # removed while we looked
+                continue
+            found[path] = (stat.st_mtime_ns, stat.st_size)
     return found
 
 
