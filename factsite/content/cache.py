@@ -38,7 +38,9 @@ class ContentCache:
         self._index = index or {}  # digest -> (start, end) in _blob
         self._added = bytearray()  # files parsed by this build, packed the same way
         self._added_index: dict[bytes, tuple[int, int]] = {}
-        self.checked = checked or {}  # CheckKey -> (reads, result)
+        # CheckKey -> what it found: ("parse", model, path, digest) -> (valid, problems) (validate.parse_record);
+        # a check's key -> (reads, problems, warnings, result) (validate._remembered)
+        self.checked = checked or {}
         self.changed = False  # something new to write
 
     def digests(self) -> set[bytes]:

@@ -362,7 +362,7 @@ _Packed = tuple[Any, int | None, str, str]  # data, or None and the problem's li
 _Parsed = tuple[bytes | None, bytes]  # the digest of the bytes parsed (None: a problem), and the marshalled _Packed
 
 
-def _parse_in_worker(path: Path) -> tuple[bytes | None, bytes]:
+def _parse_in_worker(path: Path) -> _Parsed:
     """One file's data, or its problem, packed with marshal: plain YAML data unpacks several times
     faster than a pickle of it, and the parent unpacks every file. With the SHA-256 of the bytes read,
     which the cache keeps the data under; None with a problem (only parsed data is cached)."""
@@ -373,7 +373,7 @@ def _parse_in_worker(path: Path) -> tuple[bytes | None, bytes]:
     return record.digest, marshal.dumps((record.data, None, "", ""))
 
 
-def _parse_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[bytes | None, bytes]]:
+def _parse_chunk(chunk: list[tuple[int, Path]]) -> list[_Parsed]:
     packed = []
     for index, path in chunk:
         _worker_pid[index], _started[index] = os.getpid(), time.monotonic()
@@ -479,12 +479,8 @@ def _read_files(paths: list[Path], shown: list[str]) -> list[tuple[Record | Prob
     workers = usable_cores()
     if len(paths) < PARALLEL_FROM or not can_fork(workers):
         return [(_load_one(path, name), None) for path, name in zip(paths, shown)]
-    return [(_unpack(path, name, digest, packed), packed)
+    return [(_unpacked(path, name, digest, marshal.loads(packed)), packed)
             for path, name, (digest, packed) in zip(paths, shown, _parse_in_workers(paths, workers))]
-
-
-def _unpack(path: Path, shown: str, digest: bytes | None, packed: bytes) -> Record | Problem:
-    return _unpacked(path, shown, digest, marshal.loads(packed))
 
 
 def _unpacked(path: Path, shown: str, digest: bytes | None, found: _Packed) -> Record | Problem:

@@ -105,7 +105,7 @@ class CardedPage(Page):
     card: Card | None = None
 
 
-_PAGE_FIELDS = frozenset(f.name for f in fields(Page)) | {"card"}
+_PAGE_FIELDS = frozenset(f.name for f in fields(CardedPage))  # every page's, and the card
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -343,7 +343,7 @@ class StatViewPage(Page):
     def view(self) -> StatView:
         return self.plan.views[self.slug]
 
-    @cached_property
+    @property
     def card(self) -> Card:
         """Made when first read: a draft build's pages print none, and only a full build draws them all."""
         return self.plan.stat_card(self.slug)

@@ -57,7 +57,8 @@ def chart_csvs(model: SiteModel, kept: Container[str] = frozenset()) -> dict[str
     charts = [chart for chart in model.all_charts() if chart_csv_output(chart) not in kept]
     if not charts:
         return {}
-    credits = {link.sources_url: model.provenances[slug].line(model.gettext) for slug, link in model.links.items()}
+    credits = {row.sources_url: model.provenances[model.slug_by_sources_url[row.sources_url]].line(model.gettext)
+               for chart in charts for row in chart.rows if row.sources_url}  # of the charts written only
     return {chart_csv_output(chart): chart_csv(chart, model.base_url, credits, DATA_LICENCE) for chart in charts}
 
 

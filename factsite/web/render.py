@@ -198,10 +198,12 @@ class PageRenderer:
             _JOB = (self.languages, self.pages)
             collecting = gc.isenabled()
             gc.disable()  # what the pages read from the plan lives as long as they do: nothing to collect
-            for page in self.pages:
-                page.plan_ahead()  # made here once, shared by the workers, not made again in each
-            if collecting:
-                gc.enable()
+            try:
+                for page in self.pages:
+                    page.plan_ahead()  # made here once, shared by the workers, not made again in each
+            finally:
+                if collecting:
+                    gc.enable()
             for language, name in {(page.language, page.template) for page in self.pages}:
                 self.languages[language].env.get_template(name)  # compiled once, before the fork, not once in each worker
             self._thawed = gc.get_freeze_count() == 0  # a caller that froze the heap itself unfreezes it

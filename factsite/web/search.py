@@ -63,18 +63,10 @@ class SearchIndexError(RuntimeError):
     pass
 
 
-_FOLDER = urls.SEARCH_FOLDER + "/"
-
-
 def part_of(relative: str) -> int | None:
     """The number of the part whose bundle published the file at `relative` in the site (the engine's
     files are part 0's, in pagefind/ with its index), or None: not a bundle's file (parts.json, a page)."""
-    if not relative.startswith(_FOLDER) or relative == PARTS_FILE:
-        return None
-    head, sep, _ = relative[len(_FOLDER):].partition("/")
-    if sep and head.startswith("part-") and head[5:].isdigit():
-        return int(head[5:])
-    return 0
+    return None if relative == PARTS_FILE else urls.search_part_of(relative)
 
 
 @dataclass

@@ -131,6 +131,19 @@ def search_part(number: int) -> str:
     return f"/{SEARCH_FOLDER}/" if number == 0 else f"/{SEARCH_FOLDER}/part-{number}/"
 
 
+def search_part_of(relative: str) -> int | None:
+    """The number of the search part whose folder holds the site's file at `relative` (search_part
+    read backwards: the files directly in the index's folder are the first part's), or None: a file
+    outside the index's folder."""
+    folder = SEARCH_FOLDER + "/"
+    if not relative.startswith(folder):
+        return None
+    head, sep, _ = relative[len(folder):].partition("/")
+    if sep and head.startswith("part-") and head[5:].isdigit():
+        return int(head[5:])
+    return 0
+
+
 def file_url(output: str) -> str:
     """The URL of the file at `output` in site/ (a file's, not a folder page's): output_path undone."""
     url = "/" + output
