@@ -114,20 +114,17 @@ class Dependencies:
             found |= {f"sheet:{s}" for s in stat.sheets}
             for sheet_slug in self.drawn_by.get(slug, ()):
                 found.add(f"sheet:{sheet_slug}")
-                for sheet in self._sheets(sheet_slug):
+                for sheet in self.sheets.get(sheet_slug, ()):
                     for chart in sheet.charts:
                         found |= self.chart(_points(chart), f"sheet:{sheet_slug}")
             self._stat[slug] = frozenset(found)
         return self._stat[slug]
 
-    def _sheets(self, slug: str) -> list[Sheet]:
-        return self.sheets.get(slug, [])
-
     def sheet(self, slug: str) -> frozenset[str]:
         """What a fact sheet's page reads (the same in every language: worked out once)."""
         if slug not in self._sheet:
             found = {f"sheet:{slug}"}
-            for sheet in self._sheets(slug):
+            for sheet in self.sheets.get(slug, ()):
                 for stat_slug in sheet.statistics:
                     found |= self.stat(stat_slug)
                 for other in _marks(sheet.introduction):
@@ -147,11 +144,8 @@ class Dependencies:
         if isinstance(page, SheetPage):
             return self.sheet(page.sheet.slug)
         if isinstance(page, EmbedPage):
-            return self.chart_records(page.chart.stats, page.owner)
+            return frozenset(self.chart(page.chart.stats, page.owner))
         return None
-
-    def chart_records(self, stats: Iterable[str], owner: str) -> frozenset[str]:
-        return frozenset(self.chart(stats, owner))
 
 
 def _points(chart: Chart) -> list[str]:

@@ -1,10 +1,9 @@
 """`python3 build.py serve`: build, serve the site on 127.0.0.1, rebuild on change, reload the page.
 
 The rebuild loop watches content/, templates/, static/ and locale/ (inotify on Linux, else polling; no
-file-watching dependency: watch.py) and runs
-the ordinary build in this process, with the last build's dependency record kept in memory (only what a
-change affects is rendered), keeping one headless Chromium open between builds so that a changed
-chart costs its drawing, not a browser start. Pages are served with the same headers as on Netlify
+file-watching dependency: watch.py) and runs the ordinary build in this process, with the last
+build's dependency record kept in memory (only what a change affects is rendered), keeping one
+headless Chromium open between builds so that a changed chart costs its drawing, not a browser start. Pages are served with the same headers as on Netlify
 (factsite/publish/serve.py), plus, in HTML responses only, a small script (factsite/dev/live.js)
 that listens on a Server-Sent Events endpoint: after a good rebuild it reloads the page; after a
 failed one it shows the problems panel over the page, which stays as the last good build left it.

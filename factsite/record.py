@@ -169,7 +169,7 @@ def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[
                     and stat.st_mtime_ns < trusted_before):
                 found[relative] = old
                 continue
-            path = os.path.join(folder, relative[len(name) + 1:])
+            path = entry.path
             if stat_module.S_ISLNK(stat.st_mode):  # never followed: its target may be outside content/
                 data = b"link\0" + os.fsencode(os.readlink(path))
             elif not stat_module.S_ISREG(stat.st_mode):  # a pipe would block a read: never the same

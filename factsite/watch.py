@@ -153,10 +153,9 @@ class Inotify:
                 if mask & _IN_Q_OVERFLOW:  # events were lost: the snapshot the loop compares still sees all
                     continue
                 parent = self._folders.get(wd)
-                if parent is not None and mask & _IN_ISDIR and mask & (_IN_CREATE | _IN_MOVED_TO) and name:
-                    folder = os.path.join(parent, os.fsdecode(name))
-                    if not os.path.basename(folder).startswith("."):
-                        self._watch_tree(folder)
+                if (parent is not None and mask & _IN_ISDIR and mask & (_IN_CREATE | _IN_MOVED_TO)
+                        and name and not name.startswith(b".")):
+                    self._watch_tree(os.path.join(parent, os.fsdecode(name)))
 
     def settle(self) -> None:
         while self.wait(SETTLE_SECONDS):

@@ -143,7 +143,7 @@ def walk_files(folder: Path, prefix: str = "", hidden: bool = True) -> Iterator[
         path, shown = stack.pop()
         try:
             entries = list(os.scandir(path))
-        except FileNotFoundError:
+        except OSError:  # gone, no longer a folder, or unreadable: the loader says which, for content/
             continue
         for entry in entries:
             if not hidden and entry.name.startswith("."):
@@ -482,15 +482,12 @@ class SiteWriter:
         # The scan of the old site has the file's inode, size and time: one stat, of `data`, tells.
         return status.st_dev == self._device and _file_stat(status) == old
 
-    def keep(self, relative: str) -> None:
-        """Carry the old site's file at `relative` into the new site as it is, unread: for a file the
-        caller has proved right (a page whose inputs and file are as the last build recorded them)."""
-        self.keep_all((relative,))
-
     def keep_all(self, relatives: Iterable[str]) -> None:
-        """`keep` each of these files, in a few set operations (after one change at 10,000 bilingual
-        statistics, 76,000 pages and search files are kept). A name of the old site's scan is a file
-        found inside the site: it needs no check of its path."""
+        """Carry each of these old site's files into the new site as it is, unread: for files the caller
+        has proved right (pages whose inputs and files are as the last build recorded them). In a few
+        set operations (after one change at 10,000 bilingual statistics, 76,000 pages and search files
+        are kept); a name of the old site's scan is a file found inside the site: it needs no check of
+        its path."""
         wanted = set(relatives)
         missing = wanted - self._existing.keys() if self._existing is not None else wanted
         if missing:
