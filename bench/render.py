@@ -1,4 +1,4 @@
-"""Benchmark of the browser work, cold (empty caches): chart images, share cards, sheet PDFs.
+"""Benchmark of the image work, cold (empty caches): chart images, share cards, sheet PDFs.
 
   python3 bench/render.py [--charts 100,1000] [--cards 100]
 
@@ -47,11 +47,11 @@ def chart_jobs(count: int) -> list:
     return jobs
 
 
-def timed(label: str, work) -> None:
+def timed(label: str, work, browser: bool = True) -> None:
     started = time.perf_counter()
     count = work()
     elapsed = time.perf_counter() - started
-    print(f"{label}: {elapsed:.1f} s ({elapsed / count * 1000:.0f} ms each, browser start included)")
+    print(f"{label}: {elapsed:.1f} s ({elapsed / count * 1000:.0f} ms each{', browser start included' if browser else ''})")
 
 
 def main() -> None:
@@ -69,7 +69,7 @@ def main() -> None:
                   source_line="Human Trafficking Institute, 2020 Federal Human Trafficking Report", site_name="Trafficking Facts")
              for i in range(args.cards)]
     with tempfile.TemporaryDirectory() as tmp:  # drawn without the browser
-        timed(f"{args.cards} cards cold", lambda: render_cards(cards, env, ImageCache(Path(tmp)))[1])
+        timed(f"{args.cards} cards cold", lambda: render_cards(cards, env, ImageCache(Path(tmp)))[1], browser=False)
     content, _ = validate(load_content(ROOT / "content"))
     model = SiteModel(content, content.site.base_url)
     files = render_in_memory(content, content.site.base_url, draft=False)

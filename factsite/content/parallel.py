@@ -1,7 +1,9 @@
 """Forked worker processes, for the steps that spread over the cores: reading content, rendering pages.
 
 Workers are forked, so they start at once and share what the parent has already built. Forking is
-done before the build starts any thread of its own (a forked thread's locks would stay held).
+done before the build starts any thread of its own (a forked thread's locks would stay held), but
+for the share cards' workers (images/cards.py): they fork beside the site writer's and Pagefind's
+threads, with everything they import imported first, and only draw and write cache files.
 """
 
 from __future__ import annotations

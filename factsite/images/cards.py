@@ -63,7 +63,8 @@ class Style:
 
 @dataclass(frozen=True)
 class Design:
-    """The card's layout in px, as card.html's CSS had it. Part of every card's key (card_key)."""
+    """The card's layout in px, as the CSS of the former templates/card.html had it. Part of every
+    card's key (card_key)."""
 
     border: int = 20  # the blue column at the left, inside the 1200 px
     border_colour: str = "#005a9c"
@@ -99,7 +100,7 @@ def not_fitting(card: Card, problems: list[str], size: int) -> str:
     """One located line for each text that may be shortened: the part that overflows and, when it is
     the sentence (which shrinks into the room the others leave), the title and figure above it too."""
     origin = dict(card.origin() if card.origin else ())
-    parts = [part for part in dict.fromkeys(" ".join(problems).split()) if part in origin] or ["sentence"]
+    parts = [part for part in problems if part in origin] or ["sentence"]
     if "sentence" in parts:
         parts += [part for part in ("kicker", "figure") if part in origin and part not in parts]
     return "\n".join(
@@ -251,15 +252,16 @@ def _baseline(line_top: float, baseline: int) -> int:
     return math.floor(line_top + baseline + 0.5)
 
 
-def figure_size(figure: str | None, design: Design = DESIGN) -> int:
+def figure_size(figure: str | None) -> int:
     length = len(figure or "")
-    return next(size for most, size in design.figure_sizes if length <= most)
+    return next(size for most, size in DESIGN.figure_sizes if length <= most)
 
 
-def lay_out(card: Card, footer: str, design: Design = DESIGN) -> Layout:
+def lay_out(card: Card, footer: str) -> Layout:
     """Where every line of the card goes; `problems` lists what overflows even at the smallest
-    sentence size (empty when the card fits). The rule of card.html's fitting script: a text wider
+    sentence size (empty when the card fits). The rule Chromium's fitting script applied: a text wider
     than its box, the sentence taller than the room left for it, or anything past the card's edge."""
+    design = DESIGN
     top, right, bottom, left = design.padding
     left, right, bottom = design.border + left, WIDTH - right, HEIGHT - bottom
     width = right - left
@@ -276,7 +278,7 @@ def lay_out(card: Card, footer: str, design: Design = DESIGN) -> Layout:
 
     y += place(card.kicker, design.kicker, design.kicker.size, width, left, y, "kicker") + design.kicker_gap
     if card.figure:
-        y += place(card.figure, design.figure, figure_size(card.figure, design), width, left, y, "figure") + design.figure_gap
+        y += place(card.figure, design.figure, figure_size(card.figure), width, left, y, "figure") + design.figure_gap
     site = design.site
     site_width = _width(site, site.size, card.site_name)
     if site_width > width - design.site_gap + 1:
@@ -296,14 +298,14 @@ def lay_out(card: Card, footer: str, design: Design = DESIGN) -> Layout:
     rule_top = bottom - max(len(source_lines) * source_height, site_height) - design.rule_gap - design.rule
     layout.rule_top = math.floor(rule_top + 0.5)
     room = rule_top - design.footer_gap - y  # the sentence's box: what the others leave
+    if room < 0:
+        problems.append("source")  # the footer is pushed past the card's bottom edge
     others = len(layout.runs)
     for size in SENTENCE_SIZES:
         del layout.runs[others:]
         lines, widest = wrap(card.sentence, design.sentence, size, width)
         height, baseline = _line_box(design.sentence, size)
         overflowing = ["sentence"] if widest > width + 1 or len(lines) * height > room + 1 else []
-        if room < 0:
-            overflowing.append("source")  # the footer is pushed past the card's bottom edge
         layout.runs += [Run(left, _baseline(y + number * height, baseline), line, design.sentence, size)
                         for number, line in enumerate(lines)]
         layout.sentence_size = size
@@ -321,10 +323,11 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 @cache
-def _palette(design: Design = DESIGN) -> tuple[dict[str, int], list[int], bytes]:
+def _palette() -> tuple[dict[str, int], list[int], bytes]:
     """The card's 256-colour palette: the background (index 0), then for each text colour its blends
     with the background, one per coverage level, and the rule. Returns each text colour's first index,
     the palette and the rule's index (as one byte)."""
+    design = DESIGN
     text_colours = list(dict.fromkeys(style.colour for style in (design.kicker, design.figure, design.sentence,
                                                                  design.source, design.site)))
     levels = design.coverage_levels
@@ -342,10 +345,10 @@ def _palette(design: Design = DESIGN) -> tuple[dict[str, int], list[int], bytes]
 
 
 @cache
-def _tables(colour: str, design: Design = DESIGN) -> tuple[list[int], list[int]]:
+def _tables(colour: str) -> tuple[list[int], list[int]]:
     """For text in `colour`: coverage (0-255) -> palette index, and coverage -> a mask (255 where it inks)."""
-    first = _palette(design)[0][colour]
-    levels = design.coverage_levels
+    first = _palette()[0][colour]
+    levels = DESIGN.coverage_levels
     indices = [0 if (level := (coverage * levels + 127) // 255) == 0 else first + level - 1 for coverage in range(256)]
     return indices, [255 if index else 0 for index in indices]
 
@@ -360,16 +363,20 @@ def _draw_run(canvas: Any, run: Run) -> None:
     margin = max(2, run.size // 8)
     x0 = max(0, math.floor(run.x) - margin)
     y0 = max(0, run.baseline - ascent - margin)
-    x1 = min(WIDTH, math.ceil(run.x + _width(run.style, run.size, run.text)) + margin)
+    spacing = run.style.letter_spacing * run.size
+
+    def width(text: str) -> float:  # as _width, but not remembered: each drawn line is drawn once
+        return font.getlength(text) + spacing * len(text)
+
+    x1 = min(WIDTH, math.ceil(run.x + width(run.text)) + margin)
     y1 = min(HEIGHT, run.baseline + descent + margin)
     if x1 <= x0 or y1 <= y0:
         return
     tile = Image.new("L", (x1 - x0, y1 - y0), 0)
     draw = ImageDraw.Draw(tile)
-    spacing = run.style.letter_spacing * run.size
     if spacing:  # letter by letter, each where the kerned text puts it plus the spacing so far
         for number, character in enumerate(run.text):
-            x = _width(run.style, run.size, run.text[:number + 1]) - _width(run.style, run.size, character)
+            x = width(run.text[:number + 1]) - width(character)
             draw.text((run.x - x0 + x, run.baseline - y0), character, fill=255, font=font, anchor="ls")
     else:
         draw.text((run.x - x0, run.baseline - y0), run.text, fill=255, font=font, anchor="ls")
@@ -377,16 +384,17 @@ def _draw_run(canvas: Any, run: Run) -> None:
     canvas.paste(tile.point(indices), (x0, y0), tile.point(mask))
 
 
-def draw_card(card: Card, footer: str, design: Design = DESIGN, compress_level: int = 1) -> tuple[bytes | None, Layout]:
+def draw_card(card: Card, footer: str, compress_level: int = 1) -> tuple[bytes | None, Layout]:
     """The card's PNG (None if it does not fit) and its layout. A palette PNG: the card has three text
     colours, each antialiased in `coverage_levels` steps, so it takes a third of the bytes of RGB to
     compress, at zlib's fastest level."""
     from PIL import Image
 
-    layout = lay_out(card, footer, design)
+    layout = lay_out(card, footer)
     if layout.problems:
         return None, layout
-    first, palette, rule = _palette(design)
+    design = DESIGN
+    first, palette, rule = _palette()
     canvas = Image.new("L", (WIDTH, HEIGHT), 0)
     canvas.paste(first[design.border_colour] + design.coverage_levels - 1, (0, 0, design.border, HEIGHT))
     top, right, bottom, left = design.padding
@@ -449,6 +457,10 @@ def _ready_to_fork() -> None:
         _vertical(weight)
     for style in (DESIGN.kicker, DESIGN.source, DESIGN.site):
         _font(style.weight, style.size)
+    for size in SENTENCE_SIZES:
+        _font(DESIGN.sentence.weight, size)
+    for _, size in DESIGN.figure_sizes:
+        _font(DESIGN.figure.weight, size)
 
 
 def render_cards(cards: list[Card], env: Environment | Mapping[str, Environment], cache: ImageCache,

@@ -85,15 +85,13 @@ class Headless:
             self._playwright = playwright
             self._context = await self._browser.new_context()
 
-    async def page(self, viewport: dict[str, int] | None = None) -> Any:
+    async def page(self) -> Any:
         """A page in the build's one browser context: a page in a new context costs a new renderer
         process (0.15-0.25 s), one more in the same context a fifth of that."""
         if self._browser is None:
             await self._launch()
         page = await self._context.new_page()
         self.opened += 1
-        if viewport is not None:
-            await page.set_viewport_size(viewport)
         return page
 
     async def kept_page(self, name: str, prepare: Callable[[Any], Awaitable[None]]) -> Any:
