@@ -27,6 +27,19 @@ def copy_good_tree(tmp_path: Path) -> Path:
     return target
 
 
+def change_one_statistic(content: Path) -> None:
+    """A small change to the good tree: one figure (girls-share, 50% -> 51%) and the sentence that
+    prints it; a third of its files, so published in place (write.IN_PLACE_SHARE)."""
+    stat = content / "stats" / "girls-share.yaml"
+    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+
+
+def retitle(content: Path, title: str) -> None:
+    """A change to every page of the good tree: the site's title."""
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("title: Fixture facts\n", f"title: {title}\n", 1))
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
     """Write {relative path: text or bytes} under root."""
     for relative, data in files.items():

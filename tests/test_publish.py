@@ -24,7 +24,7 @@ import pytest
 from factsite.publish.serve import start_server
 MARKER = ".factsite-output"  # the marker every output folder carries (factsite.publish.write.MARKER)
 
-from .conftest import GOOD, ROOT
+from .conftest import GOOD, ROOT, change_one_statistic, retitle
 from .tools import copy_checkout, snapshot
 
 # Wraps the commit's file system calls: counts them, SIGKILLs the build at call KILL_AT (0: never),
@@ -113,19 +113,8 @@ class Builds:
         return snapshot(out)
 
 
-def change_one_statistic(content: Path) -> None:
-    """A small change: a third of the fixture's files, published in place (write.IN_PLACE_SHARE)."""
-    stat = content / "stats" / "girls-share.yaml"
-    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
-
-
 def folders(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
-
-
-def retitle(content: Path, title: str) -> None:
-    site_yaml = content / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text().replace("title: Fixture facts\n", f"title: {title}\n", 1))
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess, reason: str) -> None:

@@ -15,7 +15,7 @@ from factsite.pipeline import Memory, build_site
 from factsite.publish.write import scan_site
 from factsite.web import render
 
-from .conftest import copy_good_tree
+from .conftest import change_one_statistic, copy_good_tree, retitle
 from .tools import snapshot
 
 
@@ -87,8 +87,7 @@ def test_a_missing_or_doubtful_record_means_a_full_build(built, monkeypatch, dam
 
 def test_one_changed_statistic_renders_what_shows_it_and_nothing_else(built, tmp_path: Path, monkeypatch) -> None:
     content, site, cache = built
-    stat = content / "stats" / "girls-share.yaml"
-    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+    change_one_statistic(content)
     seen: list[str] = []
     real = render._render_page
 
@@ -129,8 +128,7 @@ def test_a_build_with_a_change_repairs_hand_edits_too(built, tmp_path: Path) -> 
     """After a content change the output folder is walked in a forked process while the content loads
     (BackgroundScan): what that walk finds is what a walk here finds, hand edits included."""
     content, site, cache = built
-    stat = content / "stats" / "girls-share.yaml"
-    stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+    change_one_statistic(content)
     page = site / "stats" / "cases-2019" / "index.html"  # a page the change does not reach
     page.write_bytes(page.read_bytes().replace(b"2019", b"1999"))
     (site / "stats" / "cases-rise" / "sources" / "index.html").unlink()
@@ -234,10 +232,9 @@ def test_the_record_holds_the_output_folder_as_the_writer_left_it(built, change:
     content, site, cache = built
     folder = site.stat().st_ino
     if change == "one statistic":
-        stat = content / "stats" / "girls-share.yaml"
-        stat.write_text(stat.read_text().replace("value: 50,", "value: 51,").replace("50% were girls", "51% were girls"))
+        change_one_statistic(content)
     else:
-        (content / "site.yaml").write_text((content / "site.yaml").read_text().replace("title: Fixture facts\n", "title: Retitled\n", 1))
+        retitle(content, "Retitled")
     result = build_site(content, site, draft=True, cache_dir=cache)
     assert result.ok, result.lines()
     assert (site.stat().st_ino == folder) == (change == "one statistic")  # in place, or a new folder swapped in
