@@ -35,7 +35,7 @@ from jinja2 import Environment
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from ..web.catalogues import N_
 from ..web.jobs import CARD_HEIGHT as HEIGHT, CARD_WIDTH as WIDTH, Card
-from .headless import ImageCache
+from .headless import ImageCache, find_cached, in_order
 from .progress import Progress
 
 CARD_VERSION = "3"  # 3: drawn with Pillow, not screenshotted in Chromium: other pixels, so cached cards are redrawn
@@ -472,22 +472,19 @@ def render_cards(cards: list[Card], env: Environment | Mapping[str, Environment]
     When a card does not fit, CardDoesNotFit is raised for the first such card in the list."""
     global _JOB
     envs = env if isinstance(env, Mapping) else None
-    results: dict[str, Path] = {}
-    missing: dict[str, tuple[str, Card, str]] = {}  # key -> (key, the first card that needs it, its footer)
-    waiting: list[tuple[Card, str]] = []
     shared = drawing() if cards else ""
-    for card in cards:
+    footers: dict[str, str] = {}  # key -> the footer its card was keyed with
+
+    def key_of(card: Card) -> str:
         footer = footer_line(card, envs[card.language] if envs else env)  # type: ignore[arg-type]
         key = card_key(card, footer, shared)
-        path = cache.find(key, "png")
-        if path is None:
-            missing.setdefault(key, (key, card, footer))
-            waiting.append((card, key))
-        else:
-            results[card.output] = path
+        footers[key] = footer
+        return key
+
+    results, missing, waiting = find_cached(cards, cache, "png", key_of)
     if not missing:
         return results, 0
-    work = list(missing.values())
+    work = [(key, card, footers[key]) for key, card in missing.items()]
     workers = usable_cores() if workers is None else max(1, workers)
     workers = min(workers, math.ceil(len(work) / CHUNK))
     drawn: dict[str, Path] = {}
@@ -514,6 +511,4 @@ def render_cards(cards: list[Card], env: Environment | Mapping[str, Environment]
                     pool.join()
     finally:
         _JOB = None
-    for card, key in waiting:
-        results[card.output] = drawn[key]
-    return {card.output: results[card.output] for card in cards}, len(missing)
+    return in_order(cards, results, waiting, drawn), len(missing)

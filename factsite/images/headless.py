@@ -169,16 +169,13 @@ class _Cache(Protocol):
 Job = TypeVar("Job", bound=_Job)
 
 
-def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str], headless: Headless,
-                  open_page: Callable[[], Awaitable[Any]], render: Callable[[Any, Job, str], Awaitable[bytes]],
-                  label: str, group: Callable[[Job], Any] | None = None) -> tuple[dict[str, Path], int]:
-    """Each job's file in the cache (output path -> file), rendered first when it is not there; returns
-    the files and how many had to be rendered. A cache hit draws nothing; the misses are drawn on up to
-    `headless.pages` pages at once, opened only when something is missing, each file kept in the cache
-    as soon as it is drawn. Jobs with the same key are drawn once; consecutive jobs of one `group` (a
-    sheet's two papers) are drawn one after the other on one page."""
+def find_cached(jobs: Sequence[Job], cache: _Cache, suffix: str,
+                key_of: Callable[[Job], str]) -> tuple[dict[str, Path], dict[str, Job], list[tuple[Job, str]]]:
+    """Each job looked up in the cache by its key: the files found (output path -> file), the keys
+    missing (key -> the first job that needs it: jobs with the same key are drawn once), and each
+    job that missed with its key, given its file by `in_order` once the missing ones are drawn."""
     results: dict[str, Path] = {}
-    missing: dict[str, Job] = {}  # key -> the first job that needs it
+    missing: dict[str, Job] = {}
     waiting: list[tuple[Job, str]] = []
     for job in jobs:
         key = key_of(job)
@@ -188,6 +185,26 @@ def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Calla
             waiting.append((job, key))
         else:
             results[job.output] = path
+    return results, missing, waiting
+
+
+def in_order(jobs: Sequence[Job], results: dict[str, Path], waiting: list[tuple[Job, str]],
+             drawn: dict[str, Path]) -> dict[str, Path]:
+    """Every job's file (output path -> file), the ones found and the ones `drawn` (key -> file), in the jobs' order."""
+    for job, key in waiting:
+        results[job.output] = drawn[key]
+    return {job.output: results[job.output] for job in jobs}
+
+
+def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Callable[[Job], str], headless: Headless,
+                  open_page: Callable[[], Awaitable[Any]], render: Callable[[Any, Job, str], Awaitable[bytes]],
+                  label: str, group: Callable[[Job], Any] | None = None) -> tuple[dict[str, Path], int]:
+    """Each job's file in the cache (output path -> file), rendered first when it is not there; returns
+    the files and how many had to be rendered. A cache hit draws nothing; the misses are drawn on up to
+    `headless.pages` pages at once, opened only when something is missing, each file kept in the cache
+    as soon as it is drawn. Jobs with the same key are drawn once; consecutive jobs of one `group` (a
+    sheet's two papers) are drawn one after the other on one page."""
+    results, missing, waiting = find_cached(jobs, cache, suffix, key_of)
     if not missing:
         return results, 0
     batches: list[list[tuple[str, Job]]] = []
@@ -209,9 +226,7 @@ def render_cached(jobs: Sequence[Job], cache: _Cache, suffix: str, key_of: Calla
             await asyncio.gather(*(page.close() for page in pages), return_exceptions=True)
 
     drawn = {key: path for batch, paths in zip(batches, headless.run(draw_all())) for (key, _), path in zip(batch, paths)}
-    for job, key in waiting:
-        results[job.output] = drawn[key]
-    return {job.output: results[job.output] for job in jobs}, len(missing)
+    return in_order(jobs, results, waiting, drawn), len(missing)
 
 
 class ImageCache:
