@@ -2,8 +2,11 @@
 
 The rebuild loop watches content/, templates/, static/ and locale/ (inotify on Linux, else polling; no
 file-watching dependency: watch.py) and runs the ordinary build in this process, with the last
-build's dependency record kept in memory (only what a change affects is rendered), keeping one
-headless Chromium open between builds so that a changed chart costs its drawing, not a browser start. Pages are served with the same headers as on Netlify
+build's dependency record, content cache and models kept in memory (only what a change affects is
+read, checked again and rendered; pipeline.Memory), keeping one headless Chromium open between builds
+so that a changed chart costs its drawing, not a browser start. What a rebuild need not do at once
+(writing the content cache, one full garbage collection) waits until nothing changes (`tidy`).
+Pages are served with the same headers as on Netlify
 (factsite/publish/serve.py), plus, in HTML responses only, a small script (factsite/dev/live.js)
 that listens on a Server-Sent Events endpoint: after a good rebuild it reloads the page; after a
 failed one it shows the problems panel over the page, which stays as the last good build left it.
@@ -106,6 +109,7 @@ class DevServer:
         self.status = BuildStatus()
         self.headless = None
         self._serving = False
+        self._untidy = False  # a build has run since the last tidy()
         handler = type("DevHandler", (_DevHandler,), {
             "rules": netlify_headers(repo_root / "netlify.toml"), "status": self.status, "site_dir": out_dir})
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(out_dir)))
@@ -138,8 +142,23 @@ class DevServer:
         self.status.publish(result.ok, [] if result.ok else result.lines())
         # The plan was freed as the build returned (SiteModel.release); what is left in cycles (the
         # Jinja environments, a few thousand objects) is collected after the page shows the result.
+        # What the build froze (the content, and what `memory` keeps of it) is not walked: see tidy().
         gc.collect()
+        self._untidy = True
         return result.ok
+
+    def tidy(self) -> None:
+        """Once after each build, when nothing changes: the content cache written, and one full
+        collection of what the builds froze (at 10,000 bilingual statistics, 0.6 s that no rebuild
+        waits for), then all that lives on frozen again, out of the collections a rebuild makes."""
+        if not self._untidy:
+            return
+        self._untidy = False
+        if self.memory is not None:
+            self.memory.save_content()
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def _close_browser(self) -> None:
         if self.headless is not None:
@@ -156,6 +175,7 @@ class DevServer:
             while not stop.is_set():
                 try:
                     if not changes.wait(POLL_SECONDS):
+                        self.tidy()
                         continue
                     changes.settle()  # let a save that writes several files finish
                 except NoInotify:  # a folder that cannot be watched (too many watches): look instead
@@ -190,6 +210,9 @@ class DevServer:
         return 0
 
     def close(self) -> None:
+        if self.memory is not None:
+            self.memory.save_content()
+        gc.unfreeze()
         self.status.stop()
         if self._serving:  # shutdown() waits for serve_forever(), forever if it never ran
             self.server.shutdown()

@@ -54,17 +54,43 @@ def with_case(content: Path, case: Path) -> None:
     (content / target).write_bytes(data)
 
 
+@pytest.mark.parametrize("reusing", [False, True], ids=["command line", "dev server"])
 @pytest.mark.parametrize("case", BAD_CASES)
-def test_a_cached_load_gives_what_a_load_gives(case: Path, tmp_path: Path) -> None:
+def test_a_cached_load_gives_what_a_load_gives(case: Path, reusing: bool, tmp_path: Path) -> None:
     """Every bad case, loaded with a cache of the good site (the usual edit), then again from its own
-    cache, gives exactly the problems of a plain load."""
+    cache, gives exactly the problems of a plain load; also when the records and models themselves
+    are kept between the loads, as the dev server keeps them."""
     content = spanish_tree(tmp_path)
     cache = content_cache.ContentCache("key")
-    assert_same(load_and_validate(content), cached_load(content, cache))  # cold: fills the cache
+    cache.reuse = content_cache.Reuse() if reusing else None
+
+    def load_again():
+        loaded = cached_load(content, cache)
+        if cache.reuse is not None:
+            cache.reuse.next_build(whole=loaded[0] is not None)
+        return loaded
+
+    assert_same(load_and_validate(content), load_again())  # cold: fills the cache
     with_case(content, case)
     plain = load_and_validate(content)
-    assert_same(plain, cached_load(content, cache))  # one file changed
-    assert_same(plain, cached_load(content, cache))  # nothing changed: all from the cache
+    assert_same(plain, load_again())  # one file changed
+    assert_same(plain, load_again())  # nothing changed: all from the cache
+
+
+def test_an_object_is_reused_only_when_made_of_the_same_objects() -> None:
+    reuse = content_cache.Reuse()
+    english, overlay, edited = ["English"], ["overlay"], ["overlay"]
+    made = reuse.get("stat:x", (english, overlay), lambda: ("made", 1))
+    reuse.next_build(whole=True)
+    assert reuse.get("stat:x", (english, overlay), lambda: ("made", 2)) is made
+    assert reuse.get("stat:x", (english, edited), lambda: ("made", 3)) == ("made", 3)  # equal is not enough
+    assert reuse.get("stat:y", (), lambda: None) is None
+    reuse.next_build(whole=True)
+    reuse.next_build(whole=False)  # a build that stopped early, before asking: what it did not ask for is kept
+    assert reuse.get("stat:x", (english, edited), lambda: ("made", 4)) == ("made", 3)
+    reuse.next_build(whole=True)
+    reuse.next_build(whole=True)  # a whole build that did not ask for it: forgotten
+    assert reuse.get("stat:x", (english, edited), lambda: ("made", 5)) == ("made", 5)
 
 
 def test_only_the_changed_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,6 +223,50 @@ def test_the_dev_server_keeps_the_cache_in_memory(tmp_path: Path, monkeypatch: p
     result = build_site(content, out, draft=True, cache_dir=cache_dir, memory=memory)
     assert result.ok, result.summary
     assert "Adult women" in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+
+
+def test_the_dev_server_makes_again_only_the_models_of_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the dev server's builds the models (English and translated) of unchanged files are the
+    very objects of the last build: a change costs the models of its file, not those of every file."""
+    content, out, cache_dir = spanish_tree(tmp_path), tmp_path / "site", tmp_path / "cache"
+    planned: list[list] = []
+    real_plan = pipeline.plan_site
+
+    def plan_site(*args):
+        models = real_plan(*args)
+        planned.append([model.content for model in models])
+        return models
+
+    monkeypatch.setattr(pipeline, "plan_site", plan_site)
+    memory = Memory()
+    assert build_site(content, out, draft=True, cache_dir=cache_dir, memory=memory).ok
+    edit(content / "stats/women-share.yaml", "Women", "Adult women")
+    assert build_site(content, out, draft=True, cache_dir=cache_dir, memory=memory).ok
+    (english_before, spanish_before), (english_after, spanish_after) = planned
+    for before, after in ((english_before, english_after), (spanish_before, spanish_after)):
+        assert after.stats["women-share"] is not before.stats["women-share"]
+        assert [slug for slug in after.stats if after.stats[slug] is not before.stats[slug]] == ["women-share"]
+        assert all(after.sources[i] is before.sources[i] for i in after.sources)
+    assert "Adult women" in english_after.stats["women-share"].short_title
+
+
+def test_the_dev_server_writes_its_content_cache_when_idle(tmp_path: Path) -> None:
+    """Not in the rebuild an author waits for: when the server has nothing else to do (save_content)."""
+    content, out, cache_dir = copy_good_tree(tmp_path), tmp_path / "site", tmp_path / "cache"
+    path = content_cache.cache_path(cache_dir, content)
+    memory = Memory()
+    assert build_site(content, out, draft=True, cache_dir=cache_dir, memory=memory).ok
+    assert not path.exists()
+    memory.save_content()
+    first = content_cache.load_cache(path, memory.content.key).digests()
+    old = digests(content)["stats/women-share.yaml"]
+    edit(content / "stats/women-share.yaml", "Women", "Adult women")
+    new = digests(content)["stats/women-share.yaml"]
+    assert build_site(content, out, draft=True, cache_dir=cache_dir, memory=memory).ok
+    assert content_cache.load_cache(path, memory.content.key).digests() == first
+    memory.save_content()
+    written = content_cache.load_cache(path, memory.content.key).digests()
+    assert written == first - {old} | {new}  # the new file's in, the old one's pruned
 
 
 def test_a_damaged_entry_is_read_from_the_file(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ that supports it), a sentence or title, a source's field, a sheet's title, a Spa
 template, the style sheet, a Spanish msgstr, the methodology. Each example edits its own tree over a
 few rounds; each round builds the edited site incrementally and from scratch and compares them. A
 dependency that deps.py leaves out shows here as a stale page. The search index is made in parts of
-3 pages, so that an edit leaves some parts to be carried over and re-indexes others.
+3 pages, so that an edit leaves some parts to be carried over and re-indexes others. Each example runs
+as the command line builds and as the dev server does, keeping its memory (and the records, models
+and translations it reuses) from round to round, with a failed build between some rounds.
 
 FACTSITE_RANDOM_EXAMPLES sets the number of examples (CI: 15; nightly: many more).
 """
@@ -19,9 +21,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from factsite.pipeline import REPO_ROOT, Inputs, build_site
+from factsite.pipeline import REPO_ROOT, BuildResult, Inputs, Memory, build_site
 from factsite.web import search
 
 from .conftest import FIXTURES, copy_good_tree
@@ -128,23 +131,43 @@ def bilingual_tree(root: Path) -> tuple[Path, Inputs]:
     return content, Inputs(templates=root / "templates", static=root / "static", locale=root / "locale")
 
 
+def _break_then_mend(content: Path, build: Callable[[], BuildResult]) -> None:
+    """A build of a statistic with an error (it fails, and leaves the site as it was), then the file as it was."""
+    path = content / "stats" / "cases-2020.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"value: \d+", "value: not a number", text, count=1), encoding="utf-8")
+    failed = build()
+    assert not failed.ok and any("cases-2020.yaml" in line for line in failed.lines()), failed.lines()
+    path.write_text(text, encoding="utf-8")
+
+
 # No shrinking: each example is a dozen builds, and the failure already names its edits and stale files.
+# The dev server's builds keep what they made between rounds (`Memory`: the record, the content cache,
+# the records, models and translations reused): with it, a round may first build a content error.
+@pytest.mark.parametrize("server", [False, True], ids=["command line", "dev server"])
 @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(rounds=edit_rounds)
-def test_an_incremental_build_is_a_build_from_scratch(tmp_path_factory, monkeypatch, rounds) -> None:
+@given(rounds=edit_rounds, failing=st.lists(st.booleans(), min_size=3, max_size=3))
+def test_an_incremental_build_is_a_build_from_scratch(tmp_path_factory, monkeypatch, server, rounds, failing) -> None:
     monkeypatch.setattr(search, "PART_PAGES", 3)
     root = tmp_path_factory.mktemp("random")
     content, inputs = bilingual_tree(root)
     site, cache = root / "site", root / "cache"
-    first = build_site(content, site, draft=True, cache_dir=cache, inputs=inputs)
+    memory = Memory() if server else None
+
+    def build() -> BuildResult:
+        return build_site(content, site, draft=True, cache_dir=cache, inputs=inputs, memory=memory)
+
+    first = build()
     assert first.ok, first.lines()
     n = 0
     for number, edits in enumerate(rounds):
+        if server and failing[number]:
+            _break_then_mend(content, build)
         for name, which in edits:
             n += 1
             EDITS[name](root, n, which)
-        incremental = build_site(content, site, draft=True, cache_dir=cache, inputs=inputs)
+        incremental = build()
         fresh_site = root / f"fresh-{number}"
         fresh = build_site(content, fresh_site, draft=True, cache_dir=root / f"fresh-cache-{number}", inputs=inputs)
         assert fresh.ok == incremental.ok, (incremental.lines(), fresh.lines())

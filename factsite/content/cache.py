@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import operator
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 CACHE_FORMAT = 1  # bump when what an entry holds changes
 CheckKey = tuple  # ("what", shown path, digest of each file it is of, ...)
@@ -42,6 +45,7 @@ class ContentCache:
         # a check's key -> (reads, problems, warnings, result) (validate._remembered)
         self.checked = checked or {}
         self.changed = False  # something new to write
+        self.reuse: Reuse | None = None  # in the dev server's memory: the last build's records and models
 
     def digests(self) -> set[bytes]:
         return set(self._index) | set(self._added_index)
@@ -186,3 +190,41 @@ class _Tracked(Mapping):
     def __len__(self) -> int:
         self._reads.whole = True
         return len(self._mapping)
+
+
+class Reuse:
+    """Objects the last build made, handed back when this one makes them again of the same inputs:
+    the dev server's memory only (a build of the command line starts with none, and keeps none).
+
+    An object is reused when its key is the same and each of its inputs is the very object it was
+    made of last time (`is`). Inputs and results are immutable (the content's models are frozen
+    pydantic models; records are read, never changed), so an object made again of the same inputs
+    would be equal to the one kept. What a build does not ask for again is forgotten: two
+    generations, this build's and the last one's, and `next_build` turns this one into the last.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[Any, tuple[tuple, Any]] = {}
+        self._now: dict[Any, tuple[tuple, Any]] = {}
+
+    def get(self, key: Any, inputs: tuple, make: Callable[[], T]) -> T:
+        """The object of `key` made of `inputs`: last build's if it was made of these very objects, else
+        `make()` (a None from it is not kept: nothing was made)."""
+        kept = self._last.get(key)
+        if kept is not None and len(kept[0]) == len(inputs) and all(map(operator.is_, kept[0], inputs)):
+            result = kept[1]
+        else:
+            result = make()
+        if result is not None:
+            self.keep(key, inputs, result)
+        return result
+
+    def keep(self, key: Any, inputs: tuple, result: Any) -> None:
+        """`result`, made of `inputs`, for the next build to ask for."""
+        self._now[key] = (inputs, result)
+
+    def next_build(self, whole: bool) -> None:
+        """What this build made becomes the last build's. A build that stopped early (`whole` false: a
+        content error) asked for only some of it: the rest is kept, still of the inputs it was made of."""
+        self._last = self._now if whole else {**self._last, **self._now}
+        self._now = {}

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
@@ -461,17 +462,33 @@ def _load_files(folder: Path, names: list[str], root: Path, cached: Cached | Non
     except ValueError:
         under = None  # not inside content/: nothing of it was hashed
     results: dict[int, Record | Problem] = {}
+    reuse = cached.cache.reuse
     for index, (path, name) in enumerate(zip(paths, names)):
         digest = cached.digests.get(under + name) if under is not None else None
-        found = cached.cache.parsed_file(digest)
-        if found is not None:
-            results[index] = _unpacked(path, shown[index], digest, found)
+        if digest is None:
+            continue
+        if reuse is not None:  # the dev server's: the record itself, unpacked by an earlier build
+            kept = reuse.get(("file", shown[index], digest), (), partial(_cached_file, cached.cache, path, shown[index], digest))
+            if isinstance(kept, Record) and kept.changed:  # its lines were lost to an edit: unpacked afresh
+                kept = _cached_file(cached.cache, path, shown[index], digest)
+        else:
+            kept = _cached_file(cached.cache, path, shown[index], digest)
+        if kept is not None:
+            results[index] = kept
     missed = [i for i in range(len(paths)) if i not in results]
     for index, (loaded, packed) in zip(missed, _read_files([paths[i] for i in missed], [shown[i] for i in missed])):
         if isinstance(loaded, Record):  # read and parsed: it has its digest
             cached.cache.store_parsed(loaded.digest, packed or marshal.dumps((loaded.data, None, "", "")))
+            if reuse is not None:
+                reuse.keep(("file", shown[index], loaded.digest), (), loaded)
         results[index] = loaded
     return [results[i] for i in range(len(paths))]
+
+
+def _cached_file(cache: ContentCache, path: Path, shown: str, digest: bytes) -> Record | Problem | None:
+    """The file of this digest as an earlier build parsed it, if the cache holds it."""
+    found = cache.parsed_file(digest)
+    return _unpacked(path, shown, digest, found) if found is not None else None
 
 
 def _read_files(paths: list[Path], shown: list[str]) -> list[tuple[Record | Problem, bytes | None]]:

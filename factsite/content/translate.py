@@ -6,23 +6,38 @@ ones, so every number printed in any language is the validated number.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
+from .cache import Reuse
 from .model import Chart, Sheet, SiteConfig, Source, Statistic
 from .overlay import ChartText, QuotedText, SheetText, SiteText, SourceText, StatText, Translations
 from .validate import Content
 
+M = TypeVar("M")
 
-def translated(content: Content, language: str) -> Content:
-    """`content` as its `language` pages print it; the default language's content as it is."""
+
+def translated(content: Content, language: str, reuse: Reuse | None = None) -> Content:
+    """`content` as its `language` pages print it; the default language's content as it is. With
+    `reuse` (the dev server's memory), a record translated last time of the same English and overlay
+    objects is that translation again."""
     overlays = content.translations.get(language)
     if overlays is None:
         return content
+
+    def made(kind: str, name: str, translate: Callable[[M, Any], M], english: M, text: Any) -> M:
+        if reuse is None:
+            return translate(english, text)
+        return reuse.get(("translated", language, kind, name), (english, text), partial(translate, english, text))
+
     return dataclasses.replace(
         content,
         site=_site(content.site, overlays.site),
-        stats={slug: _stat(stat, overlays.stats[slug]) for slug, stat in content.stats.items()},
-        sheets=[_sheet(sheet, overlays.sheets[sheet.slug]) for sheet in content.sheets],
-        sources={source_id: _source(source, overlays.sources.get(source_id)) for source_id, source in content.sources.items()},
+        stats={slug: made("stat", slug, _stat, stat, overlays.stats[slug]) for slug, stat in content.stats.items()},
+        sheets=[made("sheet", sheet.slug, _sheet, sheet, overlays.sheets[sheet.slug]) for sheet in content.sheets],
+        sources={source_id: made("source", source_id, _source, source, overlays.sources.get(source_id))
+                 for source_id, source in content.sources.items()},
         methodology=overlays.methodology,
     )
 

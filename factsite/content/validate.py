@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
@@ -73,13 +74,19 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem], ca
     if stored is not None:
         valid, found = stored
         problems.extend(Problem(*problem) for problem in found)
-        return model.model_validate(record.data) if valid else None
+        if not valid:
+            return None
+        if cache.reuse is not None:  # the dev server's memory: the model itself (frozen), as built last time
+            return cache.reuse.get(key, (), partial(model.model_validate, record.data))
+        return model.model_validate(record.data)
     new: list[Problem] = []
     item = _parse_record(record, model, new)
     problems.extend(new)
     if not record.changed:  # its lines are those of its digest
         cache.checked[key] = _VALID if item is not None and not new else (item is not None, _plain(new))
         cache.changed = True
+        if cache.reuse is not None and item is not None:
+            cache.reuse.keep(key, (), item)
     return item
 
 
@@ -192,7 +199,8 @@ def validate(raw: RawContent, cache: ContentCache | None = None) -> tuple[Conten
     content = Content(
         site=site,
         sources={k: v for k, (_, v) in sorted(sources.items())},
-        stats={k: _with_chart_id(v) for k, (_, v) in stats.items()},
+        stats={k: _with_chart_id(v) if cache is None or cache.reuse is None
+               else cache.reuse.get(("chart id", k), (v,), partial(_with_chart_id, v)) for k, (_, v) in stats.items()},
         sheets=sorted((s for _, s in sheets.values()), key=lambda s: (s.order, s.slug)),
         methodology=raw.methodology,
         derived_values=derived_values,
