@@ -448,47 +448,47 @@ def _load_files(folder: Path, names: list[str], root: Path, cached: Cached | Non
     With `cached`, a file whose digest the cache holds is taken from it; only the others are read.
     Parsing YAML is most of reading the content, so many files are parsed on every core; those
     records leave their text behind and read it again if a message needs a line number."""
-    paths = [folder / name for name in names]
-    if not paths:
+    if not names:
         return []
+    first = folder / names[0]
     # Siblings' names as messages show them, and under content/, differ only in their last part: made
     # from the first one's, where a Path for each would be most of the time of reading a cached folder.
-    shown_in = display_path(paths[0], root)[:-len(names[0])]
+    shown_in = display_path(first, root)[:-len(names[0])]
     shown = [shown_in + name for name in names]
     if cached is None:
-        return [loaded for loaded, _ in _read_files(paths, shown)]
+        return [loaded for loaded, _ in _read_files([folder / name for name in names], shown)]
     try:
-        under = paths[0].relative_to(root).as_posix()[:-len(names[0])]
+        under = first.relative_to(root).as_posix()[:-len(names[0])]
     except ValueError:
         under = None  # not inside content/: nothing of it was hashed
     results: dict[int, Record | Problem] = {}
     reuse = cached.cache.reuse
-    for index, (path, name) in enumerate(zip(paths, names)):
+    for index, name in enumerate(names):
         digest = cached.digests.get(under + name) if under is not None else None
         if digest is None:
             continue
-        if reuse is not None:  # the dev server's: the record itself, unpacked by an earlier build
-            kept = reuse.get(("file", shown[index], digest), (), partial(_cached_file, cached.cache, path, shown[index], digest))
+        if reuse is not None:  # the dev server's: the record itself, unpacked by an earlier build (its Path and all)
+            kept = reuse.get(("file", shown[index], digest), (), partial(_cached_file, cached.cache, folder, name, shown[index], digest))
             if isinstance(kept, Record) and kept.changed:  # its lines were lost to an edit: unpacked afresh
-                kept = _cached_file(cached.cache, path, shown[index], digest)
+                kept = _cached_file(cached.cache, folder, name, shown[index], digest)
         else:
-            kept = _cached_file(cached.cache, path, shown[index], digest)
+            kept = _cached_file(cached.cache, folder, name, shown[index], digest)
         if kept is not None:
             results[index] = kept
-    missed = [i for i in range(len(paths)) if i not in results]
-    for index, (loaded, packed) in zip(missed, _read_files([paths[i] for i in missed], [shown[i] for i in missed])):
+    missed = [i for i in range(len(names)) if i not in results]
+    for index, (loaded, packed) in zip(missed, _read_files([folder / names[i] for i in missed], [shown[i] for i in missed])):
         if isinstance(loaded, Record):  # read and parsed: it has its digest
             cached.cache.store_parsed(loaded.digest, packed or marshal.dumps((loaded.data, None, "", "")))
             if reuse is not None:
                 reuse.keep(("file", shown[index], loaded.digest), (), loaded)
         results[index] = loaded
-    return [results[i] for i in range(len(paths))]
+    return [results[i] for i in range(len(names))]
 
 
-def _cached_file(cache: ContentCache, path: Path, shown: str, digest: bytes) -> Record | Problem | None:
+def _cached_file(cache: ContentCache, folder: Path, name: str, shown: str, digest: bytes) -> Record | Problem | None:
     """The file of this digest as an earlier build parsed it, if the cache holds it."""
     found = cache.parsed_file(digest)
-    return _unpacked(path, shown, digest, found) if found is not None else None
+    return _unpacked(folder / name, shown, digest, found) if found is not None else None
 
 
 def _read_files(paths: list[Path], shown: list[str]) -> list[tuple[Record | Problem, bytes | None]]:

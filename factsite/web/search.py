@@ -28,6 +28,7 @@ made in place may have changed the bundle too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -84,8 +85,9 @@ class Published:
         are intact as it had: the intact files are some of the recorded ones, so then all of them."""
         found: dict[int, list[str]] = {}
         altered: set[int] = set()
-        for relative in present:
-            number = part_of(relative)
+        folder = urls.SEARCH_FOLDER + "/"
+        for relative in present:  # 78,000 files at 10,000 bilingual statistics, a few thousand of them the index's
+            number = part_of(relative) if relative.startswith(folder) else None
             if number is None:
                 continue
             if relative in intact:
@@ -117,6 +119,7 @@ def _pagefind_executable() -> Path:
     return get_executable()
 
 
+@functools.cache  # read from the package's metadata: a few ms, asked for by every part
 def _pagefind_version() -> str:
     from importlib.metadata import version
 
