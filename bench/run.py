@@ -20,6 +20,7 @@ or of any one helper it waited for, from os.wait4; build.py --timings also gives
                     HTML-only time for the same change
   serve one change  the same change rebuilt by a running `build.py serve`, which keeps its browser
                     (and plotly.js) between builds: bench/serve_rebuild.py, timed within one process
+                    (at a size with no full build, the draft server's rebuild only)
 
 Each build but "full cold" runs --repeat times (default 3) and the fastest is reported with the
 spread: a shared machine's noise (its disk above all) only ever adds time. --tmp /dev/shm builds in
@@ -155,9 +156,11 @@ def bench_size(stats: int, full: bool, every: int, work: Path, repeat: int, span
     runs.append(best_of(repeat, changed("html one change", html, "--draft")))
     if full:
         runs.append(best_of(repeat, changed("full one change", full_out)))
-        # The author's rebuild: `serve` keeps its browser between builds (bench/serve_rebuild.py).
-        runs.append(timed("serve one change", [python, str(ROOT / "bench" / "serve_rebuild.py"), str(content),
-                                               str(root / "serve"), "--repeat", str(repeat), "--every", str(every)], env))
+    # The author's rebuild: `serve` keeps its browser between builds (bench/serve_rebuild.py); without
+    # a full build of this size, only the draft server's (HTML) rebuild.
+    runs.append(timed("serve one change", [python, str(ROOT / "bench" / "serve_rebuild.py"), str(content),
+                                           str(root / "serve"), "--repeat", str(repeat), "--every", str(every),
+                                           *([] if full else ["--html-only"])], env))
     return runs
 
 
