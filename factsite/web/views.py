@@ -15,6 +15,11 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+try:
+    from markupsafe import _escape_inner  # the C function behind escape(): str in, escaped str out
+except ImportError:  # pragma: no cover - another markupsafe: the public function
+    _escape_inner = None  # type: ignore[assignment]
+
 from ..content.locales import DEFAULT_LANGUAGE
 from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import text_segments
@@ -36,7 +41,8 @@ VOCABULARY = (N_("Primary report"), N_("News coverage"), N_("Official statement"
 
 @dataclass(frozen=True)
 class StatLink:
-    """What a link to a statistic prints: its title and figure, and its two pages."""
+    """What a link to a statistic prints: its title and figure, and its two pages. The markup made of
+    them is made once and kept on the link (see figure_link)."""
 
     slug: str
     short_title: str
@@ -51,17 +57,49 @@ class SheetLink(NamedTuple):
     url: str
 
 
+def _escaped(value: object) -> str:
+    """escape(value)'s text: for a str, without making a Markup object of each part (the parts are
+    joined into one Markup)."""
+    if type(value) is str and _escape_inner is not None:
+        return _escape_inner(value)
+    return str(escape(value))
+
+
 def figure_anchor(href: str, text: str, stat: str | None = None) -> Markup:
     """The site's promise, written once: every printed figure is a link to the passages that state it."""
+    return Markup(_figure_anchor(href, text, stat))
+
+
+def _figure_anchor(href: str, text: str, stat: str | None) -> str:
     # An f-string of escaped parts: Markup.format goes through string.Formatter, three times slower
     # (0.13 s of page models at 10,000 statistics).
-    data = f' data-stat="{escape(stat)}"' if stat is not None else ""
-    return Markup(f'<a class="figure" href="{escape(href)}"{data}>{escape(text)}</a>')
+    data = f' data-stat="{_escaped(stat)}"' if stat is not None else ""
+    return f'<a class="figure" href="{_escaped(href)}"{data}>{_escaped(text)}</a>'
 
+
+# What a link prints is made once per link (a link is one language's, for one build), kept in the
+# link's own __dict__ (as functools.cached_property would, without its lock), and then printed as it
+# is by every page that prints the figure: the sources page lists each figure once for each source
+# it cites (20,000 lines a language at 10,000 statistics), and writing the links again on each line
+# was most of its rendering.
 
 def figure_link(link: StatLink) -> Markup:
     """A statistic's figure, linked to its sources page (the `figure_link` filter of the templates)."""
-    return figure_anchor(link.sources_url, link.figure, link.slug)
+    made = link.__dict__.get("_figure_link")
+    if made is None:
+        made = link.__dict__["_figure_link"] = figure_anchor(link.sources_url, link.figure, link.slug)
+    return made
+
+
+def titled_figure(link: StatLink) -> Markup:
+    """A statistic's title linked to its page, then its figure (the `titled_figure` filter): the line
+    of a list of figures (the sources page, the methodology's derived figures, related figures).
+    Written here rather than in a template for the reason above; every part escaped."""
+    made = link.__dict__.get("_titled_figure")
+    if made is None:
+        figure = _figure_anchor(link.sources_url, link.figure, link.slug)  # not made a Markup of its own: most are printed only here
+        made = link.__dict__["_titled_figure"] = Markup(f'<a href="{_escaped(link.url)}">{_escaped(link.short_title)}</a>: {figure}')
+    return made
 
 
 def link_figures(html: Markup, links: dict[str, StatLink], own: StatLink | None = None) -> Markup:
