@@ -204,7 +204,8 @@ def test_the_titled_figure_filter_writes_what_the_template_wrote() -> None:
                  StatLink(slug="a", short_title="A", figure="1,234", url="/es/estadisticas/a/", sources_url="/es/estadisticas/a/fuentes/")):
         fresh = replace(link)  # nothing made for it yet
         assert env.from_string("{{ link|titled_figure }}").render(link=fresh) == by_hand.render(link=link) == str(titled_figure(fresh))
-        assert titled_figure(fresh) is titled_figure(fresh) and figure_link(fresh) is figure_link(fresh)  # made once
+        assert titled_figure(fresh) is titled_figure(fresh)  # made once, kept on the link
+        assert fresh == link and hash(fresh) == hash(link) and repr(fresh) == repr(link)  # and no part of its value
     assert titled_figure(hostile_link("One")) != titled_figure(hostile_link("Two"))  # each link its own line
 
 

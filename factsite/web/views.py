@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -39,16 +39,17 @@ VOCABULARY = (N_("Primary report"), N_("News coverage"), N_("Official statement"
               N_("correction"), N_("update"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatLink:
-    """What a link to a statistic prints: its title and figure, and its two pages. The markup made of
-    them is made once and kept on the link (see figure_link)."""
+    """What a link to a statistic prints: its title and figure, and its two pages."""
 
     slug: str
     short_title: str
     figure: str  # as printed
     url: str
     sources_url: str
+    # Its line in a list of figures, made when first printed (see titled_figure): not part of its value.
+    line_html: Markup | None = field(default=None, init=False, compare=False, repr=False)
 
 
 class SheetLink(NamedTuple):
@@ -77,28 +78,25 @@ def _figure_anchor(href: str, text: str, stat: str | None) -> str:
     return f'<a class="figure" href="{_escaped(href)}"{data}>{_escaped(text)}</a>'
 
 
-# What a link prints is made once per link (a link is one language's, for one build), kept in the
-# link's own __dict__ (as functools.cached_property would, without its lock), and then printed as it
-# is by every page that prints the figure: the sources page lists each figure once for each source
-# it cites (20,000 lines a language at 10,000 statistics), and writing the links again on each line
-# was most of its rendering.
-
 def figure_link(link: StatLink) -> Markup:
     """A statistic's figure, linked to its sources page (the `figure_link` filter of the templates)."""
-    made = link.__dict__.get("_figure_link")
-    if made is None:
-        made = link.__dict__["_figure_link"] = figure_anchor(link.sources_url, link.figure, link.slug)
-    return made
+    return figure_anchor(link.sources_url, link.figure, link.slug)
 
 
 def titled_figure(link: StatLink) -> Markup:
     """A statistic's title linked to its page, then its figure (the `titled_figure` filter): the line
     of a list of figures (the sources page, the methodology's derived figures, related figures).
-    Written here rather than in a template for the reason above; every part escaped."""
-    made = link.__dict__.get("_titled_figure")
+
+    Made once per link (a link is one language's, for one build) and kept on it, then printed as it
+    is by every list that has the figure: the sources page lists each figure once for each source
+    it cites (20,000 lines a language at 10,000 statistics), and writing its two links again on each
+    line was most of that page's rendering. So the line is written here, not in a template; every
+    part escaped. Kept, it costs about 250 bytes a link."""
+    made = link.line_html
     if made is None:
-        figure = _figure_anchor(link.sources_url, link.figure, link.slug)  # not made a Markup of its own: most are printed only here
-        made = link.__dict__["_titled_figure"] = Markup(f'<a href="{_escaped(link.url)}">{_escaped(link.short_title)}</a>: {figure}')
+        made = Markup(f'<a href="{_escaped(link.url)}">{_escaped(link.short_title)}</a>: '
+                      f'{_figure_anchor(link.sources_url, link.figure, link.slug)}')
+        object.__setattr__(link, "line_html", made)  # frozen: the link's fields never change; this is none of them
     return made
 
 
