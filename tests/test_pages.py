@@ -14,12 +14,13 @@ from factsite.content.load import load_content
 from factsite.content.validate import validate
 from factsite.web import urls
 from factsite.web.jobs import CARD_HEIGHT, CARD_WIDTH
-from factsite.web.kinds import (EmbedPage, HelpPage, HomePage, NotFoundPage, Page, SheetPage, StatPage, StatSourcesPage,
-                                printed_in)
+from factsite.web.assets import collect_assets
+from factsite.web.kinds import (EmbedPage, HelpPage, HomePage, NotFoundPage, Page, SheetPage, SourcesPage, StatPage,
+                                StatSourcesPage, printed_in)
 from factsite.web.outputs import site_files
 from factsite.web.pages import SiteModel
-from factsite.web.render import make_environment
-from factsite.web.views import StatLink, figure_anchor, figure_link
+from factsite.web.render import Language, make_environment, render_pages, shared_context
+from factsite.web.views import StatLink, figure_anchor, figure_link, titled_figure
 
 from .conftest import GOOD, ROOT
 
@@ -184,6 +185,48 @@ def test_the_figure_link_filter_writes_the_one_figure_link() -> None:
     assert html == f"<p>{figure_link(link)}</p>"
     row = env.from_string("{{ figure_anchor(href, text) }}").render(href="/stats/a/sources/", text="59%")
     assert row == '<a class="figure" href="/stats/a/sources/">59%</a>' == str(figure_anchor("/stats/a/sources/", "59%"))
+
+
+HOSTILE = '<script>alert("x")</script> & \'q\' <img src=x onerror=alert(1)>'
+
+
+def hostile_link(title: str = HOSTILE) -> StatLink:
+    return StatLink(slug='x"><script>', short_title=title, figure=HOSTILE, url='/stats/x/?a="1"&b=<2>',
+                    sources_url='/stats/x/sources/"><script>alert(1)</script>')
+
+
+def test_the_titled_figure_filter_writes_what_the_template_wrote() -> None:
+    """A list of figures prints each as one line made once per link (views.titled_figure): the same
+    bytes as the markup it replaced, escaped alike, whatever the text."""
+    env = make_environment(ROOT / "templates")
+    by_hand = env.from_string('<a href="{{ link.url }}">{{ link.short_title }}</a>: {{ link|figure_link }}')
+    for link in (hostile_link(), hostile_link("Plain title"),
+                 StatLink(slug="a", short_title="A", figure="1,234", url="/es/estadisticas/a/", sources_url="/es/estadisticas/a/fuentes/")):
+        fresh = replace(link)  # nothing made for it yet
+        assert env.from_string("{{ link|titled_figure }}").render(link=fresh) == by_hand.render(link=link) == str(titled_figure(fresh))
+        assert titled_figure(fresh) is titled_figure(fresh)  # made once, kept on the link
+        assert fresh == link and hash(fresh) == hash(link) and repr(fresh) == repr(link)  # and no part of its value
+    assert titled_figure(hostile_link("One")) != titled_figure(hostile_link("Two"))  # each link its own line
+
+
+def test_hostile_text_in_the_sources_pages_list_of_figures_stays_text(model: SiteModel) -> None:
+    """Every source lists the figures citing it, one line each, made once per figure and shared by the
+    sources citing it: a title, figure or address from the content is still only text there."""
+    link = hostile_link()
+    [page] = of_kind(model, SourcesPage)
+    page = replace(page, sources=[replace(view, cited_by=[*view.cited_by, link]) for view in page.sources])
+    common = shared_context(model, collect_assets(ROOT / "static").urls, draft=True)
+    [(_, html)] = render_pages({model.language: Language(make_environment(ROOT / "templates"), common)}, [page])
+    soup = BeautifulSoup(html, "html.parser")
+    lists = soup.select("ul.cited-by")
+    assert len(lists) == len(page.sources) > 1 and not soup.select("ul.cited-by script, ul.cited-by img")
+    for listed in lists:
+        line = listed.find_all("li")[-1]
+        title, figure = line.find_all("a")
+        assert (title["href"], title.get_text()) == (link.url, HOSTILE)
+        assert (figure["class"], figure["href"], figure["data-stat"], figure.get_text()) == (
+            ["figure"], link.sources_url, link.slug, HOSTILE)
+        assert line.get_text() == f"{HOSTILE}: {HOSTILE}"
 
 
 def test_no_template_writes_a_figure_link_by_hand() -> None:

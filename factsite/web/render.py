@@ -28,7 +28,7 @@ from .catalogues import LOCALE_DIR, catalogue_digest, translations
 from .folded_gettext import FoldedGettext
 from .dates import readable_date
 from .pages import Page, SiteModel
-from .views import figure_anchor, figure_link
+from .views import figure_anchor, figure_link, titled_figure
 
 
 def json_for_script(text: str) -> Markup:
@@ -100,6 +100,7 @@ def make_environment(template_dir: Path, cache_dir: Path | None = None, language
     env.filters["script_json"] = json_for_script
     env.filters["readable_date"] = partial(readable_date, language=language)  # dates as the web pages write them, in print too
     env.filters["figure_link"] = figure_link  # {{ link|figure_link }}: a statistic's figure, linked to its sources
+    env.filters["titled_figure"] = titled_figure  # {{ link|titled_figure }}: its title linked to its page, then its figure
     env.globals["figure_anchor"] = figure_anchor  # the same link for a figure printed otherwise (a chart's table)
     env.globals["urls"] = urls
     return env
