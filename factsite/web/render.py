@@ -16,11 +16,6 @@ from typing import Any
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup, escape
 
-try:
-    from markupsafe import _escape_inner  # the C function behind escape(): str in, escaped str out
-except ImportError:  # pragma: no cover - another markupsafe: the public function, as before
-    _escape_inner = None  # type: ignore[assignment]
-
 from ..content.parallel import can_fork, fork_pool, usable_cores
 from ..content.locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LOCALES
 from . import urls
@@ -28,7 +23,7 @@ from .catalogues import LOCALE_DIR, catalogue_digest, translations
 from .folded_gettext import FoldedGettext
 from .dates import readable_date
 from .pages import Page, SiteModel
-from .views import figure_anchor, figure_link, titled_figure
+from .views import escape_inner, figure_anchor, figure_link, titled_figure
 
 
 def json_for_script(text: str) -> Markup:
@@ -41,7 +36,7 @@ def _escape_output(value: Any) -> str:
     a Markup object (a fifth of rendering a statistic's page). The compiled template only joins what
     it writes into one string, so the result's type is never seen; the text is the same."""
     if type(value) is str:
-        return _escape_inner(value)
+        return escape_inner(value)
     if type(value) is Markup:  # a macro's output, a |safe value: written as it is
         return value
     return escape(value)
@@ -56,7 +51,7 @@ class _Template(Template):
         # compiled code, and used only to write output) replaced.
         namespace: dict[str, Any] = {"environment": environment, "__file__": code.co_filename}
         exec(code, namespace)
-        if _escape_inner is not None:
+        if escape_inner is not None:
             namespace["escape"] = _escape_output
         template = cls._from_namespace(environment, namespace, globals)
         template._uptodate = uptodate

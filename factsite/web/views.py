@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 try:
-    from markupsafe import _escape_inner  # the C function behind escape(): str in, escaped str out
+    # The C function behind escape(): str in, escaped str out, no Markup object made (render.py's
+    # template output uses it too). Private to markupsafe, which is pinned; the tests would catch a change.
+    from markupsafe import _escape_inner as escape_inner
 except ImportError:  # pragma: no cover - another markupsafe: the public function
-    _escape_inner = None  # type: ignore[assignment]
+    escape_inner = None  # type: ignore[assignment]
 
 from ..content.locales import DEFAULT_LANGUAGE
 from ..content.figures import FIGURE_MARK_RE
@@ -61,8 +63,8 @@ class SheetLink(NamedTuple):
 def _escaped(value: object) -> str:
     """escape(value)'s text: for a str, without making a Markup object of each part (the parts are
     joined into one Markup)."""
-    if type(value) is str and _escape_inner is not None:
-        return _escape_inner(value)
+    if type(value) is str and escape_inner is not None:
+        return escape_inner(value)
     return str(escape(value))
 
 
