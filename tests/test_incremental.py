@@ -108,6 +108,72 @@ def test_files_made_from_a_few_records_are_made_again_only_when_those_change(tmp
     assert snapshot(site) == snapshot(tmp_path / "fresh")
 
 
+class Exports:
+    """The statistics whose open-data records a build makes (opendata._export), in order."""
+
+    def __init__(self, monkeypatch):
+        from factsite.web import opendata
+
+        self.slugs: list[str] = []
+        export = opendata._export
+
+        def spy(model, slug, added):
+            self.slugs.append(slug)
+            return export(model, slug, added)
+
+        monkeypatch.setattr(opendata, "_export", spy)
+
+
+DATA_FILES = ("data/statistics.json", "data/statistics.csv")
+
+
+def test_the_site_wide_data_files_build_only_the_records_of_what_changed(tmp_path: Path, monkeypatch) -> None:
+    """statistics.json and .csv take the other figures' entries and rows from the last build's files:
+    the same bytes as a fresh build's."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    exports = Exports(monkeypatch)
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True).ok
+    # girls-share changed; women-share's record reads it too (they share a chart): the other three are taken.
+    assert sorted(exports.slugs) == ["girls-share", "women-share"]
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    for name in DATA_FILES:
+        assert (site / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("edited", DATA_FILES)
+def test_a_hand_edited_data_file_is_made_again_in_full(tmp_path: Path, monkeypatch, edited: str) -> None:
+    """An old statistics.json or .csv changed since the last build is not what it wrote: nothing in it
+    is taken, though the edited figure's record is kept, and the build repairs it."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    path = site / edited
+    path.write_bytes(path.read_bytes().replace(b"Rise in cases", b"Rise in cases, edited"))  # cases-rise's title
+    exports = Exports(monkeypatch)
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True).ok
+    assert exports.slugs == ["cases-2019", "cases-2020", "cases-rise", "girls-share", "women-share"]
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    for name in DATA_FILES:
+        assert (site / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+def test_a_hand_edited_statistics_json_is_still_compared_with(tmp_path: Path, monkeypatch) -> None:
+    """The history check reads the published figures from any statistics.json, as the last build left
+    it or not (then parsed whole)."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    path = site / "data" / "statistics.json"
+    path.write_bytes(path.read_bytes().replace(b'"as_printed": "50%"', b'"as_printed": "49%"'))
+    result = build_site(content, site, draft=True)
+    assert result.ok and [p.message for p in result.warnings if "from '49%' to '50%'" in p.message], result.lines()
+
+
 def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch) -> None:
     content, site = built
     assert drawn(content, site) == 0
