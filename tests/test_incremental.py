@@ -162,6 +162,37 @@ def test_a_hand_edited_data_file_is_made_again_in_full(tmp_path: Path, monkeypat
         assert (site / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
 
 
+def test_a_data_file_edited_after_the_scan_is_not_taken(tmp_path: Path, monkeypatch) -> None:
+    """The scan of the output folder (at the build's start) found statistics.json as recorded, but it
+    changed before it was read: its stat when read tells, and nothing in it is taken."""
+    from factsite.publish.write import scan_site
+
+    class ScanAtOnce:  # the output folder's scan taken now, not in a process of its own: surely before the edit
+        def __init__(self, out_dir: Path):
+            self.scan = scan_site(out_dir)
+
+        def result(self):
+            return self.scan
+
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    read_old = pipeline._read_old
+
+    def edit_then_read(out_dir: Path, name: str):
+        if name == "data/statistics.json" and out_dir == site:
+            path = out_dir / name
+            path.write_bytes(path.read_bytes().replace(b"Rise in cases", b"Rise in cases, edited"))
+        return read_old(out_dir, name)
+
+    monkeypatch.setattr(pipeline, "BackgroundScan", ScanAtOnce)
+    monkeypatch.setattr(pipeline, "_read_old", edit_then_read)
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True).ok
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    assert (site / "data/statistics.json").read_bytes() == (tmp_path / "fresh/data/statistics.json").read_bytes()
+
+
 def test_a_hand_edited_statistics_json_is_still_compared_with(tmp_path: Path, monkeypatch) -> None:
     """The history check reads the published figures from any statistics.json, as the last build left
     it or not (then parsed whole)."""
