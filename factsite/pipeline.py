@@ -253,7 +253,10 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
 
         def published() -> dict[str, str]:  # read once: for the history check, and for the new data files
             nonlocal published_data
-            figures, published_data = _published(out_dir, known)
+            # The scan's and the file's objects are made beside the loaded content, not yet frozen
+            # (see _kept_until_written): collections then would walk it all (0.09 s at 10,000 statistics).
+            with _collector_paused():
+                figures, published_data = _published(out_dir, known)
             return figures
 
         content, problems, content_problems = _validate_against(content_dir, published, inputs.locale, cached)
