@@ -19,7 +19,8 @@ re-renders the English page of the same statistic too):
 Some files besides pages have a fingerprint too, and are carried over like pages (outputs.py
 leaves them out): a figure's open-data record (/data/statistics/<slug>.json) reads what its page
 reads, a chart's CSV what its embed page reads, and the sitemap only the pages' addresses. The
-site-wide data files and the feeds are made every time.
+site-wide data files and the feeds are made every time (statistics.json and .csv with the entries
+of the records carried over taken from the last build's files: see opendata.data_files).
 
 Since fingerprints are made from the new content's dependencies, a dependency added or removed by
 the change changes the fingerprint too. tests/test_incremental_random.py compares incremental

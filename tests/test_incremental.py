@@ -82,8 +82,8 @@ def test_files_made_from_a_few_records_are_made_again_only_when_those_change(tmp
     made: set[str] = set()
     site_files = pipeline.site_files
 
-    def spy(models, kept=frozenset()):
-        files = site_files(models, kept)
+    def spy(*args):
+        files = site_files(*args)
         made.update(files)
         return files
 
@@ -106,6 +106,103 @@ def test_files_made_from_a_few_records_are_made_again_only_when_those_change(tmp
     assert "data/statistics/cases-2019.json" in made and "data/statistics/girls-share.json" not in made, sorted(made)
     assert build_site(content, tmp_path / "fresh", draft=True).ok
     assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
+class Exports:
+    """The statistics whose open-data records a build makes (opendata._export), in order."""
+
+    def __init__(self, monkeypatch):
+        from factsite.web import opendata
+
+        self.slugs: list[str] = []
+        export = opendata._export
+
+        def spy(model, slug, added):
+            self.slugs.append(slug)
+            return export(model, slug, added)
+
+        monkeypatch.setattr(opendata, "_export", spy)
+
+
+DATA_FILES = ("data/statistics.json", "data/statistics.csv")
+
+
+def test_the_site_wide_data_files_build_only_the_records_of_what_changed(tmp_path: Path, monkeypatch) -> None:
+    """statistics.json and .csv take the other figures' entries and rows from the last build's files:
+    the same bytes as a fresh build's."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    exports = Exports(monkeypatch)
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True).ok
+    # girls-share changed; women-share's record reads it too (they share a chart): the other three are taken.
+    assert sorted(exports.slugs) == ["girls-share", "women-share"]
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    for name in DATA_FILES:
+        assert (site / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("edited", DATA_FILES)
+def test_a_hand_edited_data_file_is_made_again_in_full(tmp_path: Path, monkeypatch, edited: str) -> None:
+    """An old statistics.json or .csv changed since the last build is not what it wrote: nothing in it
+    is taken, though the edited figure's record is kept, and the build repairs it."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    path = site / edited
+    path.write_bytes(path.read_bytes().replace(b"Rise in cases", b"Rise in cases, edited"))  # cases-rise's title
+    exports = Exports(monkeypatch)
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True).ok
+    assert exports.slugs == ["cases-2019", "cases-2020", "cases-rise", "girls-share", "women-share"]
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    for name in DATA_FILES:
+        assert (site / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+def test_a_data_file_edited_after_the_scan_is_not_taken(tmp_path: Path, monkeypatch) -> None:
+    """The scan of the output folder (at the build's start) found statistics.json as recorded, but it
+    changed before it was read: its stat when read tells, and nothing in it is taken."""
+    from factsite.publish.write import scan_site
+
+    class ScanAtOnce:  # the output folder's scan taken now, not in a process of its own: surely before the edit
+        def __init__(self, out_dir: Path):
+            self.scan = scan_site(out_dir)
+
+        def result(self):
+            return self.scan
+
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    read_old = pipeline._read_old
+
+    def edit_then_read(out_dir: Path, name: str):
+        if name == "data/statistics.json" and out_dir == site:
+            path = out_dir / name
+            path.write_bytes(path.read_bytes().replace(b"Rise in cases", b"Rise in cases, edited"))
+        return read_old(out_dir, name)
+
+    monkeypatch.setattr(pipeline, "BackgroundScan", ScanAtOnce)
+    monkeypatch.setattr(pipeline, "_read_old", edit_then_read)
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True).ok
+    assert build_site(content, tmp_path / "fresh", draft=True).ok
+    assert (site / "data/statistics.json").read_bytes() == (tmp_path / "fresh/data/statistics.json").read_bytes()
+
+
+def test_a_hand_edited_statistics_json_is_still_compared_with(tmp_path: Path, monkeypatch) -> None:
+    """The history check reads the published figures from any statistics.json, as the last build left
+    it or not (then parsed whole)."""
+    monkeypatch.setenv("FACTSITE_CACHE", str(tmp_path / "cache"))
+    content, site = copy_good_tree(tmp_path), tmp_path / "site"
+    assert build_site(content, site, draft=True).ok
+    path = site / "data" / "statistics.json"
+    path.write_bytes(path.read_bytes().replace(b'"as_printed": "50%"', b'"as_printed": "49%"'))
+    result = build_site(content, site, draft=True)
+    assert result.ok and [p.message for p in result.warnings if "from '49%' to '50%'" in p.message], result.lines()
 
 
 def test_chart_style_invalidates_exactly_the_images_it_shapes(built, monkeypatch) -> None:

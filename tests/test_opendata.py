@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from .site_pages import file_for, parse
 
@@ -204,3 +207,153 @@ def test_a_field_added_to_the_statistic_model_is_published_without_other_edits(t
     assert published["json"] == "=A. Checker"
     assert published["schema"] == description and published["data_page"] == [description]
     assert published["package"] == [{"name": "reviewed_by", "description": description, "type": "string"}]
+
+
+# statistics.json and statistics.csv after a change: the entries and rows of the figures carried over
+# (their records in `kept`) are taken from the last build's files; the files are the bytes a full
+# computation writes, whatever the cells hold and whatever order the old files had.
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from factsite.web import opendata  # noqa: E402
+from factsite.web.history import published_figures  # noqa: E402
+
+
+def good_model(tree: Path | None = None):
+    from factsite.content.load import load_content
+    from factsite.content.validate import validate
+    from factsite.web.pages import SiteModel
+
+    from .conftest import GOOD
+
+    content, problems = validate(load_content(tree or GOOD))
+    assert content is not None, problems
+    return SiteModel(content, BASE)
+
+
+def published(files: dict[str, bytes]) -> opendata.PublishedData:
+    """What the pipeline gives data_files of the last build's files (both intact)."""
+    data = opendata.published_data(files[opendata.STATISTICS_JSON])
+    assert data is not None
+    return opendata.PublishedData(data.entries, data.figures, files[opendata.STATISTICS_CSV])
+
+
+def kept_but(model, *slugs: str) -> set[str]:
+    return {opendata.record_output(slug) for slug in model.stats if slug not in slugs}
+
+
+def statistics_files(files: dict[str, bytes]) -> tuple[bytes, bytes]:
+    return files[opendata.STATISTICS_JSON], files[opendata.STATISTICS_CSV]
+
+
+class Built:
+    """opendata._export, spied on: which records were built, each with `cells` (slug -> fields) laid over it."""
+
+    def __init__(self, monkeypatch, cells: dict[str, dict] | None = None):
+        self.slugs: list[str] = []
+        self.cells = cells or {}
+        export = opendata._export
+
+        def spy(model, slug, added):
+            self.slugs.append(slug)
+            return export(model, slug, added).model_copy(update=self.cells.get(slug, {}))
+
+        monkeypatch.setattr(opendata, "_export", spy)
+
+
+def test_a_change_builds_only_its_record_and_gives_the_bytes_of_a_full_computation(monkeypatch) -> None:
+    model = good_model()
+    built = Built(monkeypatch)
+    old = opendata.data_files(model)
+    built.cells = {"girls-share": {"title": "Girls, now \"quoted\"", "value": 51.0, "as_printed": "51%"}}
+    built.slugs.clear()
+    full = opendata.data_files(model)
+    built.slugs.clear()
+    incremental = opendata.data_files(model, kept_but(model, "girls-share"), published(old))
+    assert built.slugs == ["girls-share"]  # the others were taken from the old files
+    assert statistics_files(incremental) == statistics_files(full)
+    assert json.loads(incremental[opendata.STATISTICS_JSON]) == json.loads(full[opendata.STATISTICS_JSON])
+    assert list(csv.reader(io.StringIO(incremental[opendata.STATISTICS_CSV].decode()))) == list(
+        csv.reader(io.StringIO(full[opendata.STATISTICS_CSV].decode())))
+    assert set(incremental) == set(full) - kept_but(model, "girls-share")  # and only the changed record's own file
+
+
+def test_the_new_files_follow_the_models_order_whatever_the_old_files_had(monkeypatch) -> None:
+    model = good_model()
+    old = published(opendata.data_files(model))
+    header, *rows = old.statistics_csv.split(b"\n")[:-1]
+    backwards = opendata.PublishedData(dict(reversed(old.entries.items())), old.figures,
+                                       b"\n".join([header, *reversed(rows)]) + b"\n")
+    built = Built(monkeypatch)
+    incremental = opendata.data_files(model, kept_but(model, "cases-rise"), backwards)
+    assert built.slugs == ["cases-rise"]
+    assert statistics_files(incremental) == statistics_files(opendata.data_files(model))
+
+
+def test_an_added_figure_is_built_and_a_removed_one_left_out(tmp_path: Path, monkeypatch) -> None:
+    from .conftest import GOOD
+
+    tree = tmp_path / "content"
+    shutil.copytree(GOOD, tree)
+    old = published(opendata.data_files(good_model(tree)))
+    # women-share goes (out of the sheet and its chart); men-share comes, between girls-share and the end.
+    women = tree / "stats" / "women-share.yaml"
+    (tree / "stats" / "men-share.yaml").write_text(women.read_text().replace("slug: women-share", "slug: men-share"))
+    women.unlink()
+    sheet = tree / "sheets" / "main-sheet.yaml"
+    sheet.write_text(sheet.read_text().replace("      - {stat: women-share, label: Women}\n", "")
+                     .replace("women-share]", "men-share]"))
+    model = good_model(tree)
+    assert list(model.stats) == ["cases-2019", "cases-2020", "cases-rise", "girls-share", "men-share"]
+    built = Built(monkeypatch)
+    incremental = opendata.data_files(model, kept_but(model, "men-share") | {opendata.record_output("women-share")}, old)
+    assert built.slugs == ["men-share"]
+    assert statistics_files(incremental) == statistics_files(opendata.data_files(model))
+    assert b"women-share" not in b"".join(statistics_files(incremental))
+
+
+def test_files_not_as_this_code_writes_them_are_a_full_computation(monkeypatch) -> None:
+    model = good_model()
+    files = opendata.data_files(model)
+    data = json.loads(files[opendata.STATISTICS_JSON])
+    # Another writer's JSON (the same data), an entry without its slug, another CSV header: nothing taken.
+    assert opendata.published_data(json.dumps(data, indent=2, sort_keys=True).encode()) is None
+    del data["statistics"][0]["slug"]
+    assert opendata.published_data(opendata._json(data)) is None
+    good = published(files)
+    other_header = opendata.PublishedData(good.entries, good.figures, good.statistics_csv.replace(b"slug,", b"id,", 1))
+    built = Built(monkeypatch)
+    assert statistics_files(opendata.data_files(model, kept_but(model), other_header)) == statistics_files(files)
+    assert built.slugs == list(model.stats)
+
+
+# Text that the formats must carry through: quotes, commas, newlines, a lone carriage return (which
+# csv.writer leaves unquoted with "\n" lines, and csv.reader reads as a row's end), formula starts,
+# JSON's escapes, non-ASCII, and the very lines that separate statistics.json's entries.
+PIECES = ['"', ",", "\n", "\r", "\r\n", "=", "+", "-", "@", "\t", "'", " ", "a", "\\", "é", "☃", "\u2028", "\x00",
+          "\n    },\n    {\n", '\n      "slug": "x",', "𝄞"]
+tricky = st.one_of(st.lists(st.sampled_from(PIECES), max_size=8).map("".join), st.text(max_size=8))
+numbers = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**6, 10**6).map(float))
+fields = st.fixed_dictionaries({}, optional={"title": tricky, "sentence": tricky, "scope": tricky, "period": tricky,
+                                             "as_printed": tricky, "value": numbers, "range_low": numbers,
+                                             "caveats": st.lists(tricky, max_size=2)})
+shared_model = functools.cache(good_model)  # one for every example: only its records' cells change
+SLUGS = ["cases-2019", "cases-2020", "cases-rise", "girls-share", "women-share"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=st.dictionaries(st.sampled_from(SLUGS), fields), after=st.dictionaries(st.sampled_from(SLUGS), fields),
+       changed=st.sets(st.sampled_from(SLUGS)))
+def test_carried_over_entries_and_rows_are_byte_identical_whatever_the_cells_hold(before, after, changed) -> None:
+    model = shared_model()
+    with pytest.MonkeyPatch.context() as patch:
+        built = Built(patch, before)
+        files = opendata.data_files(model)
+        old = published(files)
+        # The published figures, read from the entries' lines, are those of a parse of the whole file.
+        assert old.figures == published_figures(files[opendata.STATISTICS_JSON])
+        built.cells = {slug: (after.get(slug, {}) if slug in changed else before.get(slug, {})) for slug in SLUGS}
+        built.slugs.clear()
+        incremental = opendata.data_files(model, kept_but(model, *changed), old)
+        assert sorted(built.slugs) == sorted(changed)
+        assert statistics_files(incremental) == statistics_files(opendata.data_files(model))

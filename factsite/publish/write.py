@@ -129,7 +129,7 @@ class SiteScan:
     link: bool  # a symbolic link somewhere: the folder is rebuilt whole, nothing in it is trusted
 
 
-def _file_stat(status: os.stat_result) -> FileStat:
+def file_stat(status: os.stat_result) -> FileStat:
     """Size and inode (each below 2**64) in the low bits, the time (which may be negative) above them."""
     return (status.st_mtime_ns << 128) | (status.st_ino << 64) | status.st_size
 
@@ -161,7 +161,7 @@ def scan_site(out_dir: Path) -> SiteScan:
     link = False
     for name, entry in walk_files(out_dir):
         link = link or entry.is_symlink()
-        files[name] = _file_stat(entry.stat(follow_symlinks=False))
+        files[name] = file_stat(entry.stat(follow_symlinks=False))
     return SiteScan(files, link)
 
 
@@ -480,7 +480,7 @@ class SiteWriter:
         except OSError:
             return False
         # The scan of the old site has the file's inode, size and time: one stat, of `data`, tells.
-        return status.st_dev == self._device and _file_stat(status) == old
+        return status.st_dev == self._device and file_stat(status) == old
 
     def keep_all(self, relatives: Iterable[str]) -> None:
         """Carry each of these old site's files into the new site as it is, unread: for files the caller
@@ -512,7 +512,7 @@ class SiteWriter:
                     status = os.fstat(handle.fileno())
             with self._lock:
                 self._staged.add(relative)
-                self._stats[relative] = _file_stat(status)
+                self._stats[relative] = file_stat(status)
         except OSError as error:  # a full disk, a read-only folder: said in one line, not a traceback
             raise CannotWrite.from_os_error(error, self._staged_path(relative)) from None
         finally:
@@ -623,7 +623,7 @@ class SiteWriter:
             self._make_folder(folder)
         for relative in unchanged:
             if not _link_or_copy(self._old(relative), self._staged_path(relative)):
-                self._stats[relative] = _file_stat(os.stat(self._staged_path(relative)))  # a copy: a new inode
+                self._stats[relative] = file_stat(os.stat(self._staged_path(relative)))  # a copy: a new inode
 
     # Publishing in place -------------------------------------------------------------------------
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from html import escape  # quotes too: some of these go into attributes
-from pathlib import Path
+
+import orjson
 
 from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
@@ -38,13 +38,14 @@ def all_changes(content: Content, language: str = DEFAULT_LANGUAGE) -> list[Chan
     return sorted(changes, key=lambda c: (c.date, c.slug, c.change), reverse=True)
 
 
-def published_figures(site_dir: Path) -> dict[str, str]:
-    """The figures as last published (site/data/statistics.json of the previous build), by slug."""
-    path = site_dir / "data" / "statistics.json"
+def published_figures(statistics_json: bytes | None) -> dict[str, str]:
+    """The figures as last published (the bytes of the previous build's data/statistics.json), by slug;
+    nothing for a file that is not one. A whole parse, for a file the last build did not leave as it is
+    (else the pipeline takes them from opendata.published_data's split, without a parse)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(statistics_json or b"")
         return {item["slug"]: item["as_printed"] for item in data["statistics"]}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return {}
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Container
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -92,30 +93,37 @@ class SourcesFile(Exported):
 
 
 def export_statistics(model: SiteModel) -> list[Any]:
-    records, sources = [], model.content.sources
+    return export_some(model, model.stats)
+
+
+def export_some(model: SiteModel, slugs: Iterable[str]) -> list[Any]:
+    """The records of these statistics, in this order."""
     added = added_fields()
-    for slug, stat in model.stats.items():
-        # The working alone, not the whole view: a view is made when first read (see LazyViews).
-        worked = model.derivation(stat)
-        derivation = (f"{worked.arithmetic} = {worked.result}" if worked else None)
-        figure = stat.figure
-        span = model.content.derived_ranges.get(slug)
-        records.append(ExportStatistic(
-            slug=slug, title=stat.short_title, sentence=model.plain_sentence(slug),
-            value=None if figure.bound else figure.value,
-            lower_bound=figure.value if figure.bound == "lower" else None,
-            upper_bound=figure.value if figure.bound == "upper" else None,
-            bound_unit=figure.bound_unit,
-            range_low=span.low if span else None, range_high=span.high if span else None,
-            unit=stat.figure.unit, as_printed=display(stat.figure), approximate=stat.figure.approximate,
-            period=stat.period, scope=stat.scope, status=stat.status, derivation=derivation,
-            sheets=list(stat.sheets), caveats=list(stat.caveats),
-            citations=[_citation(sources[c.source], sources[c.via] if c.via else None, c.locator, c.quote, c.note)
-                       for c in stat.citations],
-            page_url=model.absolute(urls.stat(slug)), sources_page_url=model.absolute(urls.stat_sources(slug)),
-            **{name: getattr(stat, name) for name in added},
-        ))
-    return records
+    return [_export(model, slug, added) for slug in slugs]
+
+
+def _export(model: SiteModel, slug: str, added: Container[str]) -> Any:
+    stat, sources = model.stats[slug], model.content.sources
+    # The working alone, not the whole view: a view is made when first read (see LazyViews).
+    worked = model.derivation(stat)
+    derivation = (f"{worked.arithmetic} = {worked.result}" if worked else None)
+    figure = stat.figure
+    span = model.content.derived_ranges.get(slug)
+    return ExportStatistic(
+        slug=slug, title=stat.short_title, sentence=model.plain_sentence(slug),
+        value=None if figure.bound else figure.value,
+        lower_bound=figure.value if figure.bound == "lower" else None,
+        upper_bound=figure.value if figure.bound == "upper" else None,
+        bound_unit=figure.bound_unit,
+        range_low=span.low if span else None, range_high=span.high if span else None,
+        unit=stat.figure.unit, as_printed=display(stat.figure), approximate=stat.figure.approximate,
+        period=stat.period, scope=stat.scope, status=stat.status, derivation=derivation,
+        sheets=list(stat.sheets), caveats=list(stat.caveats),
+        citations=[_citation(sources[c.source], sources[c.via] if c.via else None, c.locator, c.quote, c.note)
+                   for c in stat.citations],
+        page_url=model.absolute(urls.stat(slug)), sources_page_url=model.absolute(urls.stat_sources(slug)),
+        **{name: getattr(stat, name) for name in added},
+    )
 
 
 def _citation(source: Source, via: Source | None, locator: str, quote: str, note: str) -> ExportCitation:
@@ -162,24 +170,33 @@ def _added_cell(value: object) -> str:
 
 
 def statistics_csv(records: list[Any]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     added = list(added_fields())
-    writer.writerow([name for name, _ in csv_columns()])
-    for r in records:
-        sources = " | ".join(  # each as read: the report, as reported by the outlet, and the page that holds the quote
-            f"{c.publisher}, {c.source_title}"
-            + (f", as reported by {c.via_publisher}, {c.via_title} ({c.locator}){' ' + c.via_url if c.via_url else ''}"
-               if c.via_source_id else f" ({c.locator}){' ' + c.url if c.url else ''}")
-            for c in r.citations
-        )
-        # Numbers as numbers, which a spreadsheet reads as such, sign and all; text never starts as a formula.
-        writer.writerow([r.slug, text_cell(r.title), text_cell(r.sentence), *map(_number_cell, (r.value, r.lower_bound, r.upper_bound)),
-                         r.bound_unit or "", *map(_number_cell, (r.range_low, r.range_high)), r.unit,
-                         text_cell(r.as_printed), str(r.approximate).lower(), *map(text_cell, [r.period, r.scope]),
-                         r.status, text_cell(r.derivation or ""), ";".join(r.sheets), text_cell(sources),
-                         r.page_url, r.sources_page_url, *(_added_cell(getattr(r, name)) for name in added)])
-    return buffer.getvalue().encode("utf-8")
+    return _csv_text([_csv_header(), *(_csv_row(r, added) for r in records)]).encode("utf-8")
+
+
+def _csv_text(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _csv_header() -> list[str]:
+    return [name for name, _ in csv_columns()]
+
+
+def _csv_row(r: Any, added: list[str]) -> list[str]:
+    sources = " | ".join(  # each as read: the report, as reported by the outlet, and the page that holds the quote
+        f"{c.publisher}, {c.source_title}"
+        + (f", as reported by {c.via_publisher}, {c.via_title} ({c.locator}){' ' + c.via_url if c.via_url else ''}"
+           if c.via_source_id else f" ({c.locator}){' ' + c.url if c.url else ''}")
+        for c in r.citations
+    )
+    # Numbers as numbers, which a spreadsheet reads as such, sign and all; text never starts as a formula.
+    return [r.slug, text_cell(r.title), text_cell(r.sentence), *map(_number_cell, (r.value, r.lower_bound, r.upper_bound)),
+            r.bound_unit or "", *map(_number_cell, (r.range_low, r.range_high)), r.unit,
+            text_cell(r.as_printed), str(r.approximate).lower(), *map(text_cell, [r.period, r.scope]),
+            r.status, text_cell(r.derivation or ""), ";".join(r.sheets), text_cell(sources),
+            r.page_url, r.sources_page_url, *(_added_cell(getattr(r, name)) for name in added)]
 
 
 def _column_type(name: str) -> str:
@@ -222,21 +239,135 @@ def record_output(slug: str) -> str:
     return urls.output_path(urls.data_statistic(slug))
 
 
-def data_files(model: SiteModel, kept: Container[str] = frozenset()) -> dict[str, bytes]:
+STATISTICS_JSON, STATISTICS_CSV = "data/statistics.json", "data/statistics.csv"
+
+
+@dataclass(frozen=True)
+class PublishedData:
+    """The last build's statistics.json, entry by entry as written (the pipeline gives it only while the
+    file is as that build wrote it), and its statistics.csv, if that is too."""
+
+    entries: dict[str, bytes]  # slug -> its entry's lines between its braces, in the file's order
+    figures: dict[str, str]  # slug -> as_printed: history.published_figures, without parsing the file
+    statistics_csv: bytes | None = None
+
+
+def data_files(model: SiteModel, kept: Container[str] = frozenset(),
+               published: PublishedData | None = None) -> dict[str, bytes]:
     """/data/statistics.csv, statistics.json, sources.json, their schemas, the Data Package descriptor,
-    and each figure's own record at /data/statistics/<slug>.json (but those in `kept`)."""
-    statistics = StatisticsFile(licence=DATA_LICENCE, statistics=export_statistics(model))
+    and each figure's own record at /data/statistics/<slug>.json (but those in `kept`).
+
+    A figure whose record is in `kept` reads what it read when `published` was made (deps.py): its
+    entry and row there are what it would be given now, and are taken as they are, unbuilt."""
+    carried = _carried_over(model, kept, published)
+    if carried is None:
+        statistics = StatisticsFile(licence=DATA_LICENCE, statistics=export_statistics(model))
+        records = statistics.statistics
+        files = {STATISTICS_CSV: statistics_csv(records), STATISTICS_JSON: _json(statistics.model_dump(mode="json"))}
+    else:
+        records = export_some(model, (slug for slug in model.stats if slug not in carried))
+        files = _merged(model, records, carried)
     sources = SourcesFile(licence=DATA_LICENCE, sources=export_sources(model))
-    files = {
-        "data/statistics.csv": statistics_csv(statistics.statistics),
-        "data/statistics.json": _json(statistics.model_dump(mode="json")),
+    files.update({
         "data/sources.json": _json(sources.model_dump(mode="json")),
         "data/statistics.schema.json": _json(StatisticsFile.model_json_schema()),
         "data/sources.schema.json": _json(SourcesFile.model_json_schema()),
         "data/datapackage.json": _json(datapackage(model)),
-    }
-    for record in statistics.statistics:
+    })
+    for record in records:
         output = record_output(record.slug)
         if output not in kept:
             files[output] = _json({"licence": DATA_LICENCE, "statistic": record.model_dump(mode="json")})
     return files
+
+
+# statistics.json as _json writes it: its entries two levels in, and never a raw newline inside a
+# string, so that an entry's braces are the only lines at four spaces and its own keys the only ones at six.
+_JSON_HEAD = b'{\n  "licence": ' + orjson.dumps(DATA_LICENCE) + b',\n  "statistics": [\n    {\n'
+_JSON_TAIL = b"\n    }\n  ]\n}\n"
+_BETWEEN_ENTRIES = b"\n    },\n    {\n"
+
+
+def published_data(statistics_json: bytes) -> PublishedData | None:
+    """statistics.json as the last build wrote it, split into its entries; None if it is not in the
+    shape _json writes this code's statistics file in (another licence, no statistics, not orjson's)."""
+    if not (statistics_json.startswith(_JSON_HEAD) and statistics_json.endswith(_JSON_TAIL)):
+        return None
+    entries: dict[str, bytes] = {}
+    figures: dict[str, str] = {}
+    for entry in statistics_json[len(_JSON_HEAD):-len(_JSON_TAIL)].split(_BETWEEN_ENTRIES):
+        slug, figure = _own_string(entry, b"slug", near_end=True), _own_string(entry, b"as_printed")
+        if slug is None or figure is None or slug in entries:
+            return None
+        entries[slug], figures[slug] = entry, figure
+    return PublishedData(entries, figures)
+
+
+def _own_string(entry: bytes, key: bytes, near_end: bool = False) -> str | None:
+    """The value of an entry's own key (not a citation's), if it is a string: its line, parsed alone.
+    `near_end`: looked for from the end (a key sorted after the citations, the entry's longest part)."""
+    line = b'      "' + key + b'": '  # six spaces: the entry's own keys, a citation's are at ten
+    if entry.startswith(line):
+        at = 0
+    else:
+        at = (entry.rfind if near_end else entry.find)(b"\n" + line) + 1
+        if at == 0:
+            return None
+    end = entry.find(b"\n", at)
+    value = entry[at + len(line):end if end >= 0 else len(entry)]
+    value = value[:-1] if value.endswith(b'",') else value  # a comma after it, not inside it
+    try:
+        found = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    return found if isinstance(found, str) else None
+
+
+def _carried_over(model: SiteModel, kept: Container[str],
+                  published: PublishedData | None) -> dict[str, tuple[bytes, bytes]] | None:
+    """Each carried-over figure's entry in statistics.json and row in statistics.csv, as published; None
+    (a full computation) without both files. A figure missing from either is built."""
+    if published is None or published.statistics_csv is None or not model.stats:
+        return None
+    rows = _published_rows(published.statistics_csv)
+    if rows is None:
+        return None
+    carried = {}
+    for slug in model.stats:
+        entry, row = published.entries.get(slug), rows.get(slug.encode())
+        if entry is not None and row is not None and record_output(slug) in kept:
+            carried[slug] = (entry, row)
+    return carried
+
+
+def _published_rows(data: bytes) -> dict[bytes, bytes] | None:
+    """statistics.csv's rows as written (without their last newline), by their first cell; None if its
+    header is not this code's. Bytes, not csv.reader's cells: a cell with a lone carriage return is
+    written unquoted, and read back as two rows."""
+    lines = data.split(b"\n")
+    if lines[0] + b"\n" != _csv_text([_csv_header()]).encode("utf-8") or lines[-1] != b"":
+        return None
+    rows: dict[bytes, bytes] = {}
+    row: bytes | None = None  # a row whose quoted cell goes on over the next line
+    for line in lines[1:-1]:
+        row = line if row is None else row + b"\n" + line
+        if row.count(b'"') % 2 == 0:  # else that newline is inside a quoted cell
+            rows[row.partition(b",")[0]] = row
+            row = None
+    return rows if row is None else None
+
+
+def _merged(model: SiteModel, records: list[Any], carried: dict[str, tuple[bytes, bytes]]) -> dict[str, bytes]:
+    """statistics.json and statistics.csv in the model's order, of the carried-over entries and rows and
+    of `records` (the others'): the bytes a full computation writes."""
+    added = list(added_fields())
+    made = {r.slug: (_json_entry(r), _csv_text([_csv_row(r, added)])[:-1].encode("utf-8")) for r in records}
+    entries, rows = zip(*(carried.get(slug) or made[slug] for slug in model.stats))
+    return {STATISTICS_JSON: _JSON_HEAD + _BETWEEN_ENTRIES.join(entries) + _JSON_TAIL,
+            STATISTICS_CSV: _csv_text([_csv_header()]).encode("utf-8") + b"\n".join(rows) + b"\n"}
+
+
+def _json_entry(record: Any) -> bytes:
+    """A record as _json writes it in statistics.json, two levels in, between its braces."""
+    dumped = orjson.dumps(record.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    return b"    " + dumped[2:-2].replace(b"\n", b"\n    ")  # "{\n" and "\n}" off: the entry's braces are _merged's

@@ -12,7 +12,7 @@ from . import urls
 from .charts import ChartModel, chart_csv
 from .history import atom_feed
 from .data_columns import DATA_LICENCE
-from .opendata import data_files
+from .opendata import PublishedData, data_files
 from .pages import Page, SiteModel
 
 
@@ -62,11 +62,13 @@ def chart_csvs(model: SiteModel, kept: Container[str] = frozenset()) -> dict[str
     return {chart_csv_output(chart): chart_csv(chart, model.base_url, credits, DATA_LICENCE) for chart in charts}
 
 
-def site_files(models: Sequence[SiteModel], kept: Container[str] = frozenset()) -> dict[str, bytes]:
+def site_files(models: Sequence[SiteModel], kept: Container[str] = frozenset(),
+               published: PublishedData | None = None) -> dict[str, bytes]:
     """Output path -> bytes of every file that is not a page, an image, a static asset or the search
     index, for the site in each of its languages (the default language's plan first): chart CSVs and
     a feed per language; one set of /data/ files, one sitemap, one robots.txt. Those in `kept` are
-    left out: the build proved them unchanged (deps.py) and carries them over."""
+    left out: the build proved them unchanged (deps.py) and carries them over; `published` (the last
+    build's statistics.json and .csv, intact) gives the entries of the figures carried over."""
     default = models[0]
     site = default.content.site
     files: dict[str, bytes] = {}
@@ -74,7 +76,7 @@ def site_files(models: Sequence[SiteModel], kept: Container[str] = frozenset()) 
         files.update(chart_csvs(model, kept))
         files[urls.output_path(model.urls.feed())] = atom_feed(model.changes, model.base_url, site.title, site.last_reviewed,
                                                                model.language)
-    files.update(data_files(default, kept))
+    files.update(data_files(default, kept, published))
     if SITEMAP not in kept:
         pages = [page for model in models for page in model.pages()]
         files[SITEMAP] = sitemap(default.base_url, pages, [model.language for model in models])
