@@ -330,26 +330,32 @@ class SiteModel:
                               origin=partial(self._where, f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
             result.append(SheetPage(url=url, title=sheet.title, description=sheet.summary, card=card, search_group=urls.sheet(sheet.slug),
                                     sheet=sheet, plan=self, language=self.language))
-        # A statistic's pages are planned from its link and plain sentence: its view is made only if one is rendered.
+        # A statistic's pages are planned from its addresses: their words are worked out, and its view
+        # made, only if one is rendered (see StatViewPage).
         for slug, stat in self.stats.items():
-            link, plain = self.links[slug], self.plain_sentence(slug)
+            link = self.links[slug]
             # Its first sheet's part of the search index, named by its address in the default language: the
             # same part in every language, so a change re-indexes one part, not one per language.
             group = urls.sheet(stat.sheets[0]) if stat.sheets else urls.stat(slug)
-            result.append(StatPage(url=link.url, title=f"{link.short_title}: {link.figure}", description=plain,
-                                   search_group=group, slug=slug, plan=self, language=self.language))
-            result.append(StatSourcesPage(url=link.sources_url, title=_(N_("Sources for: %(title)s")) % {"title": link.short_title},
-                                          description=_(N_("Where the figure %(figure)s comes from: %(sentence)s")) % {
-                                              "figure": link.figure, "sentence": plain},
-                                          slug=slug, plan=self, language=self.language))
+            result.append(StatPage(url=link.url, search_group=group, slug=slug, plan=self, language=self.language))
+            result.append(StatSourcesPage(url=link.sources_url, slug=slug, plan=self, language=self.language))
         result.extend(self._embed_pages())
         result[:fixed] = [replace(page, language=self.language) for page in result[:fixed]]
-        seen: dict[str, str] = {}
-        for page in result:
-            if page.output in seen:
-                raise urls.UnsafePath(f"two pages would write {page.output}: {seen[page.output]} and {page.title}")
-            seen[page.output] = page.title
+        _refuse_shared_outputs(result)
         return result
+
+
+def _refuse_shared_outputs(pages: list[Page]) -> None:
+    """Two pages may never write one file. Counted with a set, and the pages named only when two
+    clash: reading every page's title would work out the words of every statistic's pages."""
+    outputs = {page.output for page in pages}
+    if len(outputs) == len(pages):
+        return
+    first: dict[str, Page] = {}
+    for page in pages:
+        if page.output in first:
+            raise urls.UnsafePath(f"two pages would write {page.output}: {first[page.output].title} and {page.title}")
+        first[page.output] = page
 
 
 def _link(stat: Statistic, site_urls: urls.SiteUrls) -> StatLink:
