@@ -67,6 +67,7 @@ class SiteModel:
                                    language=language)
                         for sid, s in content.sources.items()}
         self.provenances = {slug: provenance(stat, content.sources) for slug, stat in self.stats.items()}
+        self._reviewed = readable_date(content.site.last_reviewed, language=language)  # on every chart's download note
         self.charts = {slug: self._chart(s.chart, self.urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
         self.sheet_charts = {sheet.slug: [self._chart(chart, self.urls.sheet(sheet.slug)) for chart in sheet.charts]
                              for sheet in content.sheets}
@@ -90,7 +91,7 @@ class SiteModel:
         model = build_chart(chart, chart.id, self.stats, self.content.derived_ranges, self.language, _)
         credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3, gettext=_)
         source = _(N_("Source: %(sources)s.")) % {"sources": credits}
-        note = f"{source}\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed, language=self.language)}"
+        note = f"{source}\n{self.absolute(page_url)} \u00b7 {self._reviewed}"
         # The embed page is the chart, its texts and the help line; an iframe cannot size itself
         # without a script, so the code offered is as tall as that page in a 640 px article column.
         texts = [model.description, model.ranges_note, source + " " + _(N_("Every figure with its sources on %(site)s.")) % {
