@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Sheet, Statement
+from ..content.translate import QuoteTranslations
 from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 from .catalogues import N_
@@ -38,7 +39,7 @@ class Plan(Protocol):
 
     urls: urls.SiteUrls  # the addresses in the plan's language
     gettext: Callable[[str], str]  # the plan's own words in its language
-    quote_translations: dict[tuple[str, str, str], str]  # (file key, source, locator) -> the site's rendering of a quote
+    quote_translations: QuoteTranslations  # (file key, source, locator) -> the site's rendering of a quote
     views: Mapping[str, StatView]
     links: dict[str, StatLink]
     sources: dict[str, SourceView]

@@ -17,7 +17,7 @@ from ..content.figures import FIGURE_MARK_RE, display
 from ..content.locales import DEFAULT_LANGUAGE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Chart, Source, Statistic
-from ..content.translate import quote_translations
+from ..content.translate import QuoteTranslations
 from ..content.validate import Content
 from . import urls
 from .catalogues import LOCALE_DIR, N_, gettext_for
@@ -51,7 +51,7 @@ class SiteModel:
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
         overlays = content.translations.get(language)
         # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
-        self.quote_translations = quote_translations(overlays)
+        self.quote_translations = QuoteTranslations(overlays)
         # Where each quote was read, in this language's words (a locator is the site's own text).
         self.locators: dict[str, str] = dict(overlays.site.locators) if overlays is not None else {}
         self.stats = content.stats
