@@ -193,6 +193,28 @@ def test_a_statistic_pages_words_are_worked_out_only_when_read(monkeypatch) -> N
     assert spanish.title.startswith("Fuentes de: ")
 
 
+def test_an_embed_pages_source_line_is_worked_out_only_when_read(monkeypatch) -> None:
+    """Planning gives no embed page its credits (3,000 embeds a language at 10,000 statistics, a few
+    rendered after one change); read, they are the three most used of the figures its chart draws."""
+    asked: list[str] = []
+    chart_source_line = SiteModel.chart_source_line
+
+    def spy(self: SiteModel, chart) -> str:
+        asked.append(chart.id)
+        return chart_source_line(self, chart)
+
+    monkeypatch.setattr(SiteModel, "chart_source_line", spy)
+    content, problems = validate(load_content(GOOD))
+    assert content is not None, problems
+    fresh = SiteModel(content, BASE_URL)
+    embeds = of_kind(fresh, EmbedPage)
+    assert embeds and asked == []
+    for page in embeds:
+        stats = [fresh.slug_by_sources_url[row.sources_url] for row in page.chart.rows if row.sources_url]
+        assert page.context()["source_line"] == page.source_line == fresh._sources_line(stats, most=3) != ""
+    assert asked == [page.chart.id for page in embeds]  # once each
+
+
 def test_a_statistic_chart_is_named_after_it_once_by_validation(model: SiteModel) -> None:
     chart = model.stats["cases-2020"].chart
     assert chart is not None and chart.id == "cases-2020" == model.charts["cases-2020"].id

@@ -223,13 +223,14 @@ class SiteModel:
         owners = [(chart, self.urls.stat(slug), f"stat:{slug}") for slug, chart in self.charts.items()]
         owners += [(chart, self.urls.sheet(slug), f"sheet:{slug}") for slug, charts in self.sheet_charts.items()
                    for chart in charts]
-        pages = []
-        for chart, back_url, owner in owners:
-            stats = [self.slug_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
-            pages.append(EmbedPage(url=self.urls.embed(chart.id), title=chart.title, description=chart.description,
-                                   chart=chart, back_url=back_url, owner=owner, source_line=self._sources_line(stats, most=3),
-                                   language=self.language))
-        return pages
+        return [EmbedPage(url=self.urls.embed(chart.id), title=chart.title, description=chart.description,
+                          chart=chart, back_url=back_url, owner=owner, plan=self, language=self.language)
+                for chart, back_url, owner in owners]
+
+    def chart_source_line(self, chart: ChartModel) -> str:
+        """The credits of the figures a chart draws, most used first: three on its embed page."""
+        stats = [self.slug_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
+        return self._sources_line(stats, most=3)
 
     def cite(self, view: StatView) -> list[tuple[str, str]]:
         """The 'cite this figure' texts of a statistic, in each style."""
