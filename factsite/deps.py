@@ -67,6 +67,7 @@ class Dependencies:
                 self.sheets.setdefault(sheet.slug, []).append(sheet)
         self._stat: dict[str, frozenset[str]] = {}
         self._sheet: dict[str, frozenset[str]] = {}
+        self._sheet_charts: dict[str, frozenset[str]] = {}
         self._derived: dict[str, frozenset[str]] = {}
         self._figure: dict[str, frozenset[str]] = {}
 
@@ -100,6 +101,17 @@ class Dependencies:
             found |= self.figure(slug)
         return found
 
+    def sheet_charts(self, slug: str) -> frozenset[str]:
+        """What a fact sheet's charts read, in every language (worked out once: the sheet and every
+        figure its charts draw ask, and a chart draws several)."""
+        if slug not in self._sheet_charts:
+            found: set[str] = set()
+            for sheet in self.sheets.get(slug, ()):
+                for chart in sheet.charts:
+                    found |= self.chart(_points(chart), f"sheet:{slug}")
+            self._sheet_charts[slug] = frozenset(found)
+        return self._sheet_charts[slug]
+
     def stat(self, slug: str) -> frozenset[str]:
         """What a statistic's page (and its sources page) reads."""
         if slug not in self._stat:
@@ -115,23 +127,21 @@ class Dependencies:
             found |= {f"sheet:{s}" for s in stat.sheets}
             for sheet_slug in self.drawn_by.get(slug, ()):
                 found.add(f"sheet:{sheet_slug}")
-                for sheet in self.sheets.get(sheet_slug, ()):
-                    for chart in sheet.charts:
-                        found |= self.chart(_points(chart), f"sheet:{sheet_slug}")
+                found |= self.sheet_charts(sheet_slug)
             self._stat[slug] = frozenset(found)
         return self._stat[slug]
 
     def sheet(self, slug: str) -> frozenset[str]:
         """What a fact sheet's page reads (the same in every language: worked out once)."""
         if slug not in self._sheet:
-            found = {f"sheet:{slug}"}
-            for sheet in self.sheets.get(slug, ()):
-                for stat_slug in sheet.statistics:
-                    found |= self.stat(stat_slug)
+            found = {f"sheet:{slug}"} | self.sheet_charts(slug)
+            versions = self.sheets.get(slug, [])
+            # Each statistic once, however many languages list it (all do: a translation keeps the list).
+            for stat_slug in dict.fromkeys(stat_slug for sheet in versions for stat_slug in sheet.statistics):
+                found |= self.stat(stat_slug)
+            for sheet in versions:
                 for other in _marks(sheet.introduction):
                     found |= self.figure(other)
-                for chart in sheet.charts:
-                    found |= self.chart(_points(chart), f"sheet:{slug}")
                 found |= {f"source:{statement.source}" for statement in sheet.statements}
             self._sheet[slug] = frozenset(found)
         return self._sheet[slug]
@@ -196,14 +206,17 @@ def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, ke
                                                                for name in files.get(record, ()))
         return named[record]
 
-    # A set of records is hashed once, however many pages read it (a statistic's four pages in two
-    # languages); each page's fingerprint is then that digest under its own name.
+    # A set of records is hashed once, however many outputs read it (a statistic's four pages in two
+    # languages and its open-data record), and that digest is the fingerprint of each: a fingerprint
+    # is only ever compared with the last build's of the same output, so it need not name it.
     of_set: dict[frozenset[str], bytes] = {}
     found: dict[str, bytes] = {}
     for output, records in _outputs_read(pages, models, deps):
-        if records not in of_set:
-            of_set[records] = hashlib.sha256(b"".join(record_bytes(record) for record in sorted(records))).digest()
-        found[output] = hashlib.sha256(base + output.encode() + b"\0" + of_set[records]).digest()
+        fingerprint = of_set.get(records)
+        if fingerprint is None:
+            fingerprint = of_set[records] = hashlib.sha256(
+                base + b"".join(record_bytes(record) for record in sorted(records))).digest()
+        found[output] = fingerprint
     # The sitemap lists every page, but reads only their addresses (and the site's settings, in `base`).
     found[SITEMAP] = hashlib.sha256(base + SITEMAP.encode() + b"\0" + sitemap_reads(pages)).digest()
     return found

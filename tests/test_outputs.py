@@ -12,6 +12,7 @@ from factsite.content.load import load_content
 from factsite.content.validate import validate
 from factsite.web import urls
 from factsite.web.outputs import robots, site_files, sitemap
+from factsite.web.kinds import WordedPage
 from factsite.web.pages import Page, SiteModel
 
 from .conftest import GOOD
@@ -21,7 +22,7 @@ BASE = "https://outputs.example.org"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ListedPage(Page):
+class ListedPage(WordedPage):
     template: ClassVar[str] = "page.html"
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from factsite.content import overlay
 from factsite.content.load import load_content
+from factsite.content.translate import QuoteTranslations
 from factsite.content.validate import validate
 from factsite.pipeline import check_content
 
@@ -56,6 +57,25 @@ def test_spanish_overlays_load_and_validate(tmp_path: Path) -> None:
     assert spanish.site.helpline.name == "Línea de Prueba"
     assert spanish.methodology.startswith("## Acerca del sitio")  # without its translates line
     assert set(spanish.stats) == set(content.stats)
+
+
+def test_each_quote_translation_is_found_by_its_record_source_and_locator(tmp_path: Path) -> None:
+    """The plan reads a record's quote translations from its overlay when first asked (QuoteTranslations):
+    every quote of the Spanish overlays is found under its own record, source and locator, and
+    nothing else is (a quote of another record, a sheet's statement under "stat:", no overlays)."""
+    content, problems = validate(load_content(spanish_tree(tmp_path)))
+    assert content is not None, [str(p) for p in problems]
+    spanish = content.translations["es"]
+    found = QuoteTranslations(spanish)
+    quotes = [(f"stat:{slug}", item) for slug, stat in spanish.stats.items() for item in [*stat.citations, *stat.discrepancies]]
+    quotes += [(f"sheet:{slug}", item) for slug, sheet in spanish.sheets.items() for item in sheet.statements]
+    assert len(quotes) > 5
+    for record, item in quotes:
+        assert found.get((record, item.source, item.locator)) == item.quote_translation
+    statement = spanish.sheets["main-sheet"].statements[0]
+    assert found.get(("stat:main-sheet", statement.source, statement.locator)) == ""
+    assert found.get(("stat:cases-2019", "paper", "no such place")) == ""
+    assert QuoteTranslations(None).get(("stat:cases-2020", "paper", "p. 1")) == ""
 
 
 def test_english_only_site_has_no_translations(tmp_path: Path) -> None:

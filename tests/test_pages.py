@@ -18,6 +18,7 @@ from factsite.web.assets import collect_assets
 from factsite.web.kinds import (EmbedPage, HelpPage, HomePage, NotFoundPage, Page, SheetPage, SourcesPage, StatPage,
                                 StatSourcesPage, printed_in)
 from factsite.web.outputs import site_files
+from factsite.pipeline import plan_site
 from factsite.web.pages import SiteModel
 from factsite.web.render import Language, make_environment, render_pages, shared_context
 from factsite.web.views import StatLink, figure_anchor, figure_link, titled_figure
@@ -152,6 +153,67 @@ def test_each_kind_says_where_it_is_listed(model: SiteModel) -> None:
     embeds = {page.url: page.back_url for page in of_kind(model, EmbedPage)}
     assert embeds == {urls.embed("cases-2020"): urls.stat("cases-2020"),
                       urls.embed("victims-breakdown"): urls.sheet("main-sheet")}
+
+
+def test_a_statistic_pages_words_are_worked_out_only_when_read(monkeypatch) -> None:
+    """A statistic's page and sources page get their title and description when first read (a build
+    after one change renders a handful of 40,000): planning works out none of them, and each, read,
+    is what the page prints, in the plan's language (the shipped content is in English and Spanish)."""
+    asked: set[str] = set()  # the plain sentences worked out
+    viewed: set[str] = set()  # the views made: the figures the pages that list the whole site show
+    plain_sentence, stat_view = SiteModel.plain_sentence, SiteModel._stat_view
+
+    def spy_sentence(self: SiteModel, slug: str) -> str:
+        asked.add(slug)
+        return plain_sentence(self, slug)
+
+    def spy_view(self: SiteModel, stat):
+        viewed.add(stat.slug)
+        return stat_view(self, stat)
+
+    monkeypatch.setattr(SiteModel, "plain_sentence", spy_sentence)
+    monkeypatch.setattr(SiteModel, "_stat_view", spy_view)
+    content, problems = validate(load_content(ROOT / "content"))
+    assert content is not None, problems
+    models = plan_site(content, BASE_URL)
+    pages = [page for model in models for page in model.pages()]
+    assert asked == viewed and len(viewed) < len(content.stats)  # each view prints its plain sentence
+    for model in models:
+        _ = model.gettext
+        for page in pages:
+            if page.language != model.language or not isinstance(page, (StatPage, StatSourcesPage)):
+                continue
+            link, plain = model.links[page.slug], plain_sentence(model, page.slug)
+            if isinstance(page, StatPage):
+                assert (page.title, page.description) == (f"{link.short_title}: {link.figure}", plain)
+            else:
+                assert page.title == _("Sources for: %(title)s") % {"title": link.short_title}
+                assert page.description == _("Where the figure %(figure)s comes from: %(sentence)s") % {
+                    "figure": link.figure, "sentence": plain}
+    spanish = next(page for page in pages if isinstance(page, StatSourcesPage) and page.language == "es")
+    assert spanish.title.startswith("Fuentes de: ")
+
+
+def test_an_embed_pages_source_line_is_worked_out_only_when_read(monkeypatch) -> None:
+    """Planning gives no embed page its credits (3,000 embeds a language at 10,000 statistics, a few
+    rendered after one change); read, they are the three most used of the figures its chart draws."""
+    asked: list[str] = []
+    chart_source_line = SiteModel.chart_source_line
+
+    def spy(self: SiteModel, chart) -> str:
+        asked.append(chart.id)
+        return chart_source_line(self, chart)
+
+    monkeypatch.setattr(SiteModel, "chart_source_line", spy)
+    content, problems = validate(load_content(GOOD))
+    assert content is not None, problems
+    fresh = SiteModel(content, BASE_URL)
+    embeds = of_kind(fresh, EmbedPage)
+    assert embeds and asked == []
+    for page in embeds:
+        stats = [fresh.slug_by_sources_url[row.sources_url] for row in page.chart.rows if row.sources_url]
+        assert page.context()["source_line"] == page.source_line == fresh._sources_line(stats, most=3) != ""
+    assert asked == [page.chart.id for page in embeds]  # once each
 
 
 def test_a_statistic_chart_is_named_after_it_once_by_validation(model: SiteModel) -> None:

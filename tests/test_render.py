@@ -20,6 +20,7 @@ from factsite.content.load import load_content
 from factsite.content.validate import validate
 from factsite.web import render
 from factsite.web.assets import collect_assets
+from factsite.web.kinds import WordedPage
 from factsite.web.pages import Page, SiteModel
 from factsite.content.locales import DEFAULT_LANGUAGE
 from factsite.web.render import Language, Languages, PageRenderer, json_for_script, make_environment, render_pages, shared_context
@@ -35,7 +36,7 @@ TEMPLATES = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class SomePage(Page):
+class SomePage(WordedPage):
     """A page kind for these tests: any template, any context."""
 
     template: str = "page.html"  # type: ignore[misc]  # a field here, where real kinds fix it per class

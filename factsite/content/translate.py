@@ -42,19 +42,31 @@ def translated(content: Content, language: str, reuse: Reuse | None = None) -> C
     )
 
 
-def quote_translations(overlays: Translations | None) -> dict[tuple[str, str, str], str]:
+class QuoteTranslations:
     """The site's own rendering of each quote, by (file key, source, locator): the quote itself is
-    printed in its source's words, and this beside it, marked as the site's translation."""
-    if overlays is None:
-        return {}
-    found: dict[tuple[str, str, str], str] = {}
-    for slug, stat in overlays.stats.items():
-        for item in [*stat.citations, *stat.discrepancies]:
-            found[(f"stat:{slug}", item.source, item.locator)] = item.quote_translation
-    for slug, sheet in overlays.sheets.items():
-        for statement in sheet.statements:
-            found[(f"sheet:{slug}", statement.source, statement.locator)] = statement.quote_translation
-    return found
+    printed in its source's words, and this beside it, marked as the site's translation. A record's
+    are read from its overlay when first asked: a build after one change prints a few records' quotes."""
+
+    def __init__(self, overlays: Translations | None):
+        self._overlays = overlays
+        self._by_record: dict[str, dict[tuple[str, str], str]] = {}
+
+    def get(self, key: tuple[str, str, str], default: str = "") -> str:
+        record, source, locator = key
+        found = self._by_record.get(record)
+        if found is None:
+            found = self._by_record[record] = self._read(record)
+        return found.get((source, locator), default)
+
+    def _read(self, record: str) -> dict[tuple[str, str], str]:
+        kind, _, slug = record.partition(":")
+        items: list[QuotedText] = []
+        if self._overlays is not None and kind == "stat" and slug in self._overlays.stats:
+            stat = self._overlays.stats[slug]
+            items = [*stat.citations, *stat.discrepancies]
+        elif self._overlays is not None and kind == "sheet" and slug in self._overlays.sheets:
+            items = self._overlays.sheets[slug].statements
+        return {(item.source, item.locator): item.quote_translation for item in items}
 
 
 def _by_keys(items: list[QuotedText]) -> dict[tuple[str, str], QuotedText]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -260,10 +261,10 @@ NARROW_ROW_PX, NARROW_LABEL_LINE_PX, NARROW_BASE_PX = 30, 22, 24  # a bar, a lab
 def narrow_height(rows: list[TableRow]) -> int:
     """A phone-width image's height: every category gets one band (a category axis has equal
     bands), as tall as the tallest one needs for its bars and the label lines above them."""
-    labels = list(dict.fromkeys(row.label for row in rows))
-    band = max(NARROW_ROW_PX * sum(1 for row in rows if row.label == label) + NARROW_LABEL_LINE_PX
-               * len(_wrapped(label, NARROW_LABEL_CHARACTERS)) for label in labels)
-    return NARROW_BASE_PX + band * len(labels)
+    bars = Counter(row.label for row in rows)  # each category's, counted in one pass over the rows
+    band = max(NARROW_ROW_PX * count + NARROW_LABEL_LINE_PX * len(_wrapped(label, NARROW_LABEL_CHARACTERS))
+               for label, count in bars.items())
+    return NARROW_BASE_PX + band * len(bars)
 
 
 def narrow_figure(chart: ChartModel) -> str:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..content.figures import FIGURE_MARK_RE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Sheet, Statement
+from ..content.translate import QuoteTranslations
 from ..content.locales import DEFAULT_LANGUAGE
 from . import urls
 from .catalogues import N_
@@ -38,7 +39,7 @@ class Plan(Protocol):
 
     urls: urls.SiteUrls  # the addresses in the plan's language
     gettext: Callable[[str], str]  # the plan's own words in its language
-    quote_translations: dict[tuple[str, str, str], str]  # (file key, source, locator) -> the site's rendering of a quote
+    quote_translations: QuoteTranslations  # (file key, source, locator) -> the site's rendering of a quote
     views: Mapping[str, StatView]
     links: dict[str, StatLink]
     sources: dict[str, SourceView]
@@ -54,12 +55,21 @@ class Plan(Protocol):
 
     def stat_card(self, slug: str) -> Card: ...
 
+    def plain_sentence(self, slug: str) -> str: ...
+
+    def chart_source_line(self, chart: ChartModel) -> str: ...
+
 
 @dataclass(frozen=True, kw_only=True)
 class Page:
     """What every page has. Each kind below names its template and adds what that template prints:
     its own fields, or for the pages built per statistic and sheet a context built only when rendered
-    (in the worker processes that render a large site in parallel, and never all held in memory)."""
+    (in the worker processes that render a large site in parallel, and never all held in memory).
+
+    Every kind also has a `title` and a `description` (the tab's title, the meta description):
+    fields of a `WordedPage`, or worked out when first read for a statistic's pages (`StatViewPage`),
+    of which a build after one change renders a handful. They are not declared here: a field of
+    this class could not be a property in a subclass."""
 
     template: ClassVar[str]
     searchable: ClassVar[bool] = False  # statistic and fact-sheet pages are what search finds
@@ -69,8 +79,6 @@ class Page:
     site_in_title: ClassVar[bool] = True  # "<page> | <site>" in the browser's tab; the home page's title is the site's
 
     url: str
-    title: str
-    description: str
     language: str = DEFAULT_LANGUAGE  # the language it is written in; its address says so (see urls.SiteUrls)
     search_group: str = ""  # pages indexed together when search is split in parts: a sheet and its statistics, in every language
     json_ld: str = ""  # structured data known when the page is planned
@@ -99,7 +107,15 @@ class Page:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CardedPage(Page):
+class WordedPage(Page):
+    """A page given its title and description when it is planned: every kind but a statistic's pages."""
+
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardedPage(WordedPage):
     """A page given its share card when it is planned (a statistic's pages make theirs when first read)."""
 
     card: Card | None = None
@@ -184,7 +200,7 @@ class PrivacyPage(CardedPage):
 
 
 @dataclass(frozen=True, kw_only=True)
-class NotFoundPage(Page):
+class NotFoundPage(WordedPage):
     template: ClassVar[str] = "404.html"
     in_sitemap: ClassVar[bool] = False
     canonical: ClassVar[bool] = False
@@ -195,7 +211,7 @@ class NotFoundPage(Page):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EmbedPage(Page):
+class EmbedPage(WordedPage):
     """A chart alone, to be shown in an iframe on other sites."""
 
     template: ClassVar[str] = "embed.html"
@@ -203,7 +219,23 @@ class EmbedPage(Page):
     chart: ChartModel
     back_url: str  # the page the chart is on: the embed's canonical address
     owner: str  # the record the chart belongs to: "stat:<slug>" or "sheet:<slug>"
-    source_line: str
+    plan: Plan = field(repr=False, compare=False)
+
+    @cached_property
+    def source_line(self) -> str:
+        """Worked out when first read: a build after one change renders a few of 3,000 embeds a
+        language at 10,000 statistics."""
+        return self.plan.chart_source_line(self.chart)
+
+    def context(self) -> EmbedContext:
+        return EmbedContext(chart=self.chart, back_url=self.back_url, owner=self.owner, source_line=self.source_line)
+
+
+class EmbedContext(TypedDict):
+    chart: ChartModel
+    back_url: str
+    owner: str
+    source_line: str  # the credits of the figures it draws
 
 
 @dataclass(frozen=True)
@@ -335,7 +367,9 @@ class StatContext(TypedDict):
 
 @dataclass(frozen=True, kw_only=True)
 class StatViewPage(Page):
-    """A page about one statistic (its own page, or its sources page): drawn from the statistic's view."""
+    """A page about one statistic (its own page, or its sources page): drawn from the statistic's view.
+    Its title and description are worked out when first read (the plan makes 20,000 of these pages a
+    language at 10,000 statistics, and a build after one change renders a few)."""
     slug: str  # the statistic's
     plan: Plan = field(repr=False, compare=False)
 
@@ -360,6 +394,15 @@ class StatPage(StatViewPage):
     template: ClassVar[str] = "stat.html"
     searchable: ClassVar[bool] = True
 
+    @cached_property
+    def title(self) -> str:
+        link = self.plan.links[self.slug]
+        return f"{link.short_title}: {link.figure}"
+
+    @cached_property
+    def description(self) -> str:
+        return self.plan.plain_sentence(self.slug)
+
     def context(self) -> StatContext:
         link = self.view.link
         return StatContext(view=self.view, share=share_links(self.plan.absolute(link.url), self.view.plain_sentence, link.short_title))
@@ -373,6 +416,15 @@ class StatSourcesContext(TypedDict):
 @dataclass(frozen=True, kw_only=True)
 class StatSourcesPage(StatViewPage):
     template: ClassVar[str] = "stat_sources.html"
+
+    @cached_property
+    def title(self) -> str:
+        return self.plan.gettext(N_("Sources for: %(title)s")) % {"title": self.plan.links[self.slug].short_title}
+
+    @cached_property
+    def description(self) -> str:
+        return self.plan.gettext(N_("Where the figure %(figure)s comes from: %(sentence)s")) % {
+            "figure": self.plan.links[self.slug].figure, "sentence": self.plan.plain_sentence(self.slug)}
 
     def context(self) -> StatSourcesContext:
         return StatSourcesContext(view=self.view, cite=self.plan.cite(self.view))

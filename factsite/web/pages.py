@@ -17,7 +17,7 @@ from ..content.figures import FIGURE_MARK_RE, display
 from ..content.locales import DEFAULT_LANGUAGE
 from ..content.markdown_safe import render_markdown
 from ..content.model import Chart, Source, Statistic
-from ..content.translate import quote_translations
+from ..content.translate import QuoteTranslations
 from ..content.validate import Content
 from . import urls
 from .catalogues import LOCALE_DIR, N_, gettext_for
@@ -51,7 +51,7 @@ class SiteModel:
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
         overlays = content.translations.get(language)
         # Quotes stay in their sources' words; a page in another language gives the site's rendering beside them.
-        self.quote_translations = quote_translations(overlays)
+        self.quote_translations = QuoteTranslations(overlays)
         # Where each quote was read, in this language's words (a locator is the site's own text).
         self.locators: dict[str, str] = dict(overlays.site.locators) if overlays is not None else {}
         self.stats = content.stats
@@ -67,6 +67,7 @@ class SiteModel:
                                    language=language)
                         for sid, s in content.sources.items()}
         self.provenances = {slug: provenance(stat, content.sources) for slug, stat in self.stats.items()}
+        self._reviewed = readable_date(content.site.last_reviewed, language=language)  # on every chart's download note
         self.charts = {slug: self._chart(s.chart, self.urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
         self.sheet_charts = {sheet.slug: [self._chart(chart, self.urls.sheet(sheet.slug)) for chart in sheet.charts]
                              for sheet in content.sheets}
@@ -90,7 +91,7 @@ class SiteModel:
         model = build_chart(chart, chart.id, self.stats, self.content.derived_ranges, self.language, _)
         credits = sources_line([self.provenances[point.stat] for point in chart.points], most=3, gettext=_)
         source = _(N_("Source: %(sources)s.")) % {"sources": credits}
-        note = f"{source}\n{self.absolute(page_url)} \u00b7 {readable_date(self.content.site.last_reviewed, language=self.language)}"
+        note = f"{source}\n{self.absolute(page_url)} \u00b7 {self._reviewed}"
         # The embed page is the chart, its texts and the help line; an iframe cannot size itself
         # without a script, so the code offered is as tall as that page in a 640 px article column.
         texts = [model.description, model.ranges_note, source + " " + _(N_("Every figure with its sources on %(site)s.")) % {
@@ -222,13 +223,14 @@ class SiteModel:
         owners = [(chart, self.urls.stat(slug), f"stat:{slug}") for slug, chart in self.charts.items()]
         owners += [(chart, self.urls.sheet(slug), f"sheet:{slug}") for slug, charts in self.sheet_charts.items()
                    for chart in charts]
-        pages = []
-        for chart, back_url, owner in owners:
-            stats = [self.slug_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
-            pages.append(EmbedPage(url=self.urls.embed(chart.id), title=chart.title, description=chart.description,
-                                   chart=chart, back_url=back_url, owner=owner, source_line=self._sources_line(stats, most=3),
-                                   language=self.language))
-        return pages
+        return [EmbedPage(url=self.urls.embed(chart.id), title=chart.title, description=chart.description,
+                          chart=chart, back_url=back_url, owner=owner, plan=self, language=self.language)
+                for chart, back_url, owner in owners]
+
+    def chart_source_line(self, chart: ChartModel) -> str:
+        """The credits of the figures a chart draws, most used first: three on its embed page."""
+        stats = [self.slug_by_sources_url[row.sources_url] for row in chart.rows if row.sources_url]
+        return self._sources_line(stats, most=3)
 
     def cite(self, view: StatView) -> list[tuple[str, str]]:
         """The 'cite this figure' texts of a statistic, in each style."""
@@ -330,26 +332,32 @@ class SiteModel:
                               origin=partial(self._where, f"sheet:{sheet.slug}", {"figure": ("title",), "sentence": ("summary",)}))
             result.append(SheetPage(url=url, title=sheet.title, description=sheet.summary, card=card, search_group=urls.sheet(sheet.slug),
                                     sheet=sheet, plan=self, language=self.language))
-        # A statistic's pages are planned from its link and plain sentence: its view is made only if one is rendered.
+        # A statistic's pages are planned from its addresses: their words are worked out, and its view
+        # made, only if one is rendered (see StatViewPage).
         for slug, stat in self.stats.items():
-            link, plain = self.links[slug], self.plain_sentence(slug)
+            link = self.links[slug]
             # Its first sheet's part of the search index, named by its address in the default language: the
             # same part in every language, so a change re-indexes one part, not one per language.
             group = urls.sheet(stat.sheets[0]) if stat.sheets else urls.stat(slug)
-            result.append(StatPage(url=link.url, title=f"{link.short_title}: {link.figure}", description=plain,
-                                   search_group=group, slug=slug, plan=self, language=self.language))
-            result.append(StatSourcesPage(url=link.sources_url, title=_(N_("Sources for: %(title)s")) % {"title": link.short_title},
-                                          description=_(N_("Where the figure %(figure)s comes from: %(sentence)s")) % {
-                                              "figure": link.figure, "sentence": plain},
-                                          slug=slug, plan=self, language=self.language))
+            result.append(StatPage(url=link.url, search_group=group, slug=slug, plan=self, language=self.language))
+            result.append(StatSourcesPage(url=link.sources_url, slug=slug, plan=self, language=self.language))
         result.extend(self._embed_pages())
         result[:fixed] = [replace(page, language=self.language) for page in result[:fixed]]
-        seen: dict[str, str] = {}
-        for page in result:
-            if page.output in seen:
-                raise urls.UnsafePath(f"two pages would write {page.output}: {seen[page.output]} and {page.title}")
-            seen[page.output] = page.title
+        _refuse_shared_outputs(result)
         return result
+
+
+def _refuse_shared_outputs(pages: list[Page]) -> None:
+    """Two pages may never write one file. Counted with a set, and the pages named only when two
+    clash: reading every page's title would work out the words of every statistic's pages."""
+    outputs = {page.output for page in pages}
+    if len(outputs) == len(pages):
+        return
+    first: dict[str, Page] = {}
+    for page in pages:
+        if page.output in first:
+            raise urls.UnsafePath(f"two pages would write {page.output}: {first[page.output].title} and {page.title}")
+        first[page.output] = page
 
 
 def _link(stat: Statistic, site_urls: urls.SiteUrls) -> StatLink:

@@ -221,6 +221,9 @@ class SiteUrls:
 
     def __getattr__(self, name: str):
         function = globals()[name]
-        if name not in LOCALIZED:
-            return function
-        return lambda *args: localized(function(*args), self.language)
+        if name in LOCALIZED:
+            english, language = function, self.language
+            function = lambda *args: localized(english(*args), language)
+        # Kept on the instance, so that this runs once per name: planning asks for tens of thousands of addresses.
+        setattr(self, name, function)
+        return function
