@@ -43,14 +43,15 @@ def page_data(content_dir: Path):
     from factsite.web.pages import SiteModel
     from factsite.web.dates import readable_date
     from factsite.web.render import shared_context
-    from factsite.web.views import figure_anchor, figure_link
+    from factsite.web.views import figure_anchor, figure_link, titled_figure
 
     gc.set_threshold(*GC_THRESHOLD)  # as build.py sets it: loading 10,000 statistics is 15 times faster
     content, _ = load_and_validate(content_dir)
     model = SiteModel(content, content.site.base_url)
     # What every page shares, as the site gives it (its addresses, language, assets).
     common = {**shared_context(model, collect_assets(ROOT / "static").urls, draft=True),
-              "figure_link": figure_link, "figure_anchor": figure_anchor, "readable_date": readable_date}
+              "figure_link": figure_link, "titled_figure": titled_figure, "figure_anchor": figure_anchor,
+              "readable_date": readable_date}
     # All page data, built before the clock starts: each page with its structured data and context.
     return [(page, {"structured_data": page.structured_data(), **page.context()}) for page in model.pages()], common
 
@@ -66,6 +67,7 @@ def build(content: Path, out: Path, pages, common) -> int:
     env.globals["translated"] = str
     env.filters["script_json"] = lambda text: text
     env.filters["figure_link"] = common.pop("figure_link")
+    env.filters["titled_figure"] = common.pop("titled_figure")
     env.filters["readable_date"] = common.pop("readable_date")
     # The templates take what every page shares from the environment's globals, and render the
     # pieces that are the same on every page once (`constant`), as the site's renderer does.
