@@ -39,6 +39,19 @@ def of_kind(model: SiteModel, kind: type[Page]) -> list:
     return [page for page in model.pages() if isinstance(page, kind)]
 
 
+def spy_on(monkeypatch, method: str, name_of) -> list:
+    """The names (`name_of` its argument) of each call of a SiteModel method, which still runs."""
+    calls: list = []
+    real = getattr(SiteModel, method)
+
+    def spy(self: SiteModel, argument):
+        calls.append(name_of(argument))
+        return real(self, argument)
+
+    monkeypatch.setattr(SiteModel, method, spy)
+    return calls
+
+
 def test_every_statistic_has_its_page_and_its_sources_page(model: SiteModel) -> None:
     stat_pages = {page.view.stat.slug: page for page in of_kind(model, StatPage)}
     sources_pages = {page.view.stat.slug: page for page in of_kind(model, StatSourcesPage)}
@@ -58,14 +71,7 @@ def test_planning_the_site_makes_only_the_views_the_whole_site_pages_list(monkey
     page and making the files besides pages reads only the views of the headline, derived and
     disputed figures (listed on the home and methodology pages), so that a build after one change
     does not make every statistic's view in every language."""
-    made: list[str] = []
-    make = SiteModel._stat_view
-
-    def spy(self: SiteModel, stat):
-        made.append(stat.slug)
-        return make(self, stat)
-
-    monkeypatch.setattr(SiteModel, "_stat_view", spy)
+    made = spy_on(monkeypatch, "_stat_view", lambda stat: stat.slug)
     content, problems = validate(load_content(GOOD))
     assert content is not None, problems
     fresh = SiteModel(content, BASE_URL)
@@ -197,14 +203,7 @@ def test_a_statistic_pages_words_are_worked_out_only_when_read(monkeypatch) -> N
 def test_an_embed_pages_source_line_is_worked_out_only_when_read(monkeypatch) -> None:
     """Planning gives no embed page its credits (3,000 embeds a language at 10,000 statistics, a few
     rendered after one change); read, they are the three most used of the figures its chart draws."""
-    asked: list[str] = []
-    chart_source_line = SiteModel.chart_source_line
-
-    def spy(self: SiteModel, chart) -> str:
-        asked.append(chart.id)
-        return chart_source_line(self, chart)
-
-    monkeypatch.setattr(SiteModel, "chart_source_line", spy)
+    asked = spy_on(monkeypatch, "chart_source_line", lambda chart: chart.id)
     content, problems = validate(load_content(GOOD))
     assert content is not None, problems
     fresh = SiteModel(content, BASE_URL)
