@@ -267,6 +267,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     with stopwatch.step("load and validate"):
         # Against what the last build published; the content's own problems are recorded.
         cached = _content_cache(content_dir, cache_dir, known, memory, keep_objects=given_memory is not None)
+        reuse = cached.cache.reuse  # the dev server's (None for the command line's build)
         published_data: PublishedData | None = None
 
         def published() -> dict[str, str]:  # read once: for the history check, and for the new data files
@@ -291,7 +292,7 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
         return BuildResult(False, problems, f"{refused}; {out_dir} was left as it was.")
     base_url = os.environ.get("URL") or content.site.base_url
     with stopwatch.step("page models"), _kept_until_written():
-        models = plan_site(content, base_url, inputs.locale, memory.reuse if given_memory is not None else None)
+        models = plan_site(content, base_url, inputs.locale, reuse)
         memory.reuse.next_build(whole=True)
         pages = [page for model in models for page in model.pages()]
     try:
@@ -382,7 +383,8 @@ def _kept_until_written() -> Iterator[None]:
     collections (each a walk of every object) find nothing in them. So what exists is frozen (later
     collections skip it), nothing is collected while the plan is made, and the plan is frozen in turn.
     At 10,000 bilingual statistics those collections took half of "page models" and a third of
-    "pages" after one change. build_site unfreezes it all when the build ends."""
+    "pages" after one change. build_site unfreezes it all when the build ends (the dev server's build
+    leaves it frozen, for DevServer.tidy)."""
     gc.freeze()
     try:
         with _collector_paused():

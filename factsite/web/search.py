@@ -85,9 +85,8 @@ class Published:
         are intact as it had: the intact files are some of the recorded ones, so then all of them."""
         found: dict[int, list[str]] = {}
         altered: set[int] = set()
-        folder = urls.SEARCH_FOLDER + "/"
-        for relative in present:  # 78,000 files at 10,000 bilingual statistics, a few thousand of them the index's
-            number = part_of(relative) if relative.startswith(folder) else None
+        for relative in present:
+            number = part_of(relative)
             if number is None:
                 continue
             if relative in intact:
