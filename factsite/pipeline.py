@@ -553,7 +553,8 @@ def _save(known: _Known, outputs: dict[str, records.FileStat], prints: dict[str,
 def plan_site(content: Content, base_url: str, locale_dir: Path = LOCALE_DIR,
               reuse: content_cache.Reuse | None = None) -> list[SiteModel]:
     """The site's plan in each of its languages, the default language first (`reuse`: see translated)."""
-    return [SiteModel(translated(content, language, reuse), base_url, language, locale_dir) for language in content.site.languages]
+    return [SiteModel(translated(content, language, reuse), base_url, language, locale_dir, reuse)
+            for language in content.site.languages]
 
 
 def _languages(models: list[SiteModel], assets: Assets, draft: bool, cache_dir: Path | None,

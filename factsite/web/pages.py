@@ -10,9 +10,12 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from typing import TypeVar
+
 from markupsafe import escape
 
 from ..content import derive
+from ..content.cache import Reuse
 from ..content.figures import FIGURE_MARK_RE, display
 from ..content.locales import DEFAULT_LANGUAGE
 from ..content.markdown_safe import render_markdown
@@ -20,7 +23,7 @@ from ..content.model import Chart, Source, Statistic
 from ..content.translate import QuoteTranslations
 from ..content.validate import Content
 from . import urls
-from .catalogues import LOCALE_DIR, N_, gettext_for
+from .catalogues import LOCALE_DIR, N_, translations
 from .charts import ChartModel, build_chart
 from .cite import CitedCredit, CitedWork, CiteInput, citations
 from .data_columns import csv_columns
@@ -39,14 +42,21 @@ from .views import (CitationView, DerivationView, DiscrepancyView, LazyViews, Sh
 # help line (fixed), and a line of 26 px for every 70 characters of text at 640 px wide.
 EMBED_FIXED_PX, EMBED_LINE_PX, EMBED_LINE_CHARACTERS = 300, 26, 70
 
+T = TypeVar("T")
+
 
 class SiteModel:
     """Plans every page of the site, in one language, from validated content."""
 
-    def __init__(self, content: Content, base_url: str, language: str = DEFAULT_LANGUAGE, locale_dir: Path = LOCALE_DIR):
+    def __init__(self, content: Content, base_url: str, language: str = DEFAULT_LANGUAGE, locale_dir: Path = LOCALE_DIR,
+                 reuse: Reuse | None = None):
         self.content = content
         self.language = language
-        self.gettext = gettext_for(language, locale_dir)  # the words this model writes (titles, notes, credits)
+        # The words this model writes (titles, notes, credits). The catalogue is one object per version
+        # of its file: what is made with its words is reused only while it is the same (see _reused).
+        self._catalogue = translations(language, locale_dir)
+        self.gettext = self._catalogue.gettext
+        self._reuse = reuse
         self.base_url = base_url.rstrip("/")
         self.urls = urls.SiteUrls(language)  # every address this plan gives is in its language
         overlays = content.translations.get(language)
@@ -55,7 +65,8 @@ class SiteModel:
         # Where each quote was read, in this language's words (a locator is the site's own text).
         self.locators: dict[str, str] = dict(overlays.site.locators) if overlays is not None else {}
         self.stats = content.stats
-        self.links = {slug: _link(stat, self.urls) for slug, stat in self.stats.items()}
+        self.links = {slug: self._reused(("link", slug), (stat,), partial(_link, stat, self.urls))
+                      for slug, stat in self.stats.items()}
         self.sheet_titles = {sheet.slug: sheet.title for sheet in content.sheets}
         citing: dict[str, list[StatLink]] = {source_id: [] for source_id in content.sources}
         for stat in self.stats.values():
@@ -66,7 +77,9 @@ class SiteModel:
         self.sources = {sid: SourceView(source=s, cited_by=citing[sid], anchor_url=self.urls.source_anchor(sid),
                                    language=language)
                         for sid, s in content.sources.items()}
-        self.provenances = {slug: provenance(stat, content.sources) for slug, stat in self.stats.items()}
+        self.provenances = {slug: self._reused(("provenance", slug), (stat, *_cited_sources(stat, content.sources)),
+                                               partial(provenance, stat, content.sources))
+                            for slug, stat in self.stats.items()}
         self._reviewed = readable_date(content.site.last_reviewed, language=language)  # on every chart's download note
         self.charts = {slug: self._chart(s.chart, self.urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
         self.sheet_charts = {sheet.slug: [self._chart(chart, self.urls.sheet(sheet.slug)) for chart in sheet.charts]
@@ -84,7 +97,23 @@ class SiteModel:
         self.slug_by_sources_url = {link.sources_url: slug for slug, link in self.links.items()}  # a chart row's figure
         self.changes = all_changes(content, language)  # the corrections page and the feed
 
+    def _reused(self, key: tuple, inputs: tuple, make: Callable[[], T]) -> T:
+        """`make()`, or in the dev server the object the last build made of the very same `inputs`
+        (content.cache.Reuse). Each key is of this model's language, base URL and catalogue."""
+        if self._reuse is None:
+            return make()
+        return self._reuse.get(("plan", self.language, self.base_url, *key), (self._catalogue, *inputs), make)
+
     def _chart(self, chart: Chart, page_url: str) -> ChartModel:
+        """A chart, made again only if what it prints changed (see _new_chart)."""
+        points = [point.stat for point in chart.points]
+        ranges = tuple(self.content.derived_ranges.get(slug) for slug in points)  # made anew each build: by value
+        return self._reused(("chart", page_url, chart.id, ranges, self.content.site.title, self._reviewed),
+                            (chart, *(self.stats[slug] for slug in points),
+                             *(self.provenances[slug] for slug in points)),
+                            partial(self._new_chart, chart, page_url))
+
+    def _new_chart(self, chart: Chart, page_url: str) -> ChartModel:
         """A chart, with the words a downloaded image of it carries: its sources as read, its page, the date."""
         assert chart.id is not None, "validation names every chart"
         _ = self.gettext
@@ -167,7 +196,9 @@ class SiteModel:
 
     def _sources_line(self, slugs: list[str], most: int = 1) -> str:
         """The credits behind a set of figures (each as read: 'the report, as reported by X'), most used first."""
-        return sources_line([self.provenances[slug] for slug in slugs], most, self.gettext)
+        provenances = [self.provenances[slug] for slug in slugs]
+        return self._reused(("sources line", most, *slugs), tuple(provenances),
+                            partial(sources_line, provenances, most, self.gettext))
 
     def _work(self, source: Source) -> dict:
         return creative_work(source.title, source.url, source.publisher, source.date_published)
@@ -358,6 +389,11 @@ def _refuse_shared_outputs(pages: list[Page]) -> None:
         if page.output in first:
             raise urls.UnsafePath(f"two pages would write {page.output}: {first[page.output].title} and {page.title}")
         first[page.output] = page
+
+
+def _cited_sources(stat: Statistic, sources: dict[str, Source]) -> list[Source]:
+    """The sources a statistic's provenance reads (see provenance.provenance)."""
+    return [sources[source_id] for c in stat.citations for source_id in (c.source, c.via) if source_id]
 
 
 def _link(stat: Statistic, site_urls: urls.SiteUrls) -> StatLink:
