@@ -151,6 +151,26 @@ def test_output_path_never_leaves_site(url: str) -> None:
     assert ".." not in PurePosixPath(relative).parts
 
 
+PLAIN_SEGMENT = st.from_regex(r"[a-z0-9-]{1,6}", fullmatch=True) | st.sampled_from([".", "..", "", "A", "a\n", "es"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(url=st.one_of(st.lists(PLAIN_SEGMENT, max_size=4).map(lambda parts: "/" + "".join(p + "/" for p in parts)),
+                     PATHLIKE.map(lambda p: "/" + p)))
+@example(url="/")
+@example(url="/a//")
+@example(url="/a-/")
+def test_the_shortcut_for_plain_folder_pages_gives_what_normalising_gives(url: str) -> None:
+    """output_path skips normpath for an address of plain segments: the same file, or the same refusal."""
+    try:
+        expected = urls.checked_output_path(url)
+    except urls.UnsafePath:
+        with pytest.raises(urls.UnsafePath):
+            urls.output_path(url)
+        return
+    assert urls.output_path(url) == expected
+
+
 def test_check_slug_refuses_a_trailing_newline() -> None:
     with pytest.raises(ValueError):
         check_slug("cases-rise\n")

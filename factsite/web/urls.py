@@ -152,8 +152,20 @@ def file_url(output: str) -> str:
     return url
 
 
+# A folder page's address of plain segments (slugs, language codes): no "." or ".." segment, no empty
+# one, so normpath would give it back unchanged. Most of the site's pages: checked without normpath.
+_PLAIN_FOLDER_RE = re.compile(r"(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*/")
+
+
 def output_path(url: str) -> str:
     """The file, relative to site/, that serves `url`; refuses anything that could leave site/."""
+    if _PLAIN_FOLDER_RE.fullmatch(url):
+        return url[1:] + "index.html"
+    return checked_output_path(url)
+
+
+def checked_output_path(url: str) -> str:
+    """output_path, for any address: normalised, and refused if it is not already normal."""
     if not url.startswith("/") or "\\" in url or "\x00" in url:
         raise UnsafePath(f"{url!r} is not a site path")
     relative = url.lstrip("/")
