@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from .content.figures import FIGURE_MARK_RE
 from .content.model import Chart, Sheet, Statistic
@@ -191,12 +192,38 @@ def global_digest(inputs: Digests, owned: set[str], key: str) -> bytes:
     return digest.digest()
 
 
-def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, key: str) -> dict[str, bytes]:
-    """Output -> fingerprint, for the pages that have one and the other files that do (see _outputs_read)."""
+@dataclass(frozen=True)
+class Fingerprints:
+    """Each output's fingerprint, and what it was worked out from: the dev server keeps it, for the
+    next build to work out again only the fingerprints a change can alter (see `fingerprints`)."""
+
+    prints: dict[str, bytes]  # output -> fingerprint (the sitemap's too)
+    key: str
+    languages: list[str]
+    inputs: Digests
+    files: dict[str, list[str]]  # record_files
+    owner: dict[str, str]  # input file -> the record it is a file of (the others are global)
+    base: bytes  # global_digest
+    reads: dict[str, frozenset[str]]  # output -> the records it reads (one set object per set, shared)
+
+
+def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, key: str,
+                 last: Fingerprints | None = None) -> Fingerprints:
+    """Output -> fingerprint, for the pages that have one and the other files that do (see _outputs_read).
+
+    With `last` (the dev server's last build), an output that read none of the records the change
+    touched keeps its last fingerprint and records, not worked out again. That holds while the
+    global inputs are the same (no file added or removed either: `base` names every input) and no
+    fact sheet changed: every record that a set of records is worked out from is then in the set,
+    but the sheets (which sheet charts draw a statistic). Any other change works every set out again."""
     languages = [model.language for model in models]
-    files = record_files(inputs, languages)
-    owned = {name for names in files.values() for name in names}
-    base = global_digest(inputs, owned, key)
+    touched = _touched_records(last, key, languages, inputs)
+    if last is not None and touched is not None:
+        files, owner, base, last_reads = last.files, last.owner, last.base, last.reads
+    else:
+        files = record_files(inputs, languages)
+        owner = {name: record for record, names in files.items() for name in names}
+        base, last_reads = global_digest(inputs, set(owner), key), None
     deps = Dependencies(models)
     named: dict[str, bytes] = {}  # record -> its name and its files' names and digests, as hashed
 
@@ -211,27 +238,53 @@ def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, ke
     # is only ever compared with the last build's of the same output, so it need not name it.
     of_set: dict[frozenset[str], bytes] = {}
     found: dict[str, bytes] = {}
-    for output, records in _outputs_read(pages, models, deps):
+    reads: dict[str, frozenset[str]] = {}
+    for output, records in _outputs_read(pages, models, deps, last_reads, touched or frozenset()):
         fingerprint = of_set.get(records)
         if fingerprint is None:
-            fingerprint = of_set[records] = hashlib.sha256(
-                base + b"".join(record_bytes(record) for record in sorted(records))).digest()
-        found[output] = fingerprint
+            fingerprint = of_set[records] = (
+                last.prints[output] if last_reads is not None and last_reads.get(output) is records else
+                hashlib.sha256(base + b"".join(record_bytes(record) for record in sorted(records))).digest())
+        found[output], reads[output] = fingerprint, records
     # The sitemap lists every page, but reads only their addresses (and the site's settings, in `base`).
     found[SITEMAP] = hashlib.sha256(base + SITEMAP.encode() + b"\0" + sitemap_reads(pages)).digest()
-    return found
+    return Fingerprints(found, key, languages, inputs, files, owner, base, reads)
 
 
-def _outputs_read(pages: list[Page], models: list[SiteModel], deps: Dependencies) -> Iterator[tuple[str, frozenset[str]]]:
+def _touched_records(last: Fingerprints | None, key: str, languages: list[str], inputs: Digests) -> frozenset[str] | None:
+    """The records whose files changed since `last`, if only such files changed (the same files, each
+    of a record) and none is a fact sheet's (see fingerprints); else None: every set is worked out again."""
+    if last is None or last.key != key or last.languages != languages or last.inputs.keys() != inputs.keys():
+        return None
+    touched = set()
+    for name, digest in inputs.items():
+        if last.inputs[name] != digest:
+            record = last.owner.get(name)
+            if record is None or record.startswith("sheet:"):  # a global input, or a sheet
+                return None
+            touched.add(record)
+    return frozenset(touched)
+
+
+def _outputs_read(pages: list[Page], models: list[SiteModel], deps: Dependencies,
+                  last: Mapping[str, frozenset[str]] | None = None,
+                  touched: frozenset[str] = frozenset()) -> Iterator[tuple[str, frozenset[str]]]:
     """Each page's output and the records it reads (see the module's docstring), and those of the
     other files made from a few records each: a figure's open-data record reads what its page reads
     (its sentence's figures, its derivation's inputs, its sources), a chart's CSV what the chart's
-    embed page reads."""
+    embed page reads. With `last`, an output that read none of the `touched` records reads what it
+    read then (the very set)."""
+    last = last or {}
     for page in pages:
-        records = deps.of(page)
+        output = page.output
+        records = last.get(output)
+        if records is None or not records.isdisjoint(touched):
+            records = deps.of(page)
         if records is not None:
-            yield page.output, records
+            yield output, records
         if isinstance(page, EmbedPage):  # its chart's CSV reads what it reads
             yield chart_csv_output(page.chart), records
     for slug in models[0].stats:
-        yield record_output(slug), deps.stat(slug)
+        output = record_output(slug)
+        records = last.get(output)
+        yield output, records if records is not None and records.isdisjoint(touched) else deps.stat(slug)

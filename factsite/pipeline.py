@@ -43,7 +43,7 @@ from .web.catalogues import LOCALE_DIR, shipped_catalogue_problems
 from .web.charts import image_jobs
 from .web.history import published_figures, unrecorded_changes
 from .web.jobs import ImageJob
-from .deps import fingerprints
+from .deps import Fingerprints, fingerprints
 from .web.kinds import Page
 from .web.opendata import STATISTICS_CSV, STATISTICS_JSON, PublishedData, published_data
 from .web.outputs import site_files
@@ -77,6 +77,9 @@ class Memory:
     content: content_cache.ContentCache | None = None
     # The records, models and translations the last build made, handed back when made of the same inputs.
     reuse: content_cache.Reuse = dataclasses.field(default_factory=content_cache.Reuse)
+    # The last build's fingerprints and what each read: this build works out again only those a change
+    # can alter (deps.fingerprints).
+    fingerprints: Fingerprints | None = None
     # Where the content cache is written, and the digests of the files it is to keep: written when the
     # dev server is idle (`save_content`), not in the rebuild an author waits for.
     unsaved: tuple[Path, set[bytes]] | None = None
@@ -298,7 +301,12 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
     try:
         with stopwatch.step("dependencies"):
             known.settle()
-            prints = fingerprints(pages, models, {name: entry[3] for name, entry in known.inputs.items()}, known.key)
+            worked_out = fingerprints(pages, models, {name: entry[3] for name, entry in known.inputs.items()}, known.key,
+                                      memory.fingerprints)
+            prints = worked_out.prints
+            # Kept by the dev server only: what each output read holds 10,000s of sets, freed here otherwise.
+            memory.fingerprints = worked_out if given_memory is not None else None
+            del worked_out
             old = known.record
             kept = ({output for output, fingerprint in prints.items()
                      if old.fingerprints.get(output) == fingerprint and output in known.intact} if old is not None else set())

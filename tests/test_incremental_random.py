@@ -2,7 +2,7 @@
 
 The bilingual fixture site (tests/fixtures/good and good-es) is built from copies of the templates,
 static files and catalogues, so that any of them may be edited: a statistic's figure (and the quote
-that supports it), a sentence or title, a source's field, a sheet's title, a Spanish overlay, a
+that supports it), a sentence or title, the figures a sentence names, a statistic's related figures, a source's field, a sheet's title or the figures its chart draws, a Spanish overlay, a
 template, the style sheet, a Spanish msgstr, the methodology. Each example edits its own tree over a
 few rounds; each round builds the edited site incrementally and from scratch and compares them. A
 dependency that deps.py leaves out shows here as a stale page. The search index is made in parts of
@@ -76,6 +76,43 @@ def _sheet(root: Path, n: int, which: int) -> None:
     _replace(root / "content" / "sheets" / "main-sheet.yaml", rf"^{field}: (.*)$", lambda m: f"{field}: {m.group(1)} {n}")
 
 
+NAMED = {"en": ", as {figure:%s} were girls", "es": ", y el {figure:%s} eran niñas"}
+
+
+def _names_a_figure(root: Path, n: int, which: int) -> None:
+    """What a statistic's pages read changes: its sentence names another figure, or another one, or none
+    (in English and Spanish alike: a translation keeps every placeholder)."""
+    named = ["girls-share", "cases-rise", None][which % 3]
+    for language, folder in (("en", root / "content"), ("es", root / "content" / "es")):
+        clause = NAMED[language]
+        _replace(folder / "stats" / "women-share.yaml", r'^sentence: "(.*?)(' + re.escape(clause).replace("%s", "[a-z0-9-]+")
+                 + r')?\."$', lambda m: f'sentence: "{m.group(1)}{clause % named if named else ""}."')
+
+
+def _related(root: Path, n: int, which: int) -> None:
+    """A statistic's related figures change: another page's figure is printed on its page, or none."""
+    related = [["cases-2019"], ["cases-rise", "cases-2020"], []][which % 3]
+    path = root / "content" / "stats" / "girls-share.yaml"
+    text = re.sub(r"^related: .*\n", "", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    path.write_text(text + (f"related: [{', '.join(related)}]\n" if related else ""), encoding="utf-8")
+
+
+SHEET_POINTS = {"en": ("      - {stat: girls-share, label: Girls}\n", "      - {stat: women-share, label: Women}\n"),
+                "es": ('      - stat: "girls-share"\n        # en: Girls\n        label: "Niñas"\n',
+                       '      - stat: "women-share"\n        # en: Women\n        label: "Mujeres"\n')}
+
+
+def _sheet_chart(root: Path, n: int, which: int) -> None:
+    """Which figures a sheet's chart draws: the women's share is drawn, or not (in both languages: a
+    translation has the English points)."""
+    for language, folder in (("en", root / "content"), ("es", root / "content" / "es")):
+        path = folder / "sheets" / "main-sheet.yaml"
+        first, point = SHEET_POINTS[language]
+        text = path.read_text(encoding="utf-8")
+        assert first in text, path
+        path.write_text(text.replace(point, "") if point in text else text.replace(first, first + point), encoding="utf-8")
+
+
 TEMPLATES = ["stat.html", "sheet.html", "stat_sources.html", "embed.html", "home.html", "base.html"]
 
 
@@ -109,8 +146,11 @@ EDITS: dict[str, Callable[[Path, int, int], None]] = {
     "short title": _stat_field("short_title"),
     "scope": _stat_field("scope"),
     "Spanish overlay": _spanish_stat,
+    "named figure": _names_a_figure,
+    "related": _related,
     "source": _source,
     "sheet": _sheet,
+    "sheet chart": _sheet_chart,
     "template": _template,
     "style sheet": _css,
     "msgstr": _msgstr,
@@ -177,3 +217,56 @@ def test_an_incremental_build_is_a_build_from_scratch(tmp_path_factory, monkeypa
         stale = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
         assert not stale, f"after {edits}: these files differ from a build from scratch: {stale}"
         shutil.rmtree(fresh_site)
+
+
+def _off_the_sheet(root: Path) -> None:
+    """cases-rise on no sheet, so that a sheet's chart can draw a figure the sheet does not list."""
+    _replace(root / "content" / "stats" / "cases-rise.yaml", r"^sheets: .*$", lambda m: "sheets: []")
+    _replace(root / "content" / "sheets" / "main-sheet.yaml", r"^statistics: .*$",
+             lambda m: m.group(0).replace("cases-rise, ", ""))
+
+
+def _draws_the_rise(root: Path, n: int, which: int) -> None:
+    """The sheet's chart draws cases-rise (on no sheet: its page then shows the chart) in place of the
+    women's share, or the other way round."""
+    points = {"en": ("{stat: women-share, label: Women}", "{stat: cases-rise, label: Rise}"),
+              "es": ('stat: "women-share"\n        # en: Women\n        label: "Mujeres"',
+                     'stat: "cases-rise"\n        # en: Rise\n        label: "Aumento"')}
+    for language, folder in (("en", root / "content"), ("es", root / "content" / "es")):
+        path = folder / "sheets" / "main-sheet.yaml"
+        women, rise = points[language]
+        text = path.read_text(encoding="utf-8")
+        assert (women in text) != (rise in text), path
+        path.write_text(text.replace(women, rise) if women in text else text.replace(rise, women), encoding="utf-8")
+
+
+# What a page reads changes with an edit, and a later edit is of what it reads now: the dev server's
+# fingerprints of one build must not be kept for the next (deps.fingerprints works out again the
+# records of every output that read a touched record, and all of them after a sheet's edit). Each
+# case: a structural edit, an edit of a record the changed pages read only since, the first again.
+@pytest.mark.parametrize("setup, first, then", [
+    (None, ("named figure", 0), ("figure", 0)),  # women-share names girls-share, then girls-share's figure
+    (None, ("related", 1), ("short title", 2)),  # girls-share relates cases-rise, then cases-rise's title
+    (_off_the_sheet, ("draws the rise", 0), ("short title", 2)),  # a sheet's chart draws a figure it does not list
+], ids=["named figure", "related", "sheet chart"])
+def test_the_dev_server_follows_what_a_page_reads_from_build_to_build(tmp_path, monkeypatch, setup, first, then) -> None:
+    monkeypatch.setattr(search, "PART_PAGES", 3)
+    content, inputs = bilingual_tree(tmp_path)
+    if setup is not None:
+        setup(tmp_path)
+    site, memory = tmp_path / "site", Memory()
+    edits = {**EDITS, "draws the rise": _draws_the_rise}
+
+    def build() -> BuildResult:
+        return build_site(content, site, draft=True, cache_dir=tmp_path / "cache", inputs=inputs, memory=memory)
+
+    assert build().ok
+    for n, (name, which) in enumerate([first, then, first]):
+        edits[name](tmp_path, n, which)
+        built = build()
+        assert built.ok and "full build" not in built.summary, built.lines()
+        fresh_site = tmp_path / f"fresh-{n}"
+        assert build_site(content, fresh_site, draft=True, cache_dir=tmp_path / f"fresh-cache-{n}", inputs=inputs).ok
+        ours, theirs = snapshot(site), snapshot(fresh_site)
+        stale = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+        assert not stale, f"after {name} {which}: these files differ from a build from scratch: {stale}"

@@ -155,12 +155,15 @@ PLAIN_SEGMENT = st.from_regex(r"[a-z0-9-]{1,6}", fullmatch=True) | st.sampled_fr
 
 
 @settings(max_examples=1000, deadline=None)
-@given(url=st.one_of(st.lists(PLAIN_SEGMENT, max_size=4).map(lambda parts: "/" + "".join(p + "/" for p in parts)),
+@given(url=st.one_of(st.tuples(st.lists(PLAIN_SEGMENT, max_size=4), st.sampled_from(["", "x.json", "a-b.c", "x..y", ".a", "a."]))
+                     .map(lambda parts: "/" + "".join(p + "/" for p in parts[0]) + parts[1]),
                      PATHLIKE.map(lambda p: "/" + p)))
 @example(url="/")
 @example(url="/a//")
 @example(url="/a-/")
-def test_the_shortcut_for_plain_folder_pages_gives_what_normalising_gives(url: str) -> None:
+@example(url="/data/statistics/x.json")
+@example(url="/a/..")
+def test_the_shortcut_for_plain_addresses_gives_what_normalising_gives(url: str) -> None:
     """output_path skips normpath for an address of plain segments: the same file, or the same refusal."""
     try:
         expected = urls.checked_output_path(url)

@@ -152,15 +152,17 @@ def file_url(output: str) -> str:
     return url
 
 
-# A folder page's address of plain segments (slugs, language codes): no "." or ".." segment, no empty
-# one, so normpath would give it back unchanged. Most of the site's pages: checked without normpath.
-_PLAIN_FOLDER_RE = re.compile(r"(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*/")
+# An address of plain segments (slugs, language codes), then a plain file name or none (a folder's
+# page): no "." or ".." segment, no empty one, so normpath would give it back unchanged. Most of
+# the site's addresses (every page, chart and record of a figure) are matched so, without normpath.
+_PLAIN_RE = re.compile(r"(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*/([a-z0-9]+(?:[-.][a-z0-9]+)*)?")
 
 
 def output_path(url: str) -> str:
     """The file, relative to site/, that serves `url`; refuses anything that could leave site/."""
-    if _PLAIN_FOLDER_RE.fullmatch(url):
-        return url[1:] + "index.html"
+    plain = _PLAIN_RE.fullmatch(url)
+    if plain:
+        return url[1:] if plain.group(1) else url[1:] + "index.html"
     return checked_output_path(url)
 
 
