@@ -5,7 +5,8 @@ file-watching dependency: watch.py) and runs the ordinary build in this process,
 build's dependency record, content cache and models kept in memory (only what a change affects is
 read, checked again and rendered; pipeline.Memory), keeping one headless Chromium open between builds
 so that a changed chart costs its drawing, not a browser start. What a rebuild need not do at once
-(writing the content cache, one full garbage collection) waits until nothing changes (`tidy`).
+(writing the dependency record and the content cache, one full garbage collection) waits until nothing
+changes (`tidy`).
 Pages are served with the same headers as on Netlify
 (factsite/publish/serve.py), plus, in HTML responses only, a small script (factsite/dev/live.js)
 that listens on a Server-Sent Events endpoint: after a good rebuild it reloads the page; after a
@@ -148,13 +149,15 @@ class DevServer:
         return result.ok
 
     def tidy(self) -> None:
-        """Once after each build, when nothing changes: the content cache written, and one full
-        collection of what the builds froze (at 10,000 bilingual statistics, 0.6 s that no rebuild
-        waits for), then all that lives on frozen again, out of the collections a rebuild makes."""
+        """Once after each build, when nothing changes: the dependency record and the content cache
+        written, and one full collection of what the builds froze (at 10,000 bilingual statistics,
+        0.6 s that no rebuild waits for), then all that lives on frozen again, out of the collections
+        a rebuild makes."""
         if not self._untidy:
             return
         self._untidy = False
         if self.memory is not None:
+            self.memory.save_record()
             self.memory.save_content()
         gc.unfreeze()
         gc.collect()
@@ -211,6 +214,7 @@ class DevServer:
 
     def close(self) -> None:
         if self.memory is not None:
+            self.memory.save_record()
             self.memory.save_content()
         gc.unfreeze()
         self.status.stop()

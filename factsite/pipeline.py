@@ -80,9 +80,22 @@ class Memory:
     # The last build's fingerprints and what each read: this build works out again only those a change
     # can alter (deps.fingerprints).
     fingerprints: Fingerprints | None = None
+    # The record of the last build, where it is written, and the output folder it describes: written
+    # when the dev server is idle (`save_record`), not in the rebuild an author waits for.
+    unsaved_record: tuple[Path, Path, records.BuildRecord] | None = None
     # Where the content cache is written, and the digests of the files it is to keep: written when the
     # dev server is idle (`save_content`), not in the rebuild an author waits for.
     unsaved: tuple[Path, set[bytes]] | None = None
+
+    def save_record(self) -> None:
+        """The last build's record on disk, if it is not yet (see _save): under the output folder's lock,
+        as a build writes it, and only while it is still the record of the site there."""
+        if self.unsaved_record is not None:
+            path, out_dir, record = self.unsaved_record
+            self.unsaved_record = None
+            with output_lock(out_dir):
+                if self.record is record:
+                    records.try_save_record(path, record)
 
     def save_content(self) -> None:
         """The content cache on disk, if a build added to it since it was last written."""
@@ -343,7 +356,8 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
             # Not collected here: the record adds next to nothing (the writer's stats), the build's peak
             # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
             with stopwatch.step("dependency record"):
-                _save(known, outputs, prints, page_digests, search.parts, content_problems, page_count)
+                _save(known, outputs, prints, page_digests, search.parts, content_problems, page_count,
+                      memory=given_memory, out_dir=out_dir)
         except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
             located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
             return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
@@ -547,14 +561,20 @@ def _engine(cache_dir: Path) -> str:
 
 
 def _save(known: _Known, outputs: dict[str, records.FileStat], prints: dict[str, bytes], page_digests: dict[str, bytes],
-          search_parts: list[tuple[str, int]], problems: list[Problem], pages: int) -> None:
+          search_parts: list[tuple[str, int]], problems: list[Problem], pages: int, memory: Memory | None = None,
+          out_dir: Path | None = None) -> None:
     """The new record, once the site is published, with the output files as the writer left them. A
-    record that cannot be written only costs the next build its shortcut."""
+    record that cannot be written only costs the next build its shortcut. The dev server's (`memory`)
+    is kept there and written when the server is idle (Memory.save_record): until then, no record on
+    disk describes the old site (forgotten before the publish), and a server killed meanwhile only
+    costs its next start a full build."""
     saved = records.BuildRecord(key=known.key, content_dir=known.content_dir,
                                 inputs=known.inputs, scanned_at=known.scanned_at, outputs=outputs,
                                 fingerprints=prints, page_digests=page_digests, search_parts=search_parts,
                                 problems=problems, pages=pages)
-    if records.try_save_record(known.path, saved):
+    if memory is not None and out_dir is not None:
+        known.saved, memory.unsaved_record = saved, (known.path, out_dir, saved)
+    elif records.try_save_record(known.path, saved):
         known.saved = saved
 
 

@@ -281,3 +281,39 @@ def test_a_build_with_a_pipe_in_the_content_stops_with_its_error(tmp_path: Path)
     build.join(timeout=120)
     assert not build.is_alive(), "the build blocked on a pipe in content/"
     assert not results[0].ok and any("content/stats/pipe.yaml" in line for line in results[0].lines()), results[0].lines()
+
+
+def test_the_dev_server_writes_its_record_when_idle(built, monkeypatch) -> None:
+    """Not in the rebuild an author waits for (Memory.save_record): until then no record on disk describes
+    the site as it was, and the one written then proves the site as it is."""
+    content, site, cache = built
+    path = record.record_path(cache, site, content)
+    memory = Memory()
+    assert path.exists()
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True, cache_dir=cache, memory=memory).ok
+    assert not path.exists()  # forgotten before the publish, not yet written
+    assert memory.unsaved_record is not None
+    memory.save_record()
+    saved = record.load_record(path)[0]
+    assert saved is not None and saved.inputs == memory.record.inputs and saved.outputs == memory.record.outputs
+    # The record on disk is the site's: a build of the command line proves nothing changed.
+    no_rendering(monkeypatch)
+    again = build_site(content, site, draft=True, cache_dir=cache)
+    assert again.ok and again.summary.startswith("build: nothing changed"), again.summary
+
+
+def test_a_record_replaced_before_the_server_is_idle_is_not_written(built) -> None:
+    """Only the record of the site there now: a later build's replaces one not yet written."""
+    content, site, cache = built
+    path = record.record_path(cache, site, content)
+    memory = Memory()
+    change_one_statistic(content)
+    assert build_site(content, site, draft=True, cache_dir=cache, memory=memory).ok
+    first = memory.unsaved_record
+    retitle(content, "Fixture facts, again")
+    assert build_site(content, site, draft=True, cache_dir=cache, memory=memory).ok
+    assert first is not None and memory.unsaved_record is not None and memory.unsaved_record[2] is not first[2]
+    memory.unsaved_record = first  # as if the first were still waiting
+    memory.save_record()
+    assert not path.exists()

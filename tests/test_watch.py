@@ -159,10 +159,12 @@ def test_without_inotify_the_server_polls(monkeypatch, tmp_path: Path) -> None:
 
 
 def test_an_idle_server_writes_its_cache_and_collects_once_after_a_build(tmp_path: Path, monkeypatch) -> None:
-    """A rebuild neither writes the content cache nor walks what the builds froze (the content the
-    server keeps): both wait until nothing changes, once per build; closing leaves nothing frozen."""
+    """A rebuild neither writes the dependency record and the content cache nor walks what the builds
+    froze (the content the server keeps): these wait until nothing changes, once per build; closing
+    leaves nothing frozen."""
     import gc
 
+    from factsite import record
     from factsite.content import cache as content_cache
 
     from .conftest import copy_good_tree
@@ -170,15 +172,16 @@ def test_an_idle_server_writes_its_cache_and_collects_once_after_a_build(tmp_pat
     content = copy_good_tree(tmp_path)
     server = DevServer(content, tmp_path / "site", ROOT, port=0, draft=True, cache_dir=tmp_path / "cache")
     cache_file = content_cache.cache_path(tmp_path / "cache", content)
+    record_file = record.record_path(tmp_path / "cache", tmp_path / "site", content)
     collections: list[int] = []
     monkeypatch.setattr(devserver.gc, "unfreeze", lambda real=gc.unfreeze: collections.append(1) or real())
     try:
         assert server.build()
-        assert not cache_file.exists() and gc.get_freeze_count() > 0
+        assert not cache_file.exists() and not record_file.exists() and gc.get_freeze_count() > 0
         stop = threading.Event()
         thread = threading.Thread(target=server.watch, args=(stop,), daemon=True)
         thread.start()
-        assert _until(cache_file.exists)
+        assert _until(cache_file.exists) and record_file.exists()
         time.sleep(1.0)  # idle for a while: tidied once, not at every wait
         assert collections == [1] and gc.get_freeze_count() > 0  # what lives on is frozen again
         stop.set()

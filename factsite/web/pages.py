@@ -240,6 +240,12 @@ class SiteModel:
         }
 
     def _data_json_ld(self) -> str:
+        """The data page's Dataset: every figure's history and credits (kept while those and the site are the same)."""
+        site = self.content.site
+        return self._reused(("data json-ld", site.title, site.last_reviewed),
+                            (*self.stats.values(), *self.provenances.values()), self._new_data_json_ld)
+
+    def _new_data_json_ld(self) -> str:
         files = [("statistics.csv", "text/csv"), ("statistics.json", "application/json"), ("sources.json", "application/json"),
                  ("datapackage.json", "application/json")]
         dataset = self._dataset_of(
