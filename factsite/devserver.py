@@ -30,12 +30,15 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 
 from .publish.serve import _Handler, netlify_headers, site_path
-from .watch import POLL_SECONDS, NoInotify, Polling, Snapshot, snapshot, watcher
+from .watch import POLL_SECONDS, NoInotify, Polling, Snapshot, Watcher, snapshot, watcher
+
+if TYPE_CHECKING:  # build() imports the build's code when it first runs
+    from .pipeline import BuildResult, Inputs
 
 DEV_PREFIX = "/__factsite/"
 EVENTS_URL = DEV_PREFIX + "events"
@@ -102,13 +105,21 @@ def describe_change(before: Snapshot, after: Snapshot, folders: list[Path]) -> s
 
 class DevServer:
     def __init__(self, content_dir: Path, out_dir: Path, repo_root: Path, port: int = 8000, draft: bool = False,
-                 cache_dir: Path | None = None):
+                 cache_dir: Path | None = None, inputs: Inputs | None = None):
+        """`inputs`: the template, static and catalogue folders built from and watched (tests edit
+        copies); by default the repository's."""
         self.content_dir, self.out_dir, self.repo_root = content_dir, out_dir, repo_root
-        self.draft, self.cache_dir = draft, cache_dir
-        self.watched = [content_dir, repo_root / "templates", repo_root / "static", repo_root / "locale"]
+        self.draft, self.cache_dir, self.inputs = draft, cache_dir, inputs
+        self.watched = (list(inputs.folders(content_dir).values()) if inputs is not None else
+                        [content_dir, repo_root / "templates", repo_root / "static", repo_root / "locale"])
+        self.result: BuildResult | None = None  # the last build's, None if it stopped with an error
         self.memory: Any = None  # the last build's dependency record, kept between rebuilds (pipeline.Memory)
         self.status = BuildStatus()
         self.headless = None
+        # Watching from before the first build's scan on: a build after it looks again only at the files
+        # inotify saw change (pipeline.Memory.changed; polling cannot say, and every folder is walked).
+        self._watcher: Watcher | None = None
+        self._unbuilt: set[str] | None = None  # what it saw change since the scan of the kept record (None: not known)
         self._serving = False
         self._untidy = False  # a build has run since the last tidy()
         handler = type("DevHandler", (_DevHandler,), {
@@ -128,17 +139,24 @@ class DevServer:
             from .images.headless import Headless
 
             self.headless = Headless()
+        self.memory = self.memory or Memory()
+        taken = self._watching(threading.Event()).take_changed()
+        self._unbuilt = None if taken is None or self._unbuilt is None else self._unbuilt | taken
+        kept = self.memory.record
         try:
-            self.memory = self.memory or Memory()
             result = build_site(self.content_dir, self.out_dir, draft=self.draft, cache_dir=self.cache_dir,
-                                headless=self.headless, memory=self.memory)
+                                headless=self.headless, inputs=self.inputs, memory=self.memory, changed=self._unbuilt)
         except Exception:  # a crash in the build is shown like a content problem; the server stays up
             text = traceback.format_exc()
             print(text, file=sys.stderr)
+            self.result = None
             self._close_browser()  # it may be the browser that broke: start a fresh one next time
             self.status.publish(False, ["The build stopped with an error (details in the terminal):"]
                                 + text.strip().splitlines()[-3:])
             return False
+        if result.ok or self.memory.record is not kept:  # its record is of a scan made since `taken`
+            self._unbuilt = set()
+        self.result = result
         result.report()  # in the terminal, as build.py prints it
         self.status.publish(result.ok, [] if result.ok else result.lines())
         # The plan was freed as the build returned (SiteModel.release); what is left in cycles (the
@@ -163,6 +181,12 @@ class DevServer:
         gc.collect()
         gc.freeze()
 
+    def _watching(self, stop: threading.Event) -> Watcher:
+        """The watcher, started when first asked for (`stop` ends a polling one's waits)."""
+        if self._watcher is None:
+            self._watcher = watcher(self.watched, stop, visible_only=(self.content_dir,))
+        return self._watcher
+
     def _close_browser(self) -> None:
         if self.headless is not None:
             with contextlib.suppress(Exception):
@@ -173,7 +197,7 @@ class DevServer:
         """Rebuild whenever a watched file changes, until `stop` is set (or Ctrl-C)."""
         stop = stop or threading.Event()
         seen = snapshot(self.watched)
-        changes = watcher(self.watched, stop)
+        changes = self._watching(stop)
         try:
             while not stop.is_set():
                 try:
@@ -183,7 +207,7 @@ class DevServer:
                     changes.settle()  # let a save that writes several files finish
                 except NoInotify:  # a folder that cannot be watched (too many watches): look instead
                     changes.close()
-                    changes = Polling(self.watched, stop)  # it sees what changes from now on; what
+                    changes = self._watcher = Polling(self.watched, stop)  # it sees what changes from now on; what
                     changes.settle()  # changed before is in the comparison below
                 now = snapshot(self.watched)
                 if now == seen:  # a hidden file, a backup, or nothing an input shows
@@ -194,6 +218,7 @@ class DevServer:
                 print(f"serve: {'ready' if self.status.ok else 'the page shows the problems'} at {self.url}", flush=True)
         finally:
             changes.close()
+            self._watcher, self._unbuilt = None, None  # what changes from now on is not seen
 
     def run(self) -> int:
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -222,6 +247,9 @@ class DevServer:
             self.server.shutdown()
         self.server.server_close()
         self._close_browser()
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher, self._unbuilt = None, None
 
 
 def _stop(signum, frame) -> None:

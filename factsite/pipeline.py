@@ -223,7 +223,7 @@ def check_content(content_dir: Path, out_dir: Path, strict: bool = False) -> Bui
 
 def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir: Path | None = None,
                headless: Headless | None = None, timings: bool = False, strict: bool = False,
-               inputs: Inputs | None = None, memory: Memory | None = None) -> BuildResult:
+               inputs: Inputs | None = None, memory: Memory | None = None, changed: set[str] | None = None) -> BuildResult:
     """Build the whole site into `out_dir`, written only if everything succeeded.
 
     A draft build skips the static chart images (no Chromium needed) and says so on the pages.
@@ -235,14 +235,17 @@ def build_site(content_dir: Path, out_dir: Path, draft: bool = False, cache_dir:
     The build is incremental (record.py, deps.py): with the last build's dependency record, nothing
     changed is proved without reading the content, and after a change only the pages whose inputs
     changed are rendered. `memory` keeps the record between the dev server's rebuilds; `inputs` names
-    the template, static and catalogue folders (the repository's by default).
+    the template, static and catalogue folders (the repository's by default). `changed`: the input
+    files (absolute paths) written, added or removed since the scan of `memory`'s record, as the dev
+    server's watcher saw them; only those are looked at again. None: every folder is walked.
     """
     try:
         check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # before the lock file: a refused --out gets nothing
         with output_lock(out_dir):
             check_output(out_dir, repo=REPO_ROOT, content=content_dir)  # again, under the lock, before any work
             try:
-                return _build(content_dir, out_dir, draft, cache_dir, headless, timings, strict, inputs or Inputs(), memory)
+                return _build(content_dir, out_dir, draft, cache_dir, headless, timings, strict, inputs or Inputs(), memory,
+                              changed)
             finally:
                 # Whatever the build froze (see _build) is the collector's again, even after a failure; but
                 # the dev server's: what it keeps between builds (`memory`) would make every full collection
@@ -270,13 +273,14 @@ def _cannot_write(error: OSError | OutputRefused | CannotWrite, out_dir: Path) -
 
 
 def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None, headless: Headless | None,
-           timings: bool, strict: bool, inputs: Inputs, given_memory: Memory | None) -> BuildResult:
+           timings: bool, strict: bool, inputs: Inputs, given_memory: Memory | None,
+           changed: set[str] | None) -> BuildResult:
     started = time.perf_counter()
     memory = given_memory or Memory()  # a build of the command line keeps nothing: its content cache is freed early
     stopwatch = Stopwatch()
     cache_dir = cache_dir or default_cache_dir()
     with stopwatch.step("dependency record"):
-        known = _previous_build(content_dir, out_dir, cache_dir, draft, inputs, memory)
+        known = _previous_build(content_dir, out_dir, cache_dir, draft, inputs, memory, changed)
     if known.unchanged:
         return _nothing_changed(known, out_dir, draft, strict, memory, started,
                                 f"build: {stopwatch.summary()}; {peak_memory()}" if timings else "")
@@ -486,7 +490,7 @@ def _as_written(known: _Known, name: str, read: _OldFile) -> bool:
 
 
 def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bool, inputs: Inputs,
-                    memory: Memory) -> _Known:
+                    memory: Memory, changed: set[str] | None) -> _Known:
     path = records.record_path(cache_dir, out_dir, content_dir)
     absolute_content = os.path.abspath(content_dir)
     engine = "" if draft else _engine(cache_dir)  # a new browser or new fonts draw other images
@@ -497,7 +501,9 @@ def _previous_build(content_dir: Path, out_dir: Path, cache_dir: Path, draft: bo
     elif record is not None and record.content_dir != absolute_content:
         record, reason = None, "another content folder"
     scanned_at = time.time()
-    found = records.scan_inputs(inputs.folders(content_dir), record)
+    # What the dev server's watcher saw change is since the scan of the record it keeps, not of one on disk.
+    found = records.scan_inputs(inputs.folders(content_dir), record,
+                                changed if record is not None and record is memory.record else None)
     if record is None:
         return _Known(path, absolute_content, key, found, scanned_at, None, reason, set(), False)
     same_inputs = {name: entry[3] for name, entry in found.items()} == {name: entry[3] for name, entry in record.inputs.items()}

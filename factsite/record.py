@@ -152,9 +152,16 @@ def try_save_record(path: Path, record: BuildRecord) -> bool:
     return True
 
 
-def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[str, InputEntry]:
+def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None,
+                changed: set[str] | None = None) -> dict[str, InputEntry]:
     """Every input file, named "<folder name>/<path>", with its digest; a file the previous record
-    hashed, unchanged since by the racy rule, is not read again."""
+    hashed, unchanged since by the racy rule, is not read again.
+
+    `changed` (the dev server's, from inotify: the paths written, added or removed since `previous`
+    was scanned) limits the look to those paths: every other file is as `previous` has it. None
+    (not known, or no previous record) walks every folder."""
+    if changed is not None and previous is not None:
+        return _rescanned(folders, previous, changed)
     known = previous.inputs if previous is not None else {}
     trusted_before = _trusted_before(previous.scanned_at) if previous is not None else 0
     found: dict[str, InputEntry] = {}
@@ -163,25 +170,46 @@ def scan_inputs(folders: dict[str, Path], previous: BuildRecord | None) -> dict[
         # loader never reads them, and one appearing would change every page's fingerprint for nothing.
         # Elsewhere they stay inputs: Jinja would read a hidden template that a template includes.
         for relative, entry in walk_files(folder, f"{name}/", hidden=name != "content"):
-            stat = entry.stat(follow_symlinks=False)
-            old = known.get(relative)
-            if (old is not None and old[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                    and stat.st_mtime_ns < trusted_before):
-                found[relative] = old
-                continue
-            path = entry.path
-            if stat_module.S_ISLNK(stat.st_mode):  # never followed: its target may be outside content/
-                data = b"link\0" + os.fsencode(os.readlink(path))
-            elif not stat_module.S_ISREG(stat.st_mode):  # a pipe would block a read: never the same
-                data = f"special {stat.st_mode} {time.time_ns()}".encode()
-            else:
-                try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError:  # unreadable: an input that is never the same
-                    data = f"unreadable {time.time_ns()}".encode()
-            found[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, hashlib.sha256(data).digest())
+            found[relative] = _entry(entry.path, entry.stat(follow_symlinks=False), known.get(relative), trusted_before)
     return found
+
+
+def _rescanned(folders: dict[str, Path], previous: BuildRecord, changed: set[str]) -> dict[str, InputEntry]:
+    """scan_inputs, looking only at the `changed` paths."""
+    found = dict(previous.inputs)
+    trusted_before = _trusted_before(previous.scanned_at)
+    roots = [(f"{os.path.abspath(folder)}{os.sep}", name) for name, folder in folders.items()]
+    for path in changed:
+        relative = next((f"{name}/{path[len(root):].replace(os.sep, '/')}" for root, name in roots
+                         if path.startswith(root)), None)
+        if relative is None or (relative.startswith("content/") and "/." in relative):  # not an input (see scan_inputs)
+            continue
+        try:
+            status = os.lstat(path)
+        except OSError:  # removed (or its folder, or unreadable as a path: walk_files would not list it either)
+            found.pop(relative, None)
+            continue
+        if stat_module.S_ISDIR(status.st_mode):  # no input itself (a folder added or removed is no known change: see watch.py)
+            continue
+        found[relative] = _entry(path, status, found.get(relative), trusted_before)
+    return found
+
+
+def _entry(path: str, status: os.stat_result, old: InputEntry | None, trusted_before: float) -> InputEntry:
+    """A file's entry: the old one if its stat is unchanged since the racy rule's time, else its digest."""
+    if old is not None and old[:3] == (status.st_size, status.st_mtime_ns, status.st_ino) and status.st_mtime_ns < trusted_before:
+        return old
+    if stat_module.S_ISLNK(status.st_mode):  # never followed: its target may be outside content/
+        data = b"link\0" + os.fsencode(os.readlink(path))
+    elif not stat_module.S_ISREG(status.st_mode):  # a pipe would block a read: never the same
+        data = f"special {status.st_mode} {time.time_ns()}".encode()
+    else:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:  # unreadable: an input that is never the same
+            data = f"unreadable {time.time_ns()}".encode()
+    return (status.st_size, status.st_mtime_ns, status.st_ino, hashlib.sha256(data).digest())
 
 
 def intact_outputs(now: SiteScan, outputs: dict[str, FileStat]) -> tuple[set[str], bool]:

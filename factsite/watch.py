@@ -52,6 +52,10 @@ class Watcher(Protocol):
     def settle(self) -> None:
         """Return once the inputs have stopped changing for SETTLE_SECONDS."""
 
+    def take_changed(self) -> set[str] | None:
+        """The paths written, added or removed since the last call (or since the watch began), or None
+        if that is not known: then every file may have changed."""
+
     def close(self) -> None: ...
 
 
@@ -77,6 +81,9 @@ class Polling:
                 return
             self.last = now
 
+    def take_changed(self) -> None:
+        return None  # a snapshot skips hidden files and backups: not every input
+
     def close(self) -> None:
         pass
 
@@ -96,9 +103,12 @@ class NoInotify(OSError):
 
 
 class Inotify:
-    """Every folder under the input folders watched; a folder created or moved in is watched too."""
+    """Every folder under the input folders watched; a folder created or moved in is watched too. It
+    keeps the paths the events name (`take_changed`), for the dev server's build to look at only
+    those. The hidden folders of `visible_only` (content/, whose hidden entries are no inputs) are not
+    watched; elsewhere they are, since a hidden file there is an input (record.scan_inputs)."""
 
-    def __init__(self, folders: list[Path]):
+    def __init__(self, folders: list[Path], visible_only: tuple[Path, ...] = ()):
         try:
             self._libc = ctypes.CDLL(None, use_errno=True)
             self._add = self._libc.inotify_add_watch
@@ -110,16 +120,20 @@ class Inotify:
             raise NoInotify(errno.errorcode.get(ctypes.get_errno(), "inotify_init1 failed"))
         self.fd = fd
         self._folders: dict[int, str] = {}
+        self._visible_only = tuple(f"{os.path.abspath(folder)}{os.sep}" for folder in visible_only)
+        self._changed: set[str] | None = set()
         try:
             for folder in folders:
-                self._watch_tree(str(folder))
+                self._watch_tree(os.path.abspath(folder))
         except NoInotify:
             self.close()
             raise
 
     def _watch_tree(self, top: str) -> None:
+        skip_hidden = f"{top}{os.sep}".startswith(self._visible_only) if self._visible_only else False
         for root, dirs, _ in os.walk(top):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            if skip_hidden:
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
             self._watch(root)
 
     def _watch(self, folder: str) -> None:
@@ -150,16 +164,26 @@ class Inotify:
                 wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
                 name = data[offset + _EVENT.size:offset + _EVENT.size + length].rstrip(b"\0")
                 offset += _EVENT.size + length
-                if mask & _IN_Q_OVERFLOW:  # events were lost: the snapshot the loop compares still sees all
-                    continue
                 parent = self._folders.get(wd)
-                if (parent is not None and mask & _IN_ISDIR and mask & (_IN_CREATE | _IN_MOVED_TO)
-                        and name and not name.startswith(b".")):
+                if mask & _IN_Q_OVERFLOW or parent is None or mask & (_IN_ISDIR | _IN_DELETE_SELF | _IN_MOVE_SELF):
+                    # Events were lost, or a folder came, went or moved: which files changed is not
+                    # known (a folder's files may be written before it is watched). The snapshot the
+                    # loop compares still sees all.
+                    self._changed = None
+                elif self._changed is not None and name:
+                    self._changed.add(os.path.join(parent, os.fsdecode(name)))
+                if (parent is not None and mask & _IN_ISDIR and mask & (_IN_CREATE | _IN_MOVED_TO) and name
+                        and not (name.startswith(b".") and f"{parent}{os.sep}".startswith(self._visible_only or ("\0",)))):
                     self._watch_tree(os.path.join(parent, os.fsdecode(name)))
 
     def settle(self) -> None:
         while self.wait(SETTLE_SECONDS):
             pass
+
+    def take_changed(self) -> set[str] | None:
+        self._read()  # what is queued
+        changed, self._changed = self._changed, set()
+        return changed
 
     def close(self) -> None:
         if getattr(self, "fd", -1) >= 0:
@@ -167,9 +191,9 @@ class Inotify:
             self.fd = -1
 
 
-def watcher(folders: list[Path], stop: threading.Event) -> Watcher:
+def watcher(folders: list[Path], stop: threading.Event, visible_only: tuple[Path, ...] = ()) -> Watcher:
     """Inotify where the system has it, else polling."""
     try:
-        return Inotify(folders)
+        return Inotify(folders, visible_only)
     except NoInotify:
         return Polling(folders, stop)

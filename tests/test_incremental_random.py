@@ -7,24 +7,29 @@ template, the style sheet, a Spanish msgstr, the methodology. Each example edits
 few rounds; each round builds the edited site incrementally and from scratch and compares them. A
 dependency that deps.py leaves out shows here as a stale page. The search index is made in parts of
 3 pages, so that an edit leaves some parts to be carried over and re-indexes others. Each example runs
-as the command line builds and as the dev server does, keeping its memory (and the records, models
-and translations it reuses) from round to round, with a failed build between some rounds.
+as the command line builds and as the dev server does (a `DevServer`'s own builds), keeping its
+memory (the record, and the records, models, translations and fingerprints it reuses) and its
+watcher's view of what changed (inotify) from round to round, with a failed build between some rounds.
 
 FACTSITE_RANDOM_EXAMPLES sets the number of examples (CI: 15; nightly: many more).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from factsite.pipeline import REPO_ROOT, BuildResult, Inputs, Memory, build_site
+from factsite.devserver import DevServer
+from factsite.pipeline import REPO_ROOT, BuildResult, Inputs, build_site
 from factsite.web import search
 
 from .conftest import FIXTURES, copy_good_tree
@@ -193,20 +198,42 @@ def test_an_incremental_build_is_a_build_from_scratch(tmp_path_factory, monkeypa
     root = tmp_path_factory.mktemp("random")
     content, inputs = bilingual_tree(root)
     site, cache = root / "site", root / "cache"
-    memory = Memory() if server else None
+    with _builder(content, site, cache, inputs, server) as build:
+        _rounds(root, content, inputs, site, server, rounds, failing, build)
+
+
+@contextmanager
+def _builder(content: Path, site: Path, cache: Path, inputs: Inputs, server: bool) -> Iterator[Callable[[], BuildResult]]:
+    """Builds as the command line makes them, or as the dev server does: its own builds, with what it
+    keeps between them and what its watcher saw change (inotify, where there is one)."""
+    if not server:
+        yield lambda: build_site(content, site, draft=True, cache_dir=cache, inputs=inputs)
+        return
+    dev = DevServer(content, site, REPO_ROOT, port=0, draft=True, cache_dir=cache, inputs=inputs)
 
     def build() -> BuildResult:
-        return build_site(content, site, draft=True, cache_dir=cache, inputs=inputs, memory=memory)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            dev.build()
+        assert dev.result is not None, "the dev server's build stopped with an error"
+        return dev.result
 
+    try:
+        yield build
+    finally:
+        dev.close()
+
+
+def _rounds(root: Path, content: Path, inputs: Inputs, site: Path, server: bool, rounds, failing,
+            build: Callable[[], BuildResult]) -> None:
     first = build()
     assert first.ok, first.lines()
     n = 0
     for number, edits in enumerate(rounds):
-        if server and failing[number]:
-            _break_then_mend(content, build)
         for name, which in edits:
             n += 1
             EDITS[name](root, n, which)
+        if server and failing[number]:  # it sees the edits too: the build after it must still make them
+            _break_then_mend(content, build)
         incremental = build()
         fresh_site = root / f"fresh-{number}"
         fresh = build_site(content, fresh_site, draft=True, cache_dir=root / f"fresh-cache-{number}", inputs=inputs)
@@ -254,19 +281,16 @@ def test_the_dev_server_follows_what_a_page_reads_from_build_to_build(tmp_path, 
     content, inputs = bilingual_tree(tmp_path)
     if setup is not None:
         setup(tmp_path)
-    site, memory = tmp_path / "site", Memory()
+    site = tmp_path / "site"
     edits = {**EDITS, "draws the rise": _draws_the_rise}
-
-    def build() -> BuildResult:
-        return build_site(content, site, draft=True, cache_dir=tmp_path / "cache", inputs=inputs, memory=memory)
-
-    assert build().ok
-    for n, (name, which) in enumerate([first, then, first]):
-        edits[name](tmp_path, n, which)
-        built = build()
-        assert built.ok and "full build" not in built.summary, built.lines()
-        fresh_site = tmp_path / f"fresh-{n}"
-        assert build_site(content, fresh_site, draft=True, cache_dir=tmp_path / f"fresh-cache-{n}", inputs=inputs).ok
-        ours, theirs = snapshot(site), snapshot(fresh_site)
-        stale = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
-        assert not stale, f"after {name} {which}: these files differ from a build from scratch: {stale}"
+    with _builder(content, site, tmp_path / "cache", inputs, server=True) as build:
+        assert build().ok
+        for n, (name, which) in enumerate([first, then, first]):
+            edits[name](tmp_path, n, which)
+            built = build()
+            assert built.ok and "full build" not in built.summary, built.lines()
+            fresh_site = tmp_path / f"fresh-{n}"
+            assert build_site(content, fresh_site, draft=True, cache_dir=tmp_path / f"fresh-cache-{n}", inputs=inputs).ok
+            ours, theirs = snapshot(site), snapshot(fresh_site)
+            stale = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+            assert not stale, f"after {name} {which}: these files differ from a build from scratch: {stale}"

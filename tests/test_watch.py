@@ -85,7 +85,7 @@ def test_the_loop_rebuilds_once_a_save_settles_and_not_for_hidden_files(tmp_path
     if kind == "inotify" and not sys.platform.startswith("linux"):
         pytest.skip("inotify is Linux's")
     if kind == "polling":
-        monkeypatch.setattr(devserver, "watcher", lambda folders, stop: watch.Polling(folders, stop))
+        monkeypatch.setattr(devserver, "watcher", lambda folders, stop, **_: watch.Polling(folders, stop))
     server = _server(tmp_path)
     try:
         stop, thread, builds, _ = _watching(server, monkeypatch)
@@ -133,10 +133,13 @@ def test_a_folder_that_cannot_be_watched_falls_back_to_polling(tmp_path: Path, m
         def settle(self) -> None:
             pass
 
+        def take_changed(self) -> None:
+            return None
+
         def close(self) -> None:
             pass
 
-    monkeypatch.setattr(devserver, "watcher", lambda folders, stop: Refused())
+    monkeypatch.setattr(devserver, "watcher", lambda folders, stop, **_: Refused())
     server = _server(tmp_path)
     try:
         stop, thread, builds, _ = _watching(server, monkeypatch)
@@ -151,7 +154,7 @@ def test_a_folder_that_cannot_be_watched_falls_back_to_polling(tmp_path: Path, m
 
 
 def test_without_inotify_the_server_polls(monkeypatch, tmp_path: Path) -> None:
-    def refuse(folders):
+    def refuse(folders, visible_only=()):
         raise watch.NoInotify("no inotify")
 
     monkeypatch.setattr(watch, "Inotify", refuse)
@@ -189,3 +192,34 @@ def test_an_idle_server_writes_its_cache_and_collects_once_after_a_build(tmp_pat
     finally:
         server.close()
     assert gc.get_freeze_count() == 0
+
+
+@linux_only
+def test_inotify_says_which_files_changed_and_when_it_cannot(tmp_path: Path) -> None:
+    """take_changed: the paths written, added or removed since it was last asked; None once a folder
+    came or went (its files may have been written before it was watched). A hidden folder is watched
+    where its files are inputs (templates/), not in content/."""
+    folders = _folders(tmp_path)
+    (tmp_path / "templates" / ".partials").mkdir()
+    (tmp_path / "content" / ".git").mkdir()
+    changes = watch.Inotify(folders, visible_only=(tmp_path / "content",))
+    try:
+        assert changes.take_changed() == set()
+        stat, partial = tmp_path / "content" / "stats" / "a.yaml", tmp_path / "templates" / ".partials" / "x.html"
+        stat.write_text("slug: a\nshort_title: A\n")
+        partial.write_text("<p></p>")
+        (tmp_path / "content" / ".git" / "index").write_text("not an input")
+        (tmp_path / "templates" / "old.html").write_text("")
+        assert changes.take_changed() == {str(stat), str(partial), str(tmp_path / "templates" / "old.html")}
+        (tmp_path / "templates" / "old.html").unlink()
+        assert changes.take_changed() == {str(tmp_path / "templates" / "old.html")}
+        assert changes.take_changed() == set()
+        (tmp_path / "content" / "es").mkdir()
+        assert changes.take_changed() is None
+        assert changes.take_changed() == set()  # known again from here on
+    finally:
+        changes.close()
+
+
+def test_polling_cannot_say_which_files_changed(tmp_path: Path) -> None:
+    assert watch.Polling(_folders(tmp_path), threading.Event()).take_changed() is None
