@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import escape
 
 from .publish.serve import _Handler, netlify_headers, site_path
-from .watch import POLL_SECONDS, NoInotify, Polling, Snapshot, Watcher, snapshot, watcher
+from .watch import POLL_SECONDS, NoInotify, Polling, Snapshot, Watcher, in_snapshot, snapshot, watcher
 
 if TYPE_CHECKING:  # build() imports the build's code when it first runs
     from .pipeline import BuildResult, Inputs
@@ -90,7 +90,12 @@ class BuildStatus:
 
 def describe_change(before: Snapshot, after: Snapshot, folders: list[Path]) -> str:
     """'content/stats/x.yaml, templates/stat.html and 2 more': paths as an author knows them."""
-    changed = sorted(set(before) ^ set(after) | {p for p in before.keys() & after.keys() if before[p] != after[p]})
+    return describe_paths(sorted(set(before) ^ set(after) | {p for p in before.keys() & after.keys() if before[p] != after[p]}),
+                          folders)
+
+
+def describe_paths(changed: list[str], folders: list[Path]) -> str:
+    """The changed paths (absolute) as describe_change names them."""
 
     def shown_path(path: str) -> str:
         for folder in folders:
@@ -140,8 +145,7 @@ class DevServer:
 
             self.headless = Headless()
         self.memory = self.memory or Memory()
-        taken = self._watching(threading.Event()).take_changed()
-        self._unbuilt = None if taken is None or self._unbuilt is None else self._unbuilt | taken
+        self._note(self._watching(threading.Event()).take_changed())
         kept = self.memory.record
         try:
             result = build_site(self.content_dir, self.out_dir, draft=self.draft, cache_dir=self.cache_dir,
@@ -181,6 +185,10 @@ class DevServer:
         gc.collect()
         gc.freeze()
 
+    def _note(self, taken: set[str] | None) -> None:
+        """What the watcher saw change (None: not known), added to what changed since the kept record's scan."""
+        self._unbuilt = None if taken is None or self._unbuilt is None else self._unbuilt | taken
+
     def _watching(self, stop: threading.Event) -> Watcher:
         """The watcher, started when first asked for (`stop` ends a polling one's waits)."""
         if self._watcher is None:
@@ -209,11 +217,19 @@ class DevServer:
                     changes.close()
                     changes = self._watcher = Polling(self.watched, stop)  # it sees what changes from now on; what
                     changes.settle()  # changed before is in the comparison below
-                now = snapshot(self.watched)
-                if now == seen:  # a hidden file, a backup, or nothing an input shows
-                    continue
-                print(f"serve: {describe_change(seen, now, self.watched)} changed; rebuilding", file=sys.stderr, flush=True)
-                seen = now
+                taken = changes.take_changed()
+                self._note(taken)
+                if taken is not None:  # inotify said which files: no look at every file (0.1 s at 21,000)
+                    shown = in_snapshot(taken, self.watched)
+                    if not shown:  # a hidden file or a backup
+                        continue
+                    what = describe_paths(shown, self.watched)
+                else:
+                    now = snapshot(self.watched)
+                    if now == seen:  # a hidden file, a backup, or nothing an input shows
+                        continue
+                    what, seen = describe_change(seen, now, self.watched), now
+                print(f"serve: {what} changed; rebuilding", file=sys.stderr, flush=True)
                 self.build()
                 print(f"serve: {'ready' if self.status.ok else 'the page shows the problems'} at {self.url}", flush=True)
         finally:

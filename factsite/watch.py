@@ -30,12 +30,16 @@ SETTLE_SECONDS = 0.15  # editors save in steps (write, rename): wait until the f
 Snapshot = dict[str, tuple[int, int]]
 
 
+def _backup(path: str) -> bool:
+    return path.endswith("~") or path.endswith(".swp")
+
+
 def snapshot(folders: list[Path]) -> Snapshot:
     """Every input file's modification time and size; hidden files and editor backups are skipped."""
     found: Snapshot = {}
     for folder in folders:
         for path, entry in walk_files(folder, f"{folder}{os.sep}", hidden=False):
-            if path.endswith("~") or path.endswith(".swp"):
+            if _backup(path):
                 continue
             try:
                 stat = entry.stat()
@@ -43,6 +47,14 @@ def snapshot(folders: list[Path]) -> Snapshot:
                 continue
             found[path] = (stat.st_mtime_ns, stat.st_size)
     return found
+
+
+def in_snapshot(paths: set[str], folders: list[Path]) -> list[str]:
+    """Those of `paths` (changed, as inotify names them) that a snapshot lists or would list: under one
+    of `folders`, neither hidden nor an editor's backup."""
+    roots = [f"{folder}{os.sep}" for folder in folders]
+    return sorted(path for path in paths if not _backup(path) and any(
+        path.startswith(root) and not any(part.startswith(".") for part in path[len(root):].split(os.sep)) for root in roots))
 
 
 class Watcher(Protocol):
