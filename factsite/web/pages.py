@@ -77,8 +77,9 @@ class SiteModel:
         self.sources = {sid: SourceView(source=s, cited_by=citing[sid], anchor_url=self.urls.source_anchor(sid),
                                    language=language)
                         for sid, s in content.sources.items()}
-        self.provenances = {slug: self._reused(("provenance", slug), (stat, *_cited_sources(stat, content.sources)),
-                                               partial(provenance, stat, content.sources))
+        # One object while every source is the one the last build had: a provenance reads its statistic and sources.
+        sources = self._reused(("sources",), tuple(content.sources.values()), object)
+        self.provenances = {slug: self._reused(("provenance", slug), (stat, sources), partial(provenance, stat, content.sources))
                             for slug, stat in self.stats.items()}
         self._reviewed = readable_date(content.site.last_reviewed, language=language)  # on every chart's download note
         self.charts = {slug: self._chart(s.chart, self.urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
@@ -395,11 +396,6 @@ def _refuse_shared_outputs(pages: list[Page]) -> None:
         if page.output in first:
             raise urls.UnsafePath(f"two pages would write {page.output}: {first[page.output].title} and {page.title}")
         first[page.output] = page
-
-
-def _cited_sources(stat: Statistic, sources: dict[str, Source]) -> list[Source]:
-    """The sources a statistic's provenance reads (see provenance.provenance)."""
-    return [sources[source_id] for c in stat.citations for source_id in (c.source, c.via) if source_id]
 
 
 def _link(stat: Statistic, site_urls: urls.SiteUrls) -> StatLink:
