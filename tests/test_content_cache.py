@@ -93,6 +93,19 @@ def test_an_object_is_reused_only_when_made_of_the_same_objects() -> None:
     assert reuse.get("stat:x", (english, edited), lambda: ("made", 5)) == ("made", 5)
 
 
+def test_the_last_builds_object_is_looked_up_without_making_one() -> None:
+    """Reuse.last: what the last build kept, if made of these very objects; kept again only if kept."""
+    reuse = content_cache.Reuse()
+    stats, edited = {"x": "stat"}, {"x": "stat"}
+    reuse.keep("maps", (stats,), "the last maps")
+    assert reuse.last("maps", (stats,)) is None  # this build's, not yet the last one's
+    reuse.next_build(whole=True)
+    assert reuse.last("maps", (stats,)) == "the last maps"
+    assert reuse.last("maps", (edited,)) is None and reuse.last("other", (stats,)) is None
+    reuse.next_build(whole=True)  # looked up, not kept: forgotten
+    assert reuse.last("maps", (stats,)) is None
+
+
 def test_only_the_changed_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content = spanish_tree(tmp_path)
     cache = content_cache.ContentCache("key")

@@ -210,14 +210,20 @@ class Reuse:
     def get(self, key: Any, inputs: tuple, make: Callable[[], T]) -> T:
         """The object of `key` made of `inputs`: last build's if it was made of these very objects, else
         `make()` (a None from it is not kept: nothing was made)."""
-        kept = self._last.get(key)
-        if kept is not None and len(kept[0]) == len(inputs) and all(map(operator.is_, kept[0], inputs)):
-            result = kept[1]
-        else:
+        result = self.last(key, inputs)
+        if result is None:
             result = make()
         if result is not None:
             self.keep(key, inputs, result)
         return result
+
+    def last(self, key: Any, inputs: tuple) -> Any:
+        """What the last build kept of `key`, if it was made of these very `inputs`; else None (nothing is
+        kept of it for the next build: `keep` what is made in its place)."""
+        kept = self._last.get(key)
+        if kept is not None and len(kept[0]) == len(inputs) and all(map(operator.is_, kept[0], inputs)):
+            return kept[1]
+        return None
 
     def keep(self, key: Any, inputs: tuple, result: Any) -> None:
         """`result`, made of `inputs`, for the next build to ask for."""

@@ -65,7 +65,11 @@ class SiteModel:
         # Where each quote was read, in this language's words (a locator is the site's own text).
         self.locators: dict[str, str] = dict(overlays.site.locators) if overlays is not None else {}
         self.stats = content.stats
-        self.links = {slug: self._reused(("link", slug), (stat,), partial(_link, stat, self.urls))
+        # The last build's statistics, links and provenances (the dev server's), for those of the same
+        # statistic object: kept as its three maps, not an entry of `reuse` each (tuples that took 17 MB).
+        last = self._reuse.last(self._key("maps"), (self._catalogue,)) if self._reuse is not None else None
+        last_stats, last_links, last_provenances, last_sources = last or ({}, {}, {}, None)
+        self.links = {slug: last_links[slug] if last_stats.get(slug) is stat else _link(stat, self.urls)
                       for slug, stat in self.stats.items()}
         self.sheet_titles = {sheet.slug: sheet.title for sheet in content.sheets}
         citing: dict[str, list[StatLink]] = {source_id: [] for source_id in content.sources}
@@ -79,8 +83,10 @@ class SiteModel:
                         for sid, s in content.sources.items()}
         # One object while every source is the one the last build had: a provenance reads its statistic and sources.
         sources = self._reused(("sources",), tuple(content.sources.values()), object)
-        self.provenances = {slug: self._reused(("provenance", slug), (stat, sources), partial(provenance, stat, content.sources))
-                            for slug, stat in self.stats.items()}
+        self.provenances = {slug: last_provenances[slug] if last_stats.get(slug) is stat and sources is last_sources
+                            else provenance(stat, content.sources) for slug, stat in self.stats.items()}
+        if self._reuse is not None:
+            self._reuse.keep(self._key("maps"), (self._catalogue,), (self.stats, self.links, self.provenances, sources))
         self._reviewed = readable_date(content.site.last_reviewed, language=language)  # on every chart's download note
         self.charts = {slug: self._chart(s.chart, self.urls.stat(slug)) for slug, s in self.stats.items() if s.chart}
         self.sheet_charts = {sheet.slug: [self._chart(chart, self.urls.sheet(sheet.slug)) for chart in sheet.charts]
@@ -98,12 +104,16 @@ class SiteModel:
         self.slug_by_sources_url = {link.sources_url: slug for slug, link in self.links.items()}  # a chart row's figure
         self.changes = all_changes(content, language)  # the corrections page and the feed
 
+    def _key(self, *key: object) -> tuple:
+        """A key of `reuse`: of this model's language and base URL (its catalogue is among the inputs)."""
+        return ("plan", self.language, self.base_url, *key)
+
     def _reused(self, key: tuple, inputs: tuple, make: Callable[[], T]) -> T:
         """`make()`, or in the dev server the object the last build made of the very same `inputs`
-        (content.cache.Reuse). Each key is of this model's language, base URL and catalogue."""
+        (content.cache.Reuse), and of the same catalogue: an edited .po compiles to another one."""
         if self._reuse is None:
             return make()
-        return self._reuse.get(("plan", self.language, self.base_url, *key), (self._catalogue, *inputs), make)
+        return self._reuse.get(self._key(*key), (self._catalogue, *inputs), make)
 
     def _chart(self, chart: Chart, page_url: str) -> ChartModel:
         """A chart, made again only if what it prints changed (see _new_chart)."""
