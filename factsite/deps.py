@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .content.figures import FIGURE_MARK_RE
@@ -211,7 +211,9 @@ class Fingerprints:
     files: dict[str, list[str]]  # record_files
     owner: dict[str, str]  # input file -> the record it is a file of (the others are global)
     base: bytes  # global_digest
-    reads: dict[str, frozenset[str]]  # output -> the records it reads (one set object per set, shared)
+    # output -> the records it reads, in order: a tuple, a quarter of a set's memory (13,500 of them at
+    # 10,000 bilingual statistics: 2.4 MB, not 9.4), one object for all the outputs that read the same.
+    reads: dict[str, tuple[str, ...]]
 
 
 def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, key: str,
@@ -243,16 +245,19 @@ def fingerprints(pages: list[Page], models: list[SiteModel], inputs: Digests, ke
     # A set of records is hashed once, however many outputs read it (a statistic's four pages in two
     # languages and its open-data record), and that digest is the fingerprint of each: a fingerprint
     # is only ever compared with the last build's of the same output, so it need not name it.
-    of_set: dict[frozenset[str], bytes] = {}
+    of_set: dict[Collection[str], tuple[bytes, tuple[str, ...]]] = {}  # records -> fingerprint, records in order
     found: dict[str, bytes] = {}
-    reads: dict[str, frozenset[str]] = {}
+    reads: dict[str, tuple[str, ...]] = {}
     for output, records in _outputs_read(pages, models, deps, last_reads, touched or frozenset()):
-        fingerprint = of_set.get(records)
-        if fingerprint is None:
-            fingerprint = of_set[records] = (
-                last.prints[output] if last_reads is not None and last_reads.get(output) is records else
-                hashlib.sha256(base + b"".join(record_bytes(record) for record in sorted(records))).digest())
-        found[output], reads[output] = fingerprint, records
+        known = of_set.get(records)
+        if known is None:
+            if last_reads is not None and last_reads.get(output) is records:  # as the last build read them
+                known = (last.prints[output], last_reads[output])
+            else:
+                ordered = tuple(sorted(records))
+                known = (hashlib.sha256(base + b"".join(record_bytes(record) for record in ordered)).digest(), ordered)
+            of_set[records] = known
+        found[output], reads[output] = known
     # The sitemap lists every page, but reads only their addresses (and the site's settings, in `base`).
     found[SITEMAP] = hashlib.sha256(base + SITEMAP.encode() + b"\0" + sitemap_reads(pages)).digest()
     return Fingerprints(found, key, languages, inputs, files, owner, base, reads)
@@ -274,18 +279,18 @@ def _touched_records(last: Fingerprints | None, key: str, languages: list[str], 
 
 
 def _outputs_read(pages: list[Page], models: list[SiteModel], deps: Dependencies,
-                  last: Mapping[str, frozenset[str]] | None = None,
-                  touched: frozenset[str] = frozenset()) -> Iterator[tuple[str, frozenset[str]]]:
+                  last: Mapping[str, tuple[str, ...]] | None = None,
+                  touched: frozenset[str] = frozenset()) -> Iterator[tuple[str, Collection[str]]]:
     """Each page's output and the records it reads (see the module's docstring), and those of the
     other files made from a few records each: a figure's open-data record reads what its page reads
     (its sentence's figures, its derivation's inputs, its sources), a chart's CSV what the chart's
     embed page reads. With `last`, an output that read none of the `touched` records reads what it
-    read then (the very set)."""
+    read then (the very tuple)."""
     last = last or {}
     for page in pages:
         output = page.output
-        records = last.get(output)
-        if records is None or not records.isdisjoint(touched):
+        records: Collection[str] | None = last.get(output)
+        if records is None or not touched.isdisjoint(records):
             records = deps.of(page)
         if records is not None:
             yield output, records
@@ -294,4 +299,4 @@ def _outputs_read(pages: list[Page], models: list[SiteModel], deps: Dependencies
     for slug in models[0].stats:
         output = record_output(slug)
         records = last.get(output)
-        yield output, records if records is not None and records.isdisjoint(touched) else deps.stat(slug)
+        yield output, records if records is not None and touched.isdisjoint(records) else deps.stat(slug)
