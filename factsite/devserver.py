@@ -24,6 +24,7 @@ import functools
 import gc
 import http.server
 import json
+import os
 import signal
 import sys
 import threading
@@ -95,12 +96,13 @@ def describe_change(before: Snapshot, after: Snapshot, folders: list[Path]) -> s
 
 
 def describe_paths(changed: list[str], folders: list[Path]) -> str:
-    """The changed paths (absolute) as describe_change names them."""
+    """The changed paths as describe_change names them (inotify's are absolute, a folder may be relative)."""
 
     def shown_path(path: str) -> str:
         for folder in folders:
-            if Path(path).is_relative_to(folder):
-                return Path(path).relative_to(folder.parent).as_posix()
+            for root in (folder, Path(os.path.abspath(folder))):
+                if Path(path).is_relative_to(root):
+                    return Path(path).relative_to(root.parent).as_posix()
         return path
 
     shown = [shown_path(p) for p in changed[:3]]
@@ -122,7 +124,7 @@ class DevServer:
         self.status = BuildStatus()
         self.headless = None
         # Watching from before the first build's scan on: a build after it looks again only at the files
-        # inotify saw change (pipeline.Memory.changed; polling cannot say, and every folder is walked).
+        # inotify saw change (build_site's `changed`; polling cannot say, and every folder is walked).
         self._watcher: Watcher | None = None
         self._unbuilt: set[str] | None = None  # what it saw change since the scan of the kept record (None: not known)
         self._serving = False
@@ -158,7 +160,7 @@ class DevServer:
             self.status.publish(False, ["The build stopped with an error (details in the terminal):"]
                                 + text.strip().splitlines()[-3:])
             return False
-        if result.ok or self.memory.record is not kept:  # its record is of a scan made since `taken`
+        if result.ok or self.memory.record is not kept:  # its record's scan came after the watcher was asked
             self._unbuilt = set()
         self.result = result
         result.report()  # in the terminal, as build.py prints it

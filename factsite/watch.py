@@ -50,9 +50,10 @@ def snapshot(folders: list[Path]) -> Snapshot:
 
 
 def in_snapshot(paths: set[str], folders: list[Path]) -> list[str]:
-    """Those of `paths` (changed, as inotify names them) that a snapshot lists or would list: under one
-    of `folders`, neither hidden nor an editor's backup."""
-    roots = [f"{folder}{os.sep}" for folder in folders]
+    """Those of `paths` (changed, as inotify names them: absolute) that a snapshot lists or would list:
+    under one of `folders` (a relative one is taken from the working folder, as inotify watches it),
+    neither hidden nor an editor's backup."""
+    roots = [f"{os.path.abspath(folder)}{os.sep}" for folder in folders]
     return sorted(path for path in paths if not _backup(path) and any(
         path.startswith(root) and not any(part.startswith(".") for part in path[len(root):].split(os.sep)) for root in roots))
 

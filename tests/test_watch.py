@@ -225,3 +225,13 @@ def test_inotify_says_which_files_changed_and_when_it_cannot(tmp_path: Path) -> 
 
 def test_polling_cannot_say_which_files_changed(tmp_path: Path) -> None:
     assert watch.Polling(_folders(tmp_path), threading.Event()).take_changed() is None
+
+
+def test_a_relative_folder_is_matched_with_inotifys_absolute_paths(tmp_path: Path, monkeypatch) -> None:
+    """`build.py serve --content content`: inotify names files by absolute path, the folder is relative."""
+    folders = _folders(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    changed = str(tmp_path / "content" / "stats" / "a.yaml")
+    assert watch.in_snapshot({changed}, [Path("content"), Path("templates")]) == [changed]
+    assert devserver.describe_paths([changed], [Path("content")]) == "content/stats/a.yaml"
+    assert watch.in_snapshot({str(tmp_path / "content" / ".git" / "x")}, folders) == []
