@@ -143,11 +143,15 @@ class Inotify:
             raise
 
     def _watch_tree(self, top: str) -> None:
-        skip_hidden = f"{top}{os.sep}".startswith(self._visible_only) if self._visible_only else False
+        skip_hidden = self._skips_hidden(top)
         for root, dirs, _ in os.walk(top):
             if skip_hidden:
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
             self._watch(root)
+
+    def _skips_hidden(self, folder: str) -> bool:
+        """Is `folder` in one of `visible_only` (its hidden folders are not watched)?"""
+        return f"{folder}{os.sep}".startswith(self._visible_only)  # an empty tuple: never
 
     def _watch(self, folder: str) -> None:
         wd = self._add(self.fd, os.fsencode(folder), _MASK)
@@ -186,7 +190,7 @@ class Inotify:
                 elif self._changed is not None and name:
                     self._changed.add(os.path.join(parent, os.fsdecode(name)))
                 if (parent is not None and mask & _IN_ISDIR and mask & (_IN_CREATE | _IN_MOVED_TO) and name
-                        and not (name.startswith(b".") and f"{parent}{os.sep}".startswith(self._visible_only or ("\0",)))):
+                        and not (name.startswith(b".") and self._skips_hidden(parent))):
                     self._watch_tree(os.path.join(parent, os.fsdecode(name)))
 
     def settle(self) -> None:
