@@ -360,8 +360,8 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
             # Not collected here: the record adds next to nothing (the writer's stats), the build's peak
             # was while rendering, and build.py exits without freeing; the dev server collects (devserver.py).
             with stopwatch.step("dependency record"):
-                _save(known, outputs, prints, page_digests, search.parts, content_problems, page_count,
-                      memory=given_memory, out_dir=out_dir)
+                _save(known, out_dir, outputs, prints, page_digests, search.parts, content_problems, page_count,
+                      given_memory)
         except (NoChromium, CardDoesNotFit, SearchIndexError, DuplicateOutput) as error:
             located = isinstance(error, CardDoesNotFit)  # its lines start with the file, line and field
             return BuildResult(False, problems, f"{'' if located else 'build: '}{error}\nbuild: {out_dir} was left as it was.")
@@ -566,9 +566,9 @@ def _engine(cache_dir: Path) -> str:
     return engine_identity(cache_dir)
 
 
-def _save(known: _Known, outputs: dict[str, records.FileStat], prints: dict[str, bytes], page_digests: dict[str, bytes],
-          search_parts: list[tuple[str, int]], problems: list[Problem], pages: int, memory: Memory | None = None,
-          out_dir: Path | None = None) -> None:
+def _save(known: _Known, out_dir: Path, outputs: dict[str, records.FileStat], prints: dict[str, bytes],
+          page_digests: dict[str, bytes], search_parts: list[tuple[str, int]], problems: list[Problem], pages: int,
+          memory: Memory | None) -> None:
     """The new record, once the site is published, with the output files as the writer left them. A
     record that cannot be written only costs the next build its shortcut. The dev server's (`memory`)
     is kept there and written when the server is idle (Memory.save_record): until then, no record on
@@ -578,7 +578,7 @@ def _save(known: _Known, outputs: dict[str, records.FileStat], prints: dict[str,
                                 inputs=known.inputs, scanned_at=known.scanned_at, outputs=outputs,
                                 fingerprints=prints, page_digests=page_digests, search_parts=search_parts,
                                 problems=problems, pages=pages)
-    if memory is not None and out_dir is not None:
+    if memory is not None:
         known.saved, memory.unsaved_record = saved, (known.path, out_dir, saved)
     elif records.try_save_record(known.path, saved):
         known.saved = saved
