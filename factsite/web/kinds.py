@@ -29,6 +29,7 @@ from .meta import json_ld, share_links
 from .provenance import Credit
 from .views import DiscrepancyView, SheetLink, SourceView, StatLink, StatView, link_figures, short_url
 
+
 class cached_property:  # noqa: N801 (named as the functools one it stands for)
     """functools.cached_property without its lock: Python 3.11's takes one, shared by every page, at
     each first read (44,000 pages' outputs a build at 10,000 bilingual statistics). What it works out

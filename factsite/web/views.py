@@ -89,10 +89,10 @@ def titled_figure(link: StatLink) -> Markup:
     """A statistic's title linked to its page, then its figure (the `titled_figure` filter): the line
     of a list of figures (the sources page, the methodology's derived figures, related figures).
 
-    Made once per link (a link is one language's, for one build) and kept on it, then printed as it
-    is by every list that has the figure: the sources page lists each figure once for each source
-    it cites (20,000 lines a language at 10,000 statistics), and writing its two links again on each
-    line was most of that page's rendering. So the line is written here, not in a template; every
+    Made once per link (a link is one language's; the dev server keeps it while its statistic is the
+    same object) and kept on it, then printed as it is by every list that has the figure: the
+    sources page lists each figure once for each source it cites (20,000 lines a language at 10,000
+    statistics), and writing its two links again on each line was most of that page's rendering. So the line is written here, not in a template; every
     part escaped. Kept, it costs about 250 bytes a link."""
     made = link.line_html
     if made is None:
