@@ -288,3 +288,28 @@ def test_a_damaged_entry_is_read_from_the_file(tmp_path: Path) -> None:
     for digest in digests(content).values():
         cache.store_parsed(digest, b"\xff damaged")
     assert_same(load_and_validate(content), cached_load(content, cache))
+
+
+def test_the_dev_server_keeps_a_translations_records_without_their_data(tmp_path: Path) -> None:
+    """Between builds a translation's records are kept packed (load.PackedRecord): what they give is
+    what a plain load reads, their data unpacked from the cache only when read, or read from the file
+    again if the cache has dropped it, and never the data of another version of the file."""
+    content = spanish_tree(tmp_path)
+    cache = content_cache.ContentCache("key")
+    cache.reuse = content_cache.Reuse()
+    for _ in range(2):  # the first load reads the files; the second takes what the first kept
+        raw = load.load_content(content, Cached(cache, digests(content)))
+        cache.reuse.next_build(whole=True)
+    plain = load.load_content(content).translations["es"]
+    packed = raw.translations["es"].stats
+    assert packed and all(isinstance(record, load.PackedRecord) for record in packed)
+    assert all("data" not in vars(record) and "path" not in vars(record) for record in packed)
+    assert [(r.path, r.stem, r.shown_path, r.digest, r.data) for r in packed] == \
+           [(r.path, r.path.stem, r.shown_path, r.digest, r.data) for r in plain.stats]
+    record = packed[0]
+    dropped = content_cache.ContentCache("key")  # the cache holds no file: the data is read again
+    record._cache = dropped
+    assert record.data == plain.stats[0].data
+    record.path.write_text(record.path.read_text() + "\n# edited\n")
+    with pytest.raises(load._LoadError, match="changed since it was read"):
+        record.data

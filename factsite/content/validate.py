@@ -77,7 +77,8 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem], ca
         if not valid:
             return None
         if cache.reuse is not None:  # the dev server's memory: the model itself (frozen), as built last time
-            return cache.reuse.get(key, (), partial(model.model_validate, record.data))
+            # The data is read only to make the model again (a translation's record is packed: load.PackedRecord).
+            return cache.reuse.get(key, (), lambda: model.model_validate(record.data))
         return model.model_validate(record.data)
     new: list[Problem] = []
     item = _parse_record(record, model, new)
@@ -91,16 +92,17 @@ def parse_record(record: Record, model: type[Model], problems: list[Problem], ca
 
 
 def _parse_record(record: Record, model: type[Model], problems: list[Problem]) -> Model | None:
-    waiting = hints.unfilled(record.data)
+    data = record.data  # read once: a packed record unpacks it at each read (load.PackedRecord)
+    waiting = hints.unfilled(data)
     for loc, value in waiting:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc),
                                 f"replace the placeholder {value!r} (written by build.py new) with the real value"))
     # Invisible characters make a record fail like an unfilled value does: its text cannot be published as it is.
-    invisible = text_rules.text_problems(record.data, model.__name__)
+    invisible = text_rules.text_problems(data, model.__name__)
     for loc, message in invisible:
         problems.append(Problem(record.shown_path, record.line_of(loc), _field_name(loc), message))
     try:
-        item = model.model_validate(record.data)
+        item = model.model_validate(data)
     except ValidationError as error:
         held = {loc for loc, _ in waiting}  # one message for an unfilled value, not a type error as well
         for detail in error.errors():
@@ -142,7 +144,7 @@ def _unique(items: list[tuple[Record, Model]], key: str, kind: str, check: _Chec
     seen: dict[str, tuple[Record, Model]] = {}
     for record, item in items:
         name = getattr(item, key)
-        if record.path.stem != name:
+        if record.stem != name:
             check.error(record, (key,), f"the file must be named {name}.yaml, after its {key}, so that URLs and files agree")
         if name in seen:
             check.error(record, (key,), f"{kind} {name!r} is already defined in {seen[name][0].shown_path}: give one of them another {key}")
@@ -242,7 +244,7 @@ def _parse_all(records: list[Record], model: type[Model], problems: list[Problem
         if item is not None:
             parsed.append((record, item))
         else:
-            broken.add(record.path.stem)
+            broken.add(record.stem)
             broken.update(record.data[key] for key in ("id", "slug") if isinstance(record.data.get(key), str))
     return parsed
 
@@ -501,7 +503,7 @@ def _check_translation(language: str, raw: RawLanguage, site: SiteConfig, method
         folder = overlay.KINDS[kind][0]
         found = {}
         for record in records:
-            name = record.path.stem
+            name = record.stem
             item = parse_record(record, model, check.problems, check.cache)
             if name not in english:
                 check.error(record, (), f"this translates no {KIND_NAMES[kind]}: there is no {folder}/{name}.yaml in the English"
