@@ -27,7 +27,7 @@ from .history import Change
 from .jobs import Card
 from .meta import json_ld, share_links
 from .provenance import Credit
-from .views import DiscrepancyView, SheetLink, SourceView, StatLink, StatView, link_figures, short_url
+from .views import DerivedFigure, DiscrepancyView, SheetLink, SourceView, StatLink, StatView, link_figures, short_url
 
 
 class cached_property:  # noqa: N801 (named as the functools one it stands for)
@@ -169,7 +169,7 @@ class MethodologyPage(CardedPage):
     description: str = N_("What the figures count, what they do not, and how the site checks them.")
     body: Markup
     discrepancies: list[DiscrepancyView]
-    derived: list[StatView]
+    derived: list[DerivedFigure]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -197,6 +197,14 @@ class DerivationView:
 
 
 @dataclass(frozen=True)
+class DerivedFigure:
+    """A derived figure as the methodology page lists it: its link and its arithmetic."""
+
+    link: StatLink
+    derivation: DerivationView
+
+
+@dataclass(frozen=True)
 class StatView:
     stat: Statistic
     link: StatLink
