@@ -160,7 +160,20 @@ class Reads:
         return tuple((name, how, key, value) for (name, how, key), value in self.seen.items())
 
     def still_true(self, stored: tuple) -> bool:
-        return all(self.token(name, how, key) == value for name, how, key, value in stored)
+        return still_true(stored, self.sources)
+
+
+def still_true(stored: tuple, sources: Mapping[str, tuple[Mapping, Callable[[Any], Any]]]) -> bool:
+    """Does every read of `stored` (Reads.frozen) give the same token from `sources` again? Reads.token,
+    written out: a build replays some 100,000 reads at 10,000 bilingual statistics."""
+    for name, how, key, value in stored:
+        mapping, token = sources[name]
+        if how == "in":
+            if (key in mapping) != value:
+                return False
+        elif (token(mapping[key]) if key in mapping else MISSING) != value:
+            return False
+    return True
 
 
 class _Tracked(Mapping):

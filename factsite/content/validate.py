@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import derive, hints, overlay, text_rules
-from .cache import ContentCache, Reads
+from .cache import ContentCache, Reads, still_true
 from .errors import Problem, display_path
 from .figures import FIGURE_MARK_RE, display, display_problem, quote_states, quote_states_text
 from .load import RawContent, RawLanguage, Record
@@ -575,12 +575,15 @@ def _remembered(key: tuple, records: tuple[Record, ...], others: dict[str, tuple
     again, what it found then. Returns what `run` returned (plain data: it is kept too)."""
     if check.cache is None or not _cacheable(*records):
         return run({name: mapping for name, (mapping, _) in others.items()}, check)
-    reads = Reads({**others, "broken": (check.broken, _itself)})
+    sources = {**others, "broken": (check.broken, _itself)}
     stored = check.cache.checked.get(key)
-    if stored is not None and reads.still_true(stored[0]):
-        check.problems.extend(Problem(*problem) for problem in stored[1])
-        check.warnings.extend(Problem(*problem) for problem in stored[2])
+    if stored is not None and still_true(stored[0], sources):
+        if stored[1]:
+            check.problems.extend(Problem(*problem) for problem in stored[1])
+        if stored[2]:
+            check.warnings.extend(Problem(*problem) for problem in stored[2])
         return stored[3]
+    reads = Reads(sources)
     alone = _Checker([], [], reads.view("broken"))  # type: ignore[arg-type]  # read as a set: `in` only
     result = run({name: reads.view(name) for name in others}, alone)
     check.problems.extend(alone.problems)

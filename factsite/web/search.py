@@ -85,7 +85,10 @@ class Published:
         are intact as it had: the intact files are some of the recorded ones, so then all of them."""
         found: dict[int, list[str]] = {}
         altered: set[int] = set()
+        folder = urls.SEARCH_FOLDER + "/"
         for relative in present:
+            if not relative.startswith(folder):  # most of the site's files (a call each was 0.04 s at 44,000 pages)
+                continue
             number = part_of(relative)
             if number is None:
                 continue
