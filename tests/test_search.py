@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -113,11 +114,11 @@ class PagesInMemory(MemorySite):
     scratch_dir = None
     scratch_prefix = ".factsite-test-"
 
-    def export(self, relatives: Iterable[str], folder: Path) -> None:
+    def export(self, relatives: Iterable[str], folder: Path, shape=None) -> None:
         for relative in relatives:
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self[relative])
+            target.write_bytes(shape(self[relative]) if shape else self[relative])
 
 
 def index_all(search: SearchIndex, digests: dict[str, bytes], site: MemorySite | SiteWriter,
@@ -445,3 +446,37 @@ def test_which_part_published_a_file() -> None:
     assert part_of("pagefind/pagefind.js") == 0 and part_of("pagefind/index/en_1.pf_index") == 0
     assert part_of("pagefind/part-12/fragment/en_3.pf_fragment") == 12
     assert part_of(PARTS_FILE) is None and part_of("stats/a/index.html") is None and part_of("pagefindx/a") is None
+
+
+def _pagefind_bundle(pages: Path, out: Path) -> dict[str, bytes]:
+    """Pagefind run over `pages` as a bilingual build runs it; its files (the entry in key order)."""
+    subprocess.run([str(search_module._pagefind_executable()), "--site", str(pages), "--glob", "**/*.html",
+                    "--output-path", str(out)], check=True, capture_output=True)
+    return {str(path.relative_to(out)): search_module._canonical_entry(path) if path.name == "pagefind-entry.json"
+            else path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def test_pagefind_indexes_the_search_copies_as_it_indexes_the_whole_pages(shipped_site: Path, tmp_path: Path) -> None:
+    """What reaches Pagefind is each page's search copy (its language, title and indexed element;
+    search.search_copy): the bundle is the one the whole pages give, byte for byte, in both languages."""
+    searchable = sorted(str(path.relative_to(shipped_site)) for path in shipped_site.rglob("*.html")
+                        if b"data-pagefind-body" in path.read_bytes())
+    assert any(name.startswith("es/") for name in searchable) and len(searchable) > 50
+    bundles = []
+    for name, shape in (("whole", None), ("copies", search_module.search_copy)):
+        for relative in searchable:
+            target = tmp_path / name / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = (shipped_site / relative).read_bytes()
+            target.write_bytes(shape(data) if shape else data)
+        bundles.append(_pagefind_bundle(tmp_path / name, tmp_path / f"{name}-bundle"))
+    copy = search_module.search_copy((shipped_site / searchable[0]).read_bytes())
+    assert b"<nav" not in copy and b"<footer" not in copy and len(copy) < (shipped_site / searchable[0]).stat().st_size / 2
+    assert bundles[0].keys() == bundles[1].keys() and any(name.startswith("fragment/") for name in bundles[0])
+    assert [name for name in bundles[0] if bundles[0][name] != bundles[1][name]] == []
+
+
+def test_a_page_without_an_indexed_element_reaches_pagefind_whole() -> None:
+    for page in (b"<!doctype html><html><head><title>x</title></head><body><main>x</main></body></html>",
+                 b"<html><body><main data-pagefind-body>no end", b"<main data-pagefind-body></main><head></head>"):
+        assert search_module.search_copy(page) == page

@@ -543,13 +543,24 @@ class SiteWriter:
             raise KeyError(relative)
         return self._staged_path(relative) if relative in self._staged else self._old(relative)
 
-    def export(self, relatives: Iterable[str], folder: Path) -> None:
-        """Make `folder` hold these files of the new site (hard links where the file system allows)."""
+    def export(self, relatives: Iterable[str], folder: Path, shape: Callable[[bytes], bytes] | None = None) -> None:
+        """Make `folder` hold these files of the new site: hard links where the file system allows, or
+        with `shape`, what it makes of each file's bytes."""
         self.flush()
+        made: set[str] = set()
         for relative in relatives:
-            target = folder / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(self.path_of(relative), str(target))
+            target = os.path.join(folder, relative)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            if shape is None:
+                _link_or_copy(self.path_of(relative), target)
+                continue
+            with open(self.path_of(relative), "rb") as source:
+                data = shape(source.read())
+            with open(target, "wb") as handle:
+                handle.write(data)
 
     @property
     def scratch_dir(self) -> Path:
