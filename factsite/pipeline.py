@@ -46,7 +46,7 @@ from .web.jobs import ImageJob
 from .deps import Fingerprints, fingerprints
 from .web.kinds import Page
 from .web.opendata import STATISTICS_CSV, STATISTICS_JSON, PublishedData, published_data
-from .web.outputs import site_files
+from .web.outputs import each_site_file, site_files
 from .web.pages import SiteModel
 from .web.render import Language, Languages, PageRenderer, make_environment, render_pages, shared_context
 from .web.search import Published, SearchIndex, SearchIndexError
@@ -342,7 +342,8 @@ def _build(content_dir: Path, out_dir: Path, draft: bool, cache_dir: Path | None
                 with stopwatch.step("pages"):
                     rendered = _write_pages(pages, languages, assets, site, search, kept,
                                             old.page_digests if old is not None else {}, page_digests)
-                    site.add_all(site_files(models, kept, published_data))  # but those carried over, as pages are
+                    for name, data in each_site_file(models, kept, published_data):  # but those carried over, as pages are
+                        site.add(name, data)  # written, and then freed, before the next ones are made
                     del published_data
                 if not draft:
                     jobs = [job for model in models for chart in model.all_charts() for job in image_jobs(chart)]

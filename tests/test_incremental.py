@@ -80,14 +80,14 @@ def test_files_made_from_a_few_records_are_made_again_only_when_those_change(tmp
     content, site = copy_good_tree(tmp_path), tmp_path / "site"
     assert build_site(content, site, draft=True).ok
     made: set[str] = set()
-    site_files = pipeline.site_files
+    each_site_file = pipeline.each_site_file
 
     def spy(*args):
-        files = site_files(*args)
-        made.update(files)
-        return files
+        for name, data in each_site_file(*args):
+            made.add(name)
+            yield name, data
 
-    monkeypatch.setattr(pipeline, "site_files", spy)
+    monkeypatch.setattr(pipeline, "each_site_file", spy)
     change_one_statistic(content)
     assert build_site(content, site, draft=True).ok
     # What reads the figure is made again (and the site-wide files, always)...
