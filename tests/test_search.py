@@ -6,7 +6,7 @@ import hashlib
 import json
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -114,7 +114,7 @@ class PagesInMemory(MemorySite):
     scratch_dir = None
     scratch_prefix = ".factsite-test-"
 
-    def export(self, relatives: Iterable[str], folder: Path, shape=None) -> None:
+    def export(self, relatives: Iterable[str], folder: Path, shape: Callable[[bytes], bytes] | None = None) -> None:
         for relative in relatives:
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -450,8 +450,8 @@ def test_which_part_published_a_file() -> None:
 
 def _pagefind_bundle(pages: Path, out: Path) -> dict[str, bytes]:
     """Pagefind run over `pages` as a bilingual build runs it; its files (the entry in key order)."""
-    subprocess.run([str(search_module._pagefind_executable()), "--site", str(pages), "--glob", "**/*.html",
-                    "--output-path", str(out)], check=True, capture_output=True)
+    subprocess.run(search_module.pagefind_command(str(search_module._pagefind_executable()), pages, out),
+                   check=True, capture_output=True)
     return {str(path.relative_to(out)): search_module._canonical_entry(path) if path.name == "pagefind-entry.json"
             else path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
 
@@ -462,13 +462,11 @@ def test_pagefind_indexes_the_search_copies_as_it_indexes_the_whole_pages(shippe
     searchable = sorted(str(path.relative_to(shipped_site)) for path in shipped_site.rglob("*.html")
                         if b"data-pagefind-body" in path.read_bytes())
     assert any(name.startswith("es/") for name in searchable) and len(searchable) > 50
+    pages = PagesInMemory()
+    pages.add_all({relative: (shipped_site / relative).read_bytes() for relative in searchable})
     bundles = []
     for name, shape in (("whole", None), ("copies", search_module.search_copy)):
-        for relative in searchable:
-            target = tmp_path / name / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            data = (shipped_site / relative).read_bytes()
-            target.write_bytes(shape(data) if shape else data)
+        pages.export(searchable, tmp_path / name, shape)
         bundles.append(_pagefind_bundle(tmp_path / name, tmp_path / f"{name}-bundle"))
     copy = search_module.search_copy((shipped_site / searchable[0]).read_bytes())
     assert b"<nav" not in copy and b"<footer" not in copy and len(copy) < (shipped_site / searchable[0]).stat().st_size / 2

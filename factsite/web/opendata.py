@@ -370,7 +370,9 @@ def _between(head: bytes, items: Sequence[bytes], separator: bytes, tail: bytes)
     parts = [head]
     for item in items:
         parts += (item, separator)
-    parts[-1:] = [tail] if items else [head, tail]
+    if items:
+        parts.pop()  # no separator after the last item
+    parts.append(tail)
     return parts
 
 

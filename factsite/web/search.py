@@ -134,6 +134,11 @@ def search_copy(html: bytes) -> bytes:
             + b"</body>\n</html>\n")
 
 
+def pagefind_command(executable: str, site: Path, output: Path, language_args: Sequence[str] = ()) -> list[str]:
+    """Pagefind's command line for indexing the pages under `site` into `output`."""
+    return [executable, "--site", str(site), "--glob", "**/*.html", "--output-path", str(output), *language_args]
+
+
 def _pagefind_executable() -> Path:
     from pagefind_bin import get_executable  # the binary itself: `python -m pagefind` costs a Python start
 
@@ -289,11 +294,8 @@ class SearchIndex:
                 with self._lock:
                     if self._stopping or self._failure is not None:
                         continue
-                    self._process = subprocess.Popen(
-                        [self._executable, "--site", str(run.site), "--glob", "**/*.html",
-                         "--output-path", str(run.output), *self.language_args],
-                        stdout=log, stderr=subprocess.STDOUT,
-                    )
+                    self._process = subprocess.Popen(pagefind_command(self._executable, run.site, run.output, self.language_args),
+                                                     stdout=log, stderr=subprocess.STDOUT)
                 if self._process.wait() != 0:
                     log.seek(0)
                     self._failure = log.read()
